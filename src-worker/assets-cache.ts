@@ -1,0 +1,199 @@
+// Runs in the worker, the CLI and the tests: where the model files live on this machine and the
+// cheap check, run at every start, that they are the files the fetcher verified.
+//
+// [Note: Verified stamps]
+// Hashing the 92 MB model on every start would cost about a second of CPU before the first word.
+// Instead the fetcher hashes each file once, in full, as it installs it, and records in
+// `verified.json` the file's size, modification time and the sha256 it matched. At start we only
+// `stat` each file and compare with its stamp and with the manifest: a truncated file (size), a
+// file replaced or edited in place (mtime), a file nobody verified (no stamp) and a manifest that
+// now expects other bytes (sha256) are all caught without reading a byte of the file. Rewriting a
+// file while keeping its size and forging its mtime is not something this guards against; it
+// guards against accidents, not attackers (the fetch itself is what checks the bytes).
+
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { KokoroError } from './errors.ts';
+import type { ModelVariant } from './protocol.ts';
+import { DEFAULT_VARIANT, type AssetEntry, type Manifest, assetsFor, loadManifest } from './assets-manifest.ts';
+
+/** Environment variable that overrides the cache directory everywhere. */
+export const CACHE_ENV = 'KOKORO_BAR_CACHE';
+
+/** The stamp file inside the cache directory (see [Note: Verified stamps]). */
+export const STAMP_FILE = 'verified.json';
+
+const STAMP_VERSION = 1;
+
+/** The command that installs or repairs the assets, as users should type it. */
+export const FETCH_COMMAND = 'npx kokoro-bar fetch';
+
+/** Where the assets of one variant live. */
+export interface AssetPaths {
+  /** The ONNX model file of `variant`. */
+  model: string;
+  /** config.json, whose `vocab` maps phoneme symbols to token ids. */
+  config: string;
+  /** Directory of `NAME.bin` voice tables. */
+  voicesDir: string;
+  variant: ModelVariant;
+  cacheDir: string;
+}
+
+/** The per-user cache directory: `$KOKORO_BAR_CACHE`, else the platform's cache location. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  const override = env[CACHE_ENV];
+  if (override) return path.resolve(override);
+  const home = os.homedir();
+  if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'Kokoro Bar', 'models');
+  if (platform === 'win32') {
+    return path.join(env['LOCALAPPDATA'] ?? path.join(home, 'AppData', 'Local'), 'Kokoro Bar', 'models');
+  }
+  // XDG says a relative XDG_CACHE_HOME is invalid and must be ignored.
+  const xdg = env['XDG_CACHE_HOME'];
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.cache');
+  return path.join(base, 'kokoro-bar');
+}
+
+/** The paths of the model, config and voices of `variant` (int8 unless asked) in `cacheDir`. */
+export function assetPaths(
+  opts: { cacheDir?: string; variant?: ModelVariant } = {},
+  manifest: Manifest = loadManifest(),
+): AssetPaths {
+  const cacheDir = path.resolve(opts.cacheDir ?? defaultCacheDir());
+  const variant = opts.variant ?? DEFAULT_VARIANT;
+  const voiceDirs = new Set(manifest.voices.map((v) => path.posix.dirname(v.path)));
+  const [voicesRel] = [...voiceDirs];
+  if (voicesRel === undefined || voiceDirs.size !== 1) {
+    throw new Error('models/manifest.json must keep every voice in one directory.');
+  }
+  return {
+    model: resolveIn(cacheDir, manifest.models[variant].path),
+    config: resolveIn(cacheDir, manifest.config.path),
+    voicesDir: resolveIn(cacheDir, voicesRel),
+    variant,
+    cacheDir,
+  };
+}
+
+/** The path of a manifest-relative asset path inside `dir`. */
+export function resolveIn(dir: string, relative: string): string {
+  return path.join(dir, ...relative.split('/'));
+}
+
+/** The command that fixes the assets at `paths`, with only the flags that differ from defaults. */
+export function fetchCommandFor(paths: Pick<AssetPaths, 'variant' | 'cacheDir'>): string {
+  let command = FETCH_COMMAND;
+  if (paths.variant !== DEFAULT_VARIANT) command += ` --variant ${paths.variant}`;
+  if (path.resolve(paths.cacheDir) !== path.resolve(defaultCacheDir())) command += ` --cache "${paths.cacheDir}"`;
+  return command;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stamps
+
+/** What the fetcher recorded about one installed file. */
+export interface Stamp {
+  size: number;
+  mtimeMs: number;
+  sha256: string;
+}
+
+type StampFile = { version: number; files: Record<string, Stamp> };
+
+/** Reads the stamps of `cacheDir` (none if the file is missing or unreadable). */
+export async function readStamps(cacheDir: string): Promise<Record<string, Stamp>> {
+  try {
+    const parsed = JSON.parse(await fsp.readFile(path.join(cacheDir, STAMP_FILE), 'utf8')) as Partial<StampFile>;
+    if (parsed.version !== STAMP_VERSION || typeof parsed.files !== 'object' || parsed.files === null) return {};
+    return parsed.files;
+  } catch {
+    // A missing or damaged stamp file only means "nothing verified yet": the fetcher rebuilds it.
+    return {};
+  }
+}
+
+/** Replaces the stamps of `cacheDir` atomically (temp file, then rename). */
+export async function writeStamps(cacheDir: string, files: Record<string, Stamp>): Promise<void> {
+  const target = path.join(cacheDir, STAMP_FILE);
+  const temp = `${target}.${process.pid}.tmp`;
+  const body: StampFile = { version: STAMP_VERSION, files };
+  await fsp.writeFile(temp, `${JSON.stringify(body, null, 1)}\n`);
+  await fsp.rename(temp, target);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cheap check
+
+/** Why one file is not usable. */
+export type AssetProblemKind = 'missing' | 'wrong-size' | 'unverified' | 'unverifiable';
+
+/** One file that is not usable, and why. */
+export interface AssetProblem {
+  /** Absolute path of the file. */
+  file: string;
+  /** Its path relative to the cache directory, as in the manifest. */
+  asset: string;
+  kind: AssetProblemKind;
+  message: string;
+}
+
+/** The outcome of checking the assets of one variant. */
+export interface AssetCheck {
+  ok: boolean;
+  problems: AssetProblem[];
+  /** Files looked at. */
+  checked: number;
+}
+
+/**
+ * Checks, without hashing, that every file of `paths.variant` is present, has its manifest size
+ * and carries a stamp from a full sha256 check (see [Note: Verified stamps]).
+ */
+export async function checkAssets(paths: AssetPaths, manifest: Manifest = loadManifest()): Promise<AssetCheck> {
+  const stamps = await readStamps(paths.cacheDir);
+  const assets = assetsFor(manifest, paths.variant);
+  const problems: AssetProblem[] = [];
+  for (const asset of assets) {
+    const problem = await checkOne(paths.cacheDir, asset, stamps[asset.path]);
+    if (problem) problems.push(problem);
+  }
+  return { ok: problems.length === 0, problems, checked: assets.length };
+}
+
+async function checkOne(cacheDir: string, asset: AssetEntry, stamp: Stamp | undefined): Promise<AssetProblem | undefined> {
+  const file = resolveIn(cacheDir, asset.path);
+  const problem = (kind: AssetProblemKind, message: string): AssetProblem => ({ file, asset: asset.path, kind, message });
+  let stat;
+  try {
+    stat = await fsp.stat(file);
+  } catch {
+    return problem('missing', `${file} is missing.`);
+  }
+  if (!stat.isFile()) return problem('missing', `${file} is not a file.`);
+  if (stat.size !== asset.size) {
+    return problem('wrong-size', `${file} is ${stat.size} bytes but should be ${asset.size} (truncated or a different file).`);
+  }
+  if (asset.sha256 === null) {
+    return problem('unverifiable', `${file} cannot be verified: the manifest has no sha256 for it.`);
+  }
+  if (!stamp || stamp.sha256 !== asset.sha256 || stamp.size !== stat.size || stamp.mtimeMs !== stat.mtimeMs) {
+    return problem('unverified', `${file} was changed or never verified since it was fetched.`);
+  }
+  return undefined;
+}
+
+/**
+ * Throws a KokoroError (`model-missing` or `model-corrupt`) naming the first bad file and the
+ * command that fixes it, unless every file of `paths.variant` passes the cheap check.
+ */
+export async function ensureAssets(paths: AssetPaths, manifest: Manifest = loadManifest()): Promise<void> {
+  const check = await checkAssets(paths, manifest);
+  const first = check.problems[0];
+  if (!first) return;
+  const more = check.problems.length > 1 ? ` (${check.problems.length - 1} more file(s) also need fixing)` : '';
+  const action = `Run \`${fetchCommandFor(paths)}\` to download and verify the model files.`;
+  const code = first.kind === 'missing' ? 'model-missing' : 'model-corrupt';
+  throw new KokoroError(code, `${first.message}${more}`, action);
+}
