@@ -1,0 +1,157 @@
+// Runs under node:test: settings schema, migration, corrupt-file recovery and atomic writes.
+
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import {
+  SETTINGS_FILE,
+  applyPatch,
+  defaultSettings,
+  loadSettings,
+  migrate,
+  writeSettings,
+} from '../../src-main/settings.ts';
+
+async function tempDir(): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), 'kokoro-settings-'));
+}
+
+const NOW = new Date('2026-01-02T03:04:05.678Z');
+
+test('a missing file gives defaults and no notice', async () => {
+  const dir = await tempDir();
+  const loaded = await loadSettings(dir);
+  assert.deepEqual(loaded.settings, defaultSettings());
+  assert.deepEqual(loaded.notices, []);
+});
+
+test('settings written are read back unchanged, and no temp file is left', async () => {
+  const dir = await tempDir();
+  const settings = { ...defaultSettings(), voice: 'bf_emma', speed: 1.25, favourites: ['af_bella'] };
+  await writeSettings(dir, settings);
+  await writeSettings(dir, settings); // overwriting works too
+  const loaded = await loadSettings(dir);
+  assert.deepEqual(loaded.settings, settings);
+  assert.deepEqual(loaded.notices, []);
+  assert.deepEqual(await fs.readdir(dir), [SETTINGS_FILE]);
+});
+
+test('writes create the folder', async () => {
+  const dir = path.join(await tempDir(), 'nested', 'deeper');
+  await writeSettings(dir, defaultSettings());
+  assert.ok((await fs.stat(path.join(dir, SETTINGS_FILE))).isFile());
+});
+
+const CORRUPT: Array<[string, string, RegExp]> = [
+  ['truncated JSON', '{"version": 1, "voice": "af_he', /not valid JSON/],
+  ['empty file', '', /not valid JSON/],
+  ['an array', '[1,2,3]', /JSON object/],
+  ['null', 'null', /JSON object/],
+  ['a newer version', '{"version": 99, "voice": "af_heart"}', /newer Kokoro Bar/],
+  ['a bad version', '{"version": "one"}', /whole number/],
+];
+
+for (const [name, content, reason] of CORRUPT) {
+  test(`a corrupt file (${name}) is moved aside and defaults are used with a notice`, async () => {
+    const dir = await tempDir();
+    await fs.writeFile(path.join(dir, SETTINGS_FILE), content);
+    const loaded = await loadSettings(dir, NOW);
+    assert.deepEqual(loaded.settings, defaultSettings());
+    assert.equal(loaded.notices.length, 1);
+    assert.match(loaded.notices[0] ?? '', reason);
+    assert.ok(loaded.backupPath !== undefined);
+    assert.match(loaded.notices[0] ?? '', /kept as/);
+    assert.equal(await fs.readFile(loaded.backupPath, 'utf8'), content, 'the backup holds the exact bytes');
+    await assert.rejects(fs.stat(path.join(dir, SETTINGS_FILE)), /ENOENT/);
+  });
+}
+
+test('bad fields take defaults alone, good ones are kept, and the old file is copied aside', async () => {
+  const dir = await tempDir();
+  const content = JSON.stringify({
+    version: 1,
+    voice: 'bf_emma',
+    speed: 7,
+    provider: { provider: 'gpu' },
+    launchAtLogin: true,
+    mystery: 1,
+  });
+  await fs.writeFile(path.join(dir, SETTINGS_FILE), content);
+  const loaded = await loadSettings(dir, NOW);
+  assert.equal(loaded.settings.voice, 'bf_emma');
+  assert.equal(loaded.settings.launchAtLogin, true);
+  assert.equal(loaded.settings.speed, defaultSettings().speed);
+  assert.deepEqual(loaded.settings.provider, defaultSettings().provider);
+  const notice = loaded.notices.join(' ');
+  assert.match(notice, /"speed"/);
+  assert.match(notice, /"provider"/);
+  assert.match(notice, /mystery/);
+  assert.ok(loaded.backupPath !== undefined);
+  assert.equal(await fs.readFile(loaded.backupPath, 'utf8'), content);
+  // The repaired file is what is on disk now, and reads back cleanly.
+  const again = await loadSettings(dir, NOW);
+  assert.deepEqual(again.settings, loaded.settings);
+  assert.deepEqual(again.notices, []);
+});
+
+test('clashing hotkeys in the file are replaced by the defaults with a notice', async () => {
+  const dir = await tempDir();
+  const hotkeys = { speakClipboard: 'Alt+Escape', speakSelection: 'Control+Alt+S', stop: 'Control+Alt+X' };
+  await fs.writeFile(path.join(dir, SETTINGS_FILE), JSON.stringify({ version: 1, hotkeys }));
+  const loaded = await loadSettings(dir, NOW);
+  assert.deepEqual(loaded.settings.hotkeys, defaultSettings().hotkeys);
+  assert.match(loaded.notices.join(' '), /Spoken Content/);
+});
+
+test('a version-0 file is migrated and rewritten as version 1', async () => {
+  const dir = await tempDir();
+  await fs.writeFile(
+    path.join(dir, SETTINGS_FILE),
+    JSON.stringify({ voice: 'am_adam', rate: 1.5, useCoreML: false, shortcut: 'Control+Alt+K' }),
+  );
+  const loaded = await loadSettings(dir, NOW);
+  assert.deepEqual(loaded.notices, []);
+  assert.equal(loaded.settings.version, 1);
+  assert.equal(loaded.settings.voice, 'am_adam');
+  assert.equal(loaded.settings.speed, 1.5);
+  assert.deepEqual(loaded.settings.provider, { provider: 'cpu' });
+  assert.equal(loaded.settings.hotkeys.speakClipboard, 'Control+Alt+K');
+  const onDisk = JSON.parse(await fs.readFile(path.join(dir, SETTINGS_FILE), 'utf8'));
+  assert.equal(onDisk.version, 1);
+  assert.equal(onDisk.speed, 1.5);
+});
+
+test('migrate leaves a current file as it is and refuses newer ones', () => {
+  const current = { version: 1, voice: 'af_heart' };
+  assert.equal(migrate(current), current);
+  assert.throws(() => migrate({ version: 2 }), /newer/);
+});
+
+test('applyPatch merges good patches and names what is wrong in bad ones', () => {
+  const base = defaultSettings();
+  const good = applyPatch(base, { speed: 1.5, voice: 'af_heart:0.7,af_bella:0.3' });
+  assert.ok(good.ok);
+  assert.equal(good.settings.speed, 1.5);
+  assert.equal(good.settings.voice, 'af_heart:0.7,af_bella:0.3');
+  assert.equal(good.settings.provider, base.provider);
+
+  const cases: Array<[unknown, RegExp]> = [
+    [{ speed: 0.1 }, /"speed"/],
+    [{ speed: '1' }, /"speed"/],
+    [{ version: 2 }, /version/],
+    [{ voice: '' }, /"voice"/],
+    [{ provider: { provider: 'tpu' } }, /"provider/],
+    [{ hotkeys: { speakClipboard: 'Control+Alt+V', speakSelection: 'Control+Alt+V', stop: '' } }, /also the Speak Clipboard/],
+    [{ hotkeys: { speakClipboard: 'Command+Space', speakSelection: '', stop: '' } }, /Spotlight/],
+    [{ hotkeys: { speakClipboard: 'S', speakSelection: '', stop: '' } }, /key you type/],
+    ['speed=2', /Settings not saved/],
+    [null, /Settings not saved/],
+  ];
+  for (const [patch, message] of cases) {
+    const result = applyPatch(base, patch);
+    assert.equal(result.ok, false, `patch ${JSON.stringify(patch)} should be refused`);
+    if (!result.ok) assert.match(result.message, message, JSON.stringify(patch));
+  }
+});
