@@ -1,0 +1,421 @@
+// Runs in the worker (and the CLI, tests, benchmark): the second text stage, rewriting one clause
+// as the English words a reader would say (numbers, money, times, units, abbreviations, URLs,
+// symbols), so the G2P sees only words and the punctuation Kokoro uses for prosody.
+//
+// [Note: Normalise after splitting]
+// Normalisation runs per segment, after splitting (see [Note: Spans index the original text]),
+// so it may change lengths freely: nothing indexes into its output. It is a fixed sequence of
+// rewrites, most specific first (URLs before dots, money before decimals, times before ratios),
+// every regex global so a pattern that occurs twice is rewritten twice. Numbers are spelt out
+// here rather than by a library: the candidates on npm either ship 135 locales (7.8 MB) or read
+// 3.14 as "three point fourteen", and speech needs readings they lack anyway (years, digits,
+// "oh five").
+//
+// [Note: Readings]
+// American conventions throughout ("one hundred five", "kilometers"); espeak's British voice
+// says the same words the British way. Four-digit numbers from 1100 to 2099 without a
+// separator read as years ("1999" → "nineteen ninety-nine", "2005" → "two thousand five") unless
+// money or a unit claims them; with a separator ("1,999") they are counts. Digit strings with a
+// leading zero or longer than MAX_CARDINAL_DIGITS are read digit by digit.
+
+/** Longest digit string read as one number; longer ones are read digit by digit. */
+export const MAX_CARDINAL_DIGITS = 15;
+
+const ONES = [
+  'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten',
+  'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen',
+  'nineteen',
+];
+const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+const SCALES = ['', 'thousand', 'million', 'billion', 'trillion'];
+const THOUSAND = 1000n;
+
+/** Spells a whole number in words: 1234 → "one thousand two hundred thirty-four". */
+export function cardinal(value: number | bigint): string {
+  let n = BigInt(value);
+  if (n < 0n) return `minus ${cardinal(-n)}`;
+  if (n < 100n) return underHundred(Number(n));
+  if (n >= THOUSAND ** BigInt(SCALES.length)) return digitsToWords(n.toString());
+  const groups: string[] = [];
+  for (let scale = 0; n > 0n; scale++, n /= THOUSAND) {
+    const group = Number(n % THOUSAND);
+    if (group === 0) continue;
+    const words = underThousand(group);
+    groups.unshift(scale === 0 ? words : `${words} ${SCALES[scale] as string}`);
+  }
+  return groups.join(' ');
+}
+
+function underHundred(n: number): string {
+  if (n < 20) return ONES[n] as string;
+  const ones = n % 10;
+  const tens = TENS[Math.floor(n / 10)] as string;
+  return ones === 0 ? tens : `${tens}-${ONES[ones] as string}`;
+}
+
+function underThousand(n: number): string {
+  const hundreds = Math.floor(n / 100);
+  const rest = n % 100;
+  if (hundreds === 0) return underHundred(rest);
+  const head = `${ONES[hundreds] as string} hundred`;
+  return rest === 0 ? head : `${head} ${underHundred(rest)}`;
+}
+
+const ORDINAL_IRREGULAR: Record<string, string> = {
+  one: 'first', two: 'second', three: 'third', five: 'fifth', eight: 'eighth', nine: 'ninth',
+  twelve: 'twelfth',
+};
+
+/** Spells an ordinal: 22 → "twenty-second". */
+export function ordinal(value: number | bigint): string {
+  return ordinalOfWords(cardinal(value));
+}
+
+/** Turns the last word of a spelt number into its ordinal: "twenty-two" → "twenty-second". */
+function ordinalOfWords(words: string): string {
+  const match = /([a-z]+)$/.exec(words);
+  if (!match) return words;
+  const last = match[1] as string;
+  const head = words.slice(0, match.index);
+  const irregular = ORDINAL_IRREGULAR[last];
+  if (irregular) return head + irregular;
+  if (last.endsWith('y')) return `${head}${last.slice(0, -1)}ieth`;
+  return `${head}${last}th`;
+}
+
+/** Plural of a spelt number, for decades: "nineteen ninety" → "nineteen nineties". */
+function pluralOfWords(words: string): string {
+  if (words.endsWith('y')) return `${words.slice(0, -1)}ies`;
+  if (words.endsWith('x')) return `${words}es`;
+  return `${words}s`;
+}
+
+/** Reads a string of digits one by one: "007" → "zero zero seven". */
+export function digitsToWords(digits: string): string {
+  return [...digits].map((d) => (d === '0' ? 'zero' : (ONES[Number(d)] ?? d))).join(' ');
+}
+
+/** Reads a year: 1999 → "nineteen ninety-nine", 2005 → "two thousand five", 1905 → "nineteen oh five". */
+export function yearWords(year: number): string {
+  if (year < 1000 || year > 9999) return cardinal(year);
+  const high = Math.floor(year / 100);
+  const low = year % 100;
+  if (year >= 2000 && year < 2010) return cardinal(year);
+  if (high % 10 === 0 && low < 10) return cardinal(year); // 1000, 3005
+  if (low === 0) return `${cardinal(high)} hundred`;
+  if (low < 10) return `${cardinal(high)} oh ${ONES[low] as string}`;
+  return `${cardinal(high)} ${underHundred(low)}`;
+}
+
+/** Reads an integer string: years and digit strings as in [Note: Readings], others as counts. */
+function numberWords(digits: string, allowYear: boolean): string {
+  if (digits.length > 1 && digits.startsWith('0')) return digitsToWords(digits);
+  if (digits.length > MAX_CARDINAL_DIGITS) return digitsToWords(digits);
+  const n = Number(digits);
+  if (allowYear && digits.length === 4 && n >= 1100 && n < 2100) return yearWords(n);
+  return cardinal(BigInt(digits));
+}
+
+/** Reads a decimal: "3.14" → "three point one four". */
+function decimalWords(whole: string, fraction: string): string {
+  const head = whole === '' ? '' : `${numberWords(whole, false)} `;
+  return `${head}point ${digitsToWords(fraction)}`;
+}
+
+/** Reads a number as written (thousands separators, decimals, sign), never as a year. */
+function amountWords(text: string): string {
+  const clean = text.replace(/,/g, '');
+  const negative = clean.startsWith('-') || clean.startsWith('−');
+  const body = negative ? clean.slice(1) : clean;
+  const [whole = '', fraction] = body.split('.');
+  const words =
+    fraction === undefined || fraction === '' ? numberWords(whole || '0', false) : decimalWords(whole, fraction);
+  return negative ? `minus ${words}` : words;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+
+const NUM = String.raw`\d+(?:,\d{3})*(?:\.\d+)?|\.\d+`;
+
+interface Currency {
+  one: string;
+  many: string;
+  centOne: string;
+  centMany: string;
+}
+
+const CURRENCIES: Record<string, Currency> = {
+  $: { one: 'dollar', many: 'dollars', centOne: 'cent', centMany: 'cents' },
+  '£': { one: 'pound', many: 'pounds', centOne: 'penny', centMany: 'pence' },
+  '€': { one: 'euro', many: 'euros', centOne: 'cent', centMany: 'cents' },
+  '¥': { one: 'yen', many: 'yen', centOne: 'sen', centMany: 'sen' },
+  '₹': { one: 'rupee', many: 'rupees', centOne: 'paisa', centMany: 'paise' },
+};
+const CURRENCY_CODES: Record<string, string> = { USD: '$', GBP: '£', EUR: '€', JPY: '¥', INR: '₹' };
+
+const MAGNITUDES: Record<string, string> = {
+  thousand: 'thousand', k: 'thousand', million: 'million', m: 'million', mn: 'million',
+  billion: 'billion', b: 'billion', bn: 'billion', trillion: 'trillion', t: 'trillion',
+  tn: 'trillion',
+};
+
+/** Unit symbols → [singular, plural]. Case matters (m vs M, g vs G). */
+const UNITS: Record<string, [string, string]> = {
+  km: ['kilometer', 'kilometers'], m: ['meter', 'meters'], cm: ['centimeter', 'centimeters'],
+  mm: ['millimeter', 'millimeters'], mi: ['mile', 'miles'], ft: ['foot', 'feet'],
+  yd: ['yard', 'yards'], kg: ['kilogram', 'kilograms'], g: ['gram', 'grams'],
+  mg: ['milligram', 'milligrams'], lb: ['pound', 'pounds'], lbs: ['pound', 'pounds'],
+  oz: ['ounce', 'ounces'], l: ['liter', 'liters'], L: ['liter', 'liters'],
+  ml: ['milliliter', 'milliliters'], mL: ['milliliter', 'milliliters'],
+  B: ['byte', 'bytes'], KB: ['kilobyte', 'kilobytes'], kB: ['kilobyte', 'kilobytes'],
+  MB: ['megabyte', 'megabytes'], GB: ['gigabyte', 'gigabytes'], TB: ['terabyte', 'terabytes'],
+  Kb: ['kilobit', 'kilobits'], Mb: ['megabit', 'megabits'], Gb: ['gigabit', 'gigabits'],
+  Mbps: ['megabit per second', 'megabits per second'],
+  Gbps: ['gigabit per second', 'gigabits per second'],
+  h: ['hour', 'hours'], hr: ['hour', 'hours'], hrs: ['hour', 'hours'],
+  min: ['minute', 'minutes'], mins: ['minute', 'minutes'], s: ['second', 'seconds'],
+  sec: ['second', 'seconds'], secs: ['second', 'seconds'], ms: ['millisecond', 'milliseconds'],
+  Hz: ['hertz', 'hertz'], kHz: ['kilohertz', 'kilohertz'], MHz: ['megahertz', 'megahertz'],
+  GHz: ['gigahertz', 'gigahertz'], W: ['watt', 'watts'], kW: ['kilowatt', 'kilowatts'],
+  kWh: ['kilowatt hour', 'kilowatt hours'], V: ['volt', 'volts'], mAh: ['milliamp hour', 'milliamp hours'],
+  mph: ['mile per hour', 'miles per hour'], 'km/h': ['kilometer per hour', 'kilometers per hour'],
+  kph: ['kilometer per hour', 'kilometers per hour'], '°C': ['degree Celsius', 'degrees Celsius'],
+  '°F': ['degree Fahrenheit', 'degrees Fahrenheit'], '°': ['degree', 'degrees'],
+};
+const UNIT_PATTERN = Object.keys(UNITS)
+  .sort((a, b) => b.length - a.length)
+  .map((u) => u.replace(/[/.]/g, (c) => `\\${c}`))
+  .join('|');
+
+/** Abbreviations with their dot: [pattern, replacement]. Order matters. */
+const ABBREVIATIONS: [RegExp, string][] = [
+  [/\bMr\.(?=\s|$)/g, 'Mister'],
+  [/\bMrs\.(?=\s|$)/g, 'Missus'],
+  [/\bMs\.(?=\s|$)/g, 'Miz'],
+  [/\bDr\.(?=\s+\p{Lu})/gu, 'Doctor'],
+  [/\bDr\.(?=\s|$)/g, 'Drive'],
+  [/\bProf\.(?=\s|$)/g, 'Professor'],
+  [/\bSt\.(?=\s+\p{Lu})/gu, 'Saint'],
+  [/\bSt\.(?=\s|$)/g, 'Street'],
+  [/\bMt\.(?=\s|$)/g, 'Mount'],
+  [/\bAve\.(?=\s|$)/g, 'Avenue'],
+  [/\bJr\.(?=\s|$)/g, 'Junior'],
+  [/\bSr\.(?=\s|$)/g, 'Senior'],
+  [/\bSgt\.(?=\s|$)/g, 'Sergeant'],
+  [/\bCapt\.(?=\s|$)/g, 'Captain'],
+  [/\bGov\.(?=\s|$)/g, 'Governor'],
+  [/\bSen\.(?=\s|$)/g, 'Senator'],
+  [/(?<![\p{L}.])e\.g\.,?/giu, 'for example,'],
+  [/(?<![\p{L}.])i\.e\.,?/giu, 'that is,'],
+  [/(?<![\p{L}.])etc\.(?=\s*$)/giu, 'et cetera.'],
+  [/(?<![\p{L}.])etc\.?(?![\p{L}])/giu, 'et cetera'],
+  [/\bvs\.?(?=\s)/gi, 'versus'],
+  [/\bapprox\.(?=\s|$)/gi, 'approximately'],
+  [/\bcf\.(?=\s|$)/gi, 'compare'],
+  [/\b[Nn]o\.(?=\s*\d)/g, 'number'],
+  [/\bNos\.(?=\s*\d)/g, 'numbers'],
+  [/\b[Ff]ig\.(?=\s*\d)/g, 'figure'],
+  [/\bvol\.(?=\s*\d)/gi, 'volume'],
+  [/\bpp?\.(?=\s*\d)/g, 'page'],
+];
+
+const FRACTIONS: Record<string, string> = {
+  '½': 'one half', '⅓': 'one third', '⅔': 'two thirds', '¼': 'one quarter', '¾': 'three quarters',
+  '⅕': 'one fifth', '⅛': 'one eighth', '⅜': 'three eighths', '⅝': 'five eighths', '⅞': 'seven eighths',
+};
+const DENOMINATORS: Record<number, [string, string]> = {
+  2: ['half', 'halves'], 3: ['third', 'thirds'], 4: ['quarter', 'quarters'],
+};
+
+const TLDS =
+  'com|org|net|edu|gov|io|dev|app|ai|co|uk|us|de|fr|info|biz|me|tv|ly|gg|sh|xyz|tech|blog|news|ca|au|jp|nl|eu|ch|se|no|es|it|in|ru|cn|br';
+
+/** Punctuation and letters of a URL or e-mail address as said aloud. */
+const URL_SYMBOLS: Record<string, string> = {
+  '.': ' dot ', '/': ' slash ', '-': ' dash ', _: ' underscore ', '@': ' at ', ':': ' colon ',
+  '~': ' tilde ', '+': ' plus ', '=': ' equals ', '&': ' and ', '?': ' question mark ',
+  '#': ' hash ', '%': ' percent ',
+};
+
+/** Reads a URL or e-mail address: "https://www.example.com/docs" → "w w w dot example dot com slash docs". */
+function speakAddress(address: string): string {
+  let rest = address.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/^mailto:/i, '');
+  rest = rest.replace(/[?#].*$/, '').replace(/\/+$/, '');
+  return rest
+    .replace(/^www\./i, 'w w w.')
+    .replace(/[./\-_@:~+=&?#%]/g, (c) => URL_SYMBOLS[c] ?? ' ')
+    .replace(/\d+/g, (d) => (d.length > 4 ? digitsToWords(d) : numberWords(d, false)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pipeline
+
+/** Rewrites one clause as English words for speech (see [Note: Normalise after splitting]). */
+export function normalizeText(text: string): string {
+  let t = text.normalize('NFC');
+
+  // Typography and invisible characters.
+  t = t
+    .replace(/[\u200b-\u200d\u2060\ufeff\u00ad]/g, '')
+    .replace(/[‘’‚‛′]/g, "'")
+    .replace(/[“”„‟″«»]/g, '"')
+    .replace(/\p{Extended_Pictographic}(?:\ufe0f|\u200d\p{Extended_Pictographic}|[\u{1f3fb}-\u{1f3ff}])*/gu, ' ')
+    .replace(/[\ufe0e\ufe0f\u20e3]/g, '')
+    .replace(/[\u{1f1e6}-\u{1f1ff}]/gu, ' ')
+    .replace(/\s+/g, ' ');
+
+  // Addresses first, before their dots and symbols are read as anything else.
+  t = t.replace(/\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g, (m) => ` ${speakAddress(m)} `);
+  t = t.replace(
+    /\b(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"')\]]*[^\s<>"')\].,;:!?]/gi,
+    (m) => ` ${speakAddress(m)} `,
+  );
+  t = t.replace(
+    new RegExp(String.raw`\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:${TLDS})\b(?:/[^\s"')\]]*[^\s"')\].,;:!?])?`, 'gi'),
+    (m) => (/^\d+(\.\d+)*$/.test(m) ? m : ` ${speakAddress(m)} `),
+  );
+
+  // Abbreviations.
+  t = t.replace(/\band\/or\b/gi, 'and or');
+  for (const [pattern, words] of ABBREVIATIONS) t = t.replace(pattern, words);
+
+  // Phone numbers (555-1234, 555-123-4567, (555) 123-4567) read digit by digit.
+  t = t.replace(/(?<![\d.,-])(?:\+\d{1,3}[ -]?)?(?:\(\d{3}\) ?|\d{3}[-. ])?\d{3}-\d{4}(?![\d-])|(?<![\d.,-])(?:\+\d{1,3}[ -]?)?(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\d-])/g, (m) =>
+    ` ${m
+      .replace(/^\+/, 'plus ')
+      .split(/[^\d\w]+/)
+      .filter(Boolean)
+      .map((g) => (/^\d+$/.test(g) ? digitsToWords(g) : g))
+      .join(', ')} `,
+  );
+
+  // Times: 3:30 pm, 14:05, 3pm, 3 a.m.
+  t = t.replace(
+    /\b(\d{1,2}):([0-5]\d)(?::([0-5]\d))?(?:\s?([ap])\.?m\.?)?(?![\d:])/gi,
+    (_m, h: string, m: string, s: string | undefined, ap: string | undefined) => timeWords(h, m, s, ap),
+  );
+  t = t.replace(/\b(\d{1,2})\s?([ap])\.?m\.?(?![\p{L}])/giu, (_m, h: string, ap: string) => timeWords(h, '00', undefined, ap));
+
+  // Ranges between numbers: 10–20, 10-20, 1990–95 (before minus signs are read).
+  t = t.replace(/(\d)\s?[–—]\s?(?=[$£€¥₹]?\d)/g, '$1 to ');
+  t = t.replace(/(?<![\d-])(\d+)-(?=[$£€¥₹]?\d+(?![\d-]))/g, '$1 to ');
+
+  // Money: $5, $5.50, £3, €10, $1.2 million, $5bn, 10 USD, -$5.
+  t = t.replace(
+    new RegExp(String.raw`([-−]?)([$£€¥₹])\s?(${NUM})(?:\s?(thousand|million|billion|trillion|bn|mn|tn|[kKmMbBtT])(?![\p{L}]))?`, 'gu'),
+    (_m, sign: string, symbol: string, amount: string, magnitude: string | undefined) =>
+      (sign ? 'minus ' : '') + moneyWords(symbol, amount, magnitude),
+  );
+  t = t.replace(
+    new RegExp(String.raw`(${NUM})\s?(thousand|million|billion|trillion)?\s?(USD|GBP|EUR|JPY|INR)\b`, 'g'),
+    (_m, amount: string, magnitude: string | undefined, code: string) =>
+      moneyWords(CURRENCY_CODES[code] ?? '$', amount, magnitude),
+  );
+
+  // Decades: 1990s, 2010s, '90s, 80s.
+  t = t.replace(/\b(1[1-9]|20)(\d0)'?s\b/g, (_m, c: string, d: string) => pluralOfWords(yearWords(Number(c + d))));
+  t = t.replace(/(?:'|\b)([2-9]0)'?s\b/g, (_m, d: string) => pluralOfWords(cardinal(Number(d))));
+
+  // Percentages.
+  t = t.replace(new RegExp(String.raw`([-−]?)(${NUM})\s?%`, 'g'), (_m, sign: string, n: string) =>
+    `${sign ? 'minus ' : ''}${amountWords(n)} percent`,
+  );
+
+  // Units: 5 km, 10kg, 3 GB, 2 h, 5 °C, 60 km/h.
+  t = t.replace(
+    new RegExp(String.raw`([-−]?)(${NUM})\s?(${UNIT_PATTERN})(?![\p{L}\d])`, 'gu'),
+    (_m, sign: string, n: string, unit: string) => {
+      const [one, many] = UNITS[unit] ?? [unit, unit];
+      const words = amountWords(n);
+      return `${sign ? 'minus ' : ''}${words} ${words === 'one' ? one : many}`;
+    },
+  );
+
+  // Ordinals: 1st, 22nd, 103rd, 4th.
+  t = t.replace(/\b(\d+(?:,\d{3})*)(st|nd|rd|th)\b/gi, (_m, n: string) => ordinal(BigInt(n.replace(/,/g, ''))));
+
+  // Fractions: ½, 3/4 (not dates, which have two slashes).
+  t = t.replace(/(?:(\d+)\s?)?([½⅓⅔¼¾⅕⅛⅜⅝⅞])/g, (_m, whole: string | undefined, f: string) =>
+    ` ${whole ? `${cardinal(BigInt(whole))} and ` : ''}${FRACTIONS[f] ?? ''} `,
+  );
+  t = t.replace(/\b24\/7\b/g, 'twenty-four seven');
+  t = t.replace(/(?<![\d/])(\d{1,2})\/(\d{1,2})(?![\d/])/g, (_m, a: string, b: string) => fractionWords(Number(a), Number(b)));
+
+  // "#1" is "number one".
+  t = t.replace(/#\s?(?=\d)/g, ' number ');
+
+  // Plain numbers: negatives, thousands separators, decimals, years.
+  t = t.replace(/(^|[\s(["'])[-−](?=\.?\d)/g, '$1minus ');
+  t = t.replace(/\d+(?:,\d{3})+(?:\.\d+)?/g, (m) => amountWords(m));
+  t = t.replace(/\d*\.\d+/g, (m) => {
+    const [whole = '', fraction = ''] = m.split('.');
+    return decimalWords(whole, fraction);
+  });
+  t = t.replace(/\d+/g, (m) => numberWords(m, true));
+
+  // Symbols.
+  t = t
+    .replace(/\s?&\s?/g, ' and ')
+    .replace(/\s?@\s?/g, ' at ')
+    .replace(/%/g, ' percent ')
+    .replace(/#(?=\p{L})/gu, ' hashtag ')
+    .replace(/#/g, ' hash ')
+    .replace(/\s?\+\s?/g, ' plus ')
+    .replace(/\s?=\s?/g, ' equals ')
+    .replace(/~\s?(?=\p{L})/gu, ' about ')
+    .replace(/~/g, ' tilde ')
+    .replace(/(?<=\p{L})\/(?=\p{L})/gu, ' or ')
+    .replace(/\s[<>]\s/g, (m) => (m.includes('<') ? ' less than ' : ' greater than '))
+    .replace(/[*_^|\\<>`{}[\]/]/g, ' ')
+    .replace(/[(]/g, ' (')
+    .replace(/[)]/g, ') ');
+
+  // Whitespace and stray spaces before punctuation.
+  return t
+    .replace(/\s+/g, ' ')
+    .replace(/\s+([,.;:!?)…])/g, '$1')
+    .replace(/\(\s+/g, '(')
+    .trim();
+}
+
+function timeWords(h: string, m: string, s: string | undefined, ap: string | undefined): string {
+  const hour = Number(h);
+  const minute = Number(m);
+  const suffix = ap ? ` ${ap.toUpperCase()} M` : '';
+  let words: string;
+  if (minute === 0) {
+    words = ap || hour === 0 || hour > 12 ? (ap ? cardinal(hour) : `${cardinal(hour)} hundred`) : `${cardinal(hour)} o'clock`;
+    if (hour === 0 && !ap) words = 'zero hundred';
+  } else if (minute < 10) {
+    words = `${cardinal(hour)} oh ${cardinal(minute)}`;
+  } else {
+    words = `${cardinal(hour)} ${cardinal(minute)}`;
+  }
+  if (s !== undefined && Number(s) > 0) words += ` and ${cardinal(Number(s))} seconds`;
+  return ` ${words}${suffix} `;
+}
+
+function moneyWords(symbol: string, amount: string, magnitude: string | undefined): string {
+  const currency = CURRENCIES[symbol] ?? (CURRENCIES.$ as Currency);
+  const scale = magnitude ? MAGNITUDES[magnitude.toLowerCase()] : undefined;
+  if (scale) return `${amountWords(amount)} ${scale} ${currency.many}`;
+  const clean = amount.replace(/,/g, '');
+  const [whole = '0', fraction] = clean.split('.');
+  const units = BigInt(whole || '0');
+  const unitWords = `${cardinal(units)} ${units === 1n ? currency.one : currency.many}`;
+  if (fraction === undefined || fraction === '' || /^0+$/.test(fraction)) return unitWords;
+  if (fraction.length > 2) return `${amountWords(clean)} ${currency.many}`;
+  const cents = Number(fraction.padEnd(2, '0'));
+  const centWords = `${cardinal(cents)} ${cents === 1 ? currency.centOne : currency.centMany}`;
+  return units === 0n ? centWords : `${unitWords} and ${centWords}`;
+}
+
+function fractionWords(a: number, b: number): string {
+  if (b === 0) return `${cardinal(a)} slash zero`;
+  const denominator = DENOMINATORS[b];
+  if (b === 1 || b > 10 || a > 20) return `${cardinal(a)} slash ${cardinal(b)}`;
+  if (denominator) return `${cardinal(a)} ${a === 1 ? denominator[0] : denominator[1]}`;
+  const ord = ordinal(b);
+  return `${cardinal(a)} ${a === 1 ? ord : `${ord}s`}`;
+}
