@@ -147,22 +147,41 @@ export interface AssetCheck {
   checked: number;
 }
 
+/** How much the cheap check trusts a directory. */
+export interface CheckOptions {
+  /**
+   * 'stamp' (default): size and the fetcher's stamp. 'size': size only, for a read-only copy
+   * sealed by other means (the models folder inside a code-signed app bundle, whose mtimes
+   * packaging does not keep).
+   */
+  trust?: 'stamp' | 'size';
+}
+
 /**
  * Checks, without hashing, that every file of `paths.variant` is present, has its manifest size
  * and carries a stamp from a full sha256 check (see [Note: Verified stamps]).
  */
-export async function checkAssets(paths: AssetPaths, manifest: Manifest = loadManifest()): Promise<AssetCheck> {
+export async function checkAssets(
+  paths: AssetPaths,
+  manifest: Manifest = loadManifest(),
+  opts: CheckOptions = {},
+): Promise<AssetCheck> {
   const stamps = await readStamps(paths.cacheDir);
   const assets = assetsFor(manifest, paths.variant);
   const problems: AssetProblem[] = [];
   for (const asset of assets) {
-    const problem = await checkOne(paths.cacheDir, asset, stamps[asset.path]);
+    const problem = await checkOne(paths.cacheDir, asset, stamps[asset.path], opts.trust ?? 'stamp');
     if (problem) problems.push(problem);
   }
   return { ok: problems.length === 0, problems, checked: assets.length };
 }
 
-async function checkOne(cacheDir: string, asset: AssetEntry, stamp: Stamp | undefined): Promise<AssetProblem | undefined> {
+async function checkOne(
+  cacheDir: string,
+  asset: AssetEntry,
+  stamp: Stamp | undefined,
+  trust: 'stamp' | 'size',
+): Promise<AssetProblem | undefined> {
   const file = resolveIn(cacheDir, asset.path);
   const problem = (kind: AssetProblemKind, message: string): AssetProblem => ({ file, asset: asset.path, kind, message });
   let stat;
@@ -178,6 +197,7 @@ async function checkOne(cacheDir: string, asset: AssetEntry, stamp: Stamp | unde
   if (asset.sha256 === null) {
     return problem('unverifiable', `${file} cannot be verified: the manifest has no sha256 for it.`);
   }
+  if (trust === 'size') return undefined;
   if (!stamp || stamp.sha256 !== asset.sha256 || stamp.size !== stat.size || stamp.mtimeMs !== stat.mtimeMs) {
     return problem('unverified', `${file} was changed or never verified since it was fetched.`);
   }
@@ -188,8 +208,12 @@ async function checkOne(cacheDir: string, asset: AssetEntry, stamp: Stamp | unde
  * Throws a KokoroError (`model-missing` or `model-corrupt`) naming the first bad file and the
  * command that fixes it, unless every file of `paths.variant` passes the cheap check.
  */
-export async function ensureAssets(paths: AssetPaths, manifest: Manifest = loadManifest()): Promise<void> {
-  const check = await checkAssets(paths, manifest);
+export async function ensureAssets(
+  paths: AssetPaths,
+  manifest: Manifest = loadManifest(),
+  opts: CheckOptions = {},
+): Promise<void> {
+  const check = await checkAssets(paths, manifest, opts);
   const first = check.problems[0];
   if (!first) return;
   const more = check.problems.length > 1 ? ` (${check.problems.length - 1} more file(s) also need fixing)` : '';

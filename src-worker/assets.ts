@@ -13,6 +13,7 @@ export {
   ensureAssets,
   fetchCommandFor,
   type AssetCheck,
+  type CheckOptions,
   type AssetPaths,
   type AssetProblem,
   type AssetProblemKind,
@@ -26,3 +27,5 @@ export {
   type AssetEntry,
   type Manifest,
 } from './assets-manifest.ts';
+export { type FetchOptions, type FetchProgress, type FetchResult, fetchAssets } from './assets-fetch.ts';
+export { FETCH_USAGE, runFetchCommand } from './assets-command.ts';
