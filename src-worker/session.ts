@@ -1,0 +1,347 @@
+// Runs in the worker (and the CLI, tests, benchmark): one onnxruntime-node inference session of the
+// Kokoro model, its options, and the simplest SessionSource (CPU only) the engine draws leases from.
+//
+// [Note: Session options]
+// The model is one chain of big ops run for one utterance at a time, so a single op should use
+// every core (intra-op threads = available parallelism) and nothing runs beside it (inter-op 1,
+// sequential). Full graph optimisation fuses what it can; its result is written to disk and the
+// next start loads that optimised graph with optimisation disabled. Measured here (2 cores,
+// int8, onnxruntime 1.30): creating the session from the original model with 'all' took
+// 723–745 ms, from the cached optimised graph 465–556 ms, and runs were as fast; so the cache
+// stays. The optimised graph may contain layout transforms for this CPU (onnxruntime warns so),
+// hence the cache key names the model file, the onnxruntime version, the platform and the CPU.
+// Only CPU-only sessions use the cache: another provider wants the unfused graph to partition.
+//
+// [Note: Session metadata]
+// Kokoro exports differ: kokoro-onnx's takes `tokens`, `style`, `speed` (float32) and returns
+// `audio`; onnx-community's takes `input_ids`, `style`, `speed` and returns `waveform`; some
+// take `speed` as int32 (whole numbers only, so fractional speeds are rounded there). We read
+// names and types from the session and never assume one export.
+//
+// [Note: Leases]
+// An utterance acquires a SessionLease once and runs every chunk through it, so a provider
+// switch in the middle (a future SessionPool hot-swapping CoreML) never cuts an utterance: the
+// old session lives until its last lease is released.
+
+import { createHash } from 'node:crypto';
+import { existsSync, promises as fsp, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { FETCH_COMMAND } from './assets.ts';
+import { KokoroError } from './errors.ts';
+import { detectProviders } from './providers.ts';
+import type { ProviderChoice, ProviderState } from './protocol.ts';
+import { STYLE_DIM } from './voices.ts';
+
+/** onnxruntime log level 3 = errors only (its warnings are about things handled here). */
+const ORT_LOG_ERRORS_ONLY = 3;
+
+/** Ids of the warm-up run: a few ordinary phoneme ids between the pads. */
+const WARM_UP_IDS = [0, 50, 83, 54, 156, 57, 135, 16, 102, 156, 56, 0];
+
+/** Suffix of cached optimised graphs. */
+const OPTIMIZED_SUFFIX = '.opt.onnx';
+
+/** One loaded Kokoro model. */
+export interface KokoroSession {
+  /** Runs padded ids with a style row at `speed`; resolves to mono PCM at 24 kHz (a fresh array). */
+  run(ids: BigInt64Array, style: Float32Array, speed: number): Promise<Float32Array>;
+  /** Input names read from the model (see [Note: Session metadata]). */
+  readonly inputNames: { readonly ids: string; readonly style: string; readonly speed: string };
+  readonly outputName: string;
+  readonly speedType: 'float32' | 'int32';
+  /** onnxruntime intra-op threads. */
+  readonly threads: number;
+  readonly modelPath: string;
+  /** How loading went: creation time, warm-up run time, whether the optimised cache was used. */
+  readonly load: { createMs: number; warmUpMs: number | undefined; fromCache: boolean };
+  release(): Promise<void>;
+}
+
+/** Options of createKokoroSession; everything has a sensible default. */
+export interface KokoroSessionOptions {
+  executionProviders?: ort.InferenceSession.ExecutionProviderConfig[];
+  threads?: number;
+  /** Where optimised graphs are cached; undefined = the default cache; null = no cache. */
+  optimizedCacheDir?: string | null;
+  /** Run once at load so the first utterance does not pay for lazy allocations (default true). */
+  warmUp?: boolean;
+}
+
+/** The default directory for optimised graphs, beside the user's other caches. */
+export function defaultOptimizedCacheDir(): string {
+  const home = os.homedir();
+  if (process.platform === 'darwin') return path.join(home, 'Library', 'Caches', 'Kokoro Bar', 'ort');
+  const xdg = process.env['XDG_CACHE_HOME'];
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.cache'), 'kokoro-bar-ort');
+}
+
+/** Loads the model at `modelPath` (see [Note: Session options]); throws model-missing/-corrupt. */
+export async function createKokoroSession(modelPath: string, opts: KokoroSessionOptions = {}): Promise<KokoroSession> {
+  const fix = `Run \`${FETCH_COMMAND}\` to download the model again.`;
+  let stat: { size: number; mtimeMs: number };
+  try {
+    stat = statSync(modelPath);
+  } catch (error) {
+    throw new KokoroError('model-missing', `The model file ${modelPath} is missing.`, fix.replace(' again', ''), {
+      cause: error,
+    });
+  }
+  const threads = opts.threads ?? os.availableParallelism();
+  const providers = opts.executionProviders ?? ['cpu'];
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: providers,
+    // One op uses every core: an utterance is the only work this process does.
+    intraOpNumThreads: threads,
+    // The graph is a chain; a second pool would only compete with the intra-op threads.
+    interOpNumThreads: 1,
+    // Same reason: no parallel branches worth scheduling.
+    executionMode: 'sequential',
+    // Fuse everything onnxruntime can; the result is cached (see [Note: Session options]).
+    graphOptimizationLevel: 'all',
+    // Warnings only describe handled cases (e.g. the cached graph being CPU-specific).
+    logSeverityLevel: ORT_LOG_ERRORS_ONLY,
+  };
+
+  const cpuOnly = providers.every((p) => (typeof p === 'string' ? p : p.name) === 'cpu');
+  const cacheDir = opts.optimizedCacheDir === undefined ? defaultOptimizedCacheDir() : opts.optimizedCacheDir;
+  const cached = cpuOnly && cacheDir !== null ? path.join(cacheDir, cacheName(modelPath, stat)) : undefined;
+
+  const started = performance.now();
+  let session: ort.InferenceSession | undefined;
+  let fromCache = false;
+  if (cached && existsSync(cached)) {
+    try {
+      // Already optimised: running the optimisers again would only cost start-up time.
+      session = await ort.InferenceSession.create(cached, { ...options, graphOptimizationLevel: 'disabled' });
+      fromCache = true;
+    } catch {
+      // A damaged cache entry is rebuilt from the model below.
+      await fsp.rm(cached, { force: true });
+    }
+  }
+  if (!session) session = await createFromModel(modelPath, options, cached, fix);
+  const createMs = performance.now() - started;
+
+  const kokoro = wrapSession(session, modelPath, threads, fix);
+  let warmUpMs: number | undefined;
+  if (opts.warmUp ?? true) {
+    const t = performance.now();
+    await kokoro.run(BigInt64Array.from(WARM_UP_IDS, BigInt), new Float32Array(STYLE_DIM), 1);
+    warmUpMs = performance.now() - t;
+  }
+  return Object.assign(kokoro, { load: { createMs, warmUpMs, fromCache } });
+}
+
+async function createFromModel(
+  modelPath: string,
+  options: ort.InferenceSession.SessionOptions,
+  cached: string | undefined,
+  fix: string,
+): Promise<ort.InferenceSession> {
+  // onnxruntime writes the optimised graph while creating; write it under a temporary name and
+  // rename it once complete, so a concurrent start never loads half a file.
+  let temp: string | undefined;
+  if (cached) {
+    try {
+      await fsp.mkdir(path.dirname(cached), { recursive: true });
+      temp = `${cached}.${process.pid}.tmp`;
+    } catch {
+      temp = undefined; // An unwritable cache only costs start-up time.
+    }
+  }
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(modelPath, temp ? { ...options, optimizedModelFilePath: temp } : options);
+  } catch (error) {
+    if (temp) await fsp.rm(temp, { force: true });
+    throw new KokoroError(
+      'model-corrupt',
+      `The model file ${modelPath} cannot be loaded: ${firstLine(error)}`,
+      fix,
+      { cause: error },
+    );
+  }
+  if (temp && cached) await fsp.rename(temp, cached).catch(() => fsp.rm(temp, { force: true }));
+  return session;
+}
+
+function cacheName(modelPath: string, stat: { size: number; mtimeMs: number }): string {
+  const key = [
+    path.resolve(modelPath),
+    stat.size,
+    Math.trunc(stat.mtimeMs),
+    ort.env.versions.common,
+    process.platform,
+    process.arch,
+    os.cpus()[0]?.model ?? '',
+  ].join('\n');
+  const digest = createHash('sha256').update(key).digest('hex').slice(0, 16);
+  return `${path.basename(modelPath, '.onnx')}-${digest}${OPTIMIZED_SUFFIX}`;
+}
+
+type Metadata = { name: string; type: string | undefined };
+
+function wrapSession(
+  session: ort.InferenceSession,
+  modelPath: string,
+  threads: number,
+  fix: string,
+): Omit<KokoroSession, 'load'> {
+  const inputs = metadataOf(session.inputNames, session.inputMetadata);
+  const outputs = metadataOf(session.outputNames, session.outputMetadata);
+  const wrong = (what: string): KokoroError =>
+    new KokoroError(
+      'model-corrupt',
+      `The model file ${modelPath} is not a Kokoro model: ${what} (inputs: ${session.inputNames.join(', ')}; outputs: ${session.outputNames.join(', ')}).`,
+      fix,
+    );
+  const ids = pick(inputs, ['tokens', 'input_ids'], 'int64');
+  const style = pick(inputs, ['style', 'ref_s'], 'float32', [ids]);
+  const speed = pick(inputs, ['speed'], undefined, [ids, style]);
+  const output = pick(outputs, ['audio', 'waveform'], 'float32');
+  if (!ids || !style || !speed || inputs.length !== 3) throw wrong('its inputs are not ids, style and speed');
+  if (!output) throw wrong('it has no float32 audio output');
+  if (speed.type !== undefined && speed.type !== 'float32' && speed.type !== 'int32') {
+    throw wrong(`its speed input is ${speed.type}, not float32 or int32`);
+  }
+  const speedType = speed.type === 'int32' ? 'int32' : 'float32';
+  const names = { ids: ids.name, style: style.name, speed: speed.name };
+
+  return {
+    inputNames: names,
+    outputName: output.name,
+    speedType,
+    threads,
+    modelPath,
+    async run(idsIn, styleIn, speedIn) {
+      const feeds: Record<string, ort.Tensor> = {
+        [names.ids]: new ort.Tensor('int64', idsIn, [1, idsIn.length]),
+        [names.style]: new ort.Tensor('float32', styleIn, [1, styleIn.length]),
+        [names.speed]:
+          speedType === 'int32'
+            ? new ort.Tensor('int32', Int32Array.of(Math.round(speedIn)), [1])
+            : new ort.Tensor('float32', Float32Array.of(speedIn), [1]),
+      };
+      const result = await session.run(feeds, [output.name]);
+      const audio = result[output.name];
+      if (!audio || !(audio.data instanceof Float32Array)) throw new Error(`The model returned no float32 "${output.name}".`);
+      // A fresh, exactly sized array the caller may transfer to another thread.
+      return audio.data.slice();
+    },
+    release: () => session.release(),
+  };
+}
+
+function metadataOf(names: readonly string[], metadata: readonly ort.InferenceSession.ValueMetadata[] | undefined): Metadata[] {
+  return names.map((name, i) => {
+    const meta = metadata?.[i];
+    return { name, type: meta && meta.isTensor ? meta.type : undefined };
+  });
+}
+
+// A value by one of its known names, else the first untaken one of the wanted type.
+function pick(values: Metadata[], names: string[], type: string | undefined, taken: (Metadata | undefined)[] = []): Metadata | undefined {
+  const free = values.filter((v) => !taken.includes(v));
+  return (
+    free.find((v) => names.includes(v.name)) ??
+    (type === undefined ? free[0] : free.find((v) => v.type === type))
+  );
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leases and sources
+
+/** What one utterance holds for its whole life (see [Note: Leases]). */
+export interface SessionLease {
+  run(ids: BigInt64Array, style: Float32Array, speed: number): Promise<Float32Array>;
+  readonly provider: 'cpu' | 'coreml';
+  /** Why the provider differs from the one asked for, if it does. */
+  readonly fallbackReason: string | undefined;
+  release(): void;
+}
+
+/** Where the engine gets sessions from: this CPU source now, a CoreML-aware pool on macOS. */
+export interface SessionSource {
+  /** A lease on the session for `choice` (default: the current provider); loads on first use. */
+  acquire(choice?: ProviderChoice): Promise<SessionLease>;
+  state(): ProviderState;
+  /** Switches the default provider; resolves once the new session is ready. */
+  setProvider(choice: ProviderChoice): Promise<ProviderState>;
+  dispose(): Promise<void>;
+  /** Cold-start figures of the session in use, once loaded (for the benchmark). */
+  coldStart?(): { createMs: number; firstRunMs: number } | undefined;
+}
+
+/** The CPU-only SessionSource: one lazily loaded session, shared by every lease. */
+export function createCpuSessionSource(
+  modelPath: string,
+  opts: KokoroSessionOptions = {},
+  /** The loader (tests count its calls). */
+  load: typeof createKokoroSession = createKokoroSession,
+): SessionSource {
+  let loading: Promise<KokoroSession> | undefined;
+  let loaded: KokoroSession | undefined;
+  let requested: ProviderChoice = { provider: 'cpu' };
+  let report: ReturnType<typeof detectProviders> | undefined;
+  const threads = opts.threads ?? os.availableParallelism();
+
+  // Memoised so concurrent first callers share one load; forgotten on failure so a later call
+  // (after `kokoro-bar fetch`) tries again without a restart.
+  const session = (): Promise<KokoroSession> => {
+    loading ??= load(modelPath, { ...opts, threads }).then(
+      (s) => (loaded = s),
+      (error: unknown) => {
+        loading = undefined;
+        throw error;
+      },
+    );
+    return loading;
+  };
+
+  const fallbackFor = (choice: ProviderChoice): string | undefined => {
+    if (choice.provider !== 'coreml') return undefined;
+    report ??= detectProviders();
+    return report.coremlFallbackReason ?? 'This engine was started with the CPU provider only.';
+  };
+
+  return {
+    async acquire(choice = requested) {
+      const s = await session();
+      return { run: (ids, style, speed) => s.run(ids, style, speed), provider: 'cpu', fallbackReason: fallbackFor(choice), release() {} };
+    },
+    state() {
+      report ??= detectProviders();
+      const fallbackReason = fallbackFor(requested);
+      return {
+        requested,
+        active: 'cpu',
+        ...(fallbackReason === undefined ? {} : { fallbackReason }),
+        options: report.options,
+        model: path.basename(modelPath),
+        threads,
+      };
+    },
+    async setProvider(choice) {
+      requested = choice;
+      await session();
+      return this.state();
+    },
+    async dispose() {
+      const pending = loading;
+      loading = undefined;
+      loaded = undefined;
+      const s = await pending?.catch(() => undefined);
+      await s?.release();
+    },
+    coldStart() {
+      return loaded ? { createMs: loaded.load.createMs, firstRunMs: loaded.load.warmUpMs ?? Number.NaN } : undefined;
+    },
+  };
+}
