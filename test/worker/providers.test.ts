@@ -39,7 +39,7 @@ test('real detection here: CPU available; CoreML only where it can run, with a r
   const report = detectProviders();
   const cpu = report.options.find((o) => o.provider === 'cpu');
   const coreml = report.options.find((o) => o.provider === 'coreml');
-  assert.equal(cpu?.available, true, cpu?.reason);
+  assert.equal(cpu?.available, true, cpu?.reason ?? '');
   assert.equal(report.facts.backends.ok && report.facts.backends.names.includes('cpu'), true);
   if (process.platform !== 'darwin') {
     assert.equal(coreml?.available, false);
@@ -49,7 +49,7 @@ test('real detection here: CPU available; CoreML only where it can run, with a r
     assert.equal(report.neuralEngine, false);
   }
   if (REQUIRE_COREML) {
-    assert.equal(coreml?.available, true, coreml?.reason);
+    assert.equal(coreml?.available, true, coreml?.reason ?? '');
     assert.equal(report.neuralEngine, true);
     assert.ok(report.coremlUnits.every((u) => u.available), JSON.stringify(report.coremlUnits));
   }
