@@ -11,19 +11,20 @@
 // Writes go to a temp file in the same folder, are flushed, then renamed over the old file:
 // a crash mid-write leaves the old file or the new one, never half of one.
 
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { MAX_SPEED, MIN_SPEED } from '../src-worker/protocol.ts';
 import type { Hotkeys, Settings, SettingsPatch, SettingsResult } from '../src-worker/protocol.ts';
 import { DEFAULT_HOTKEYS, checkHotkeys } from './accelerators.ts';
+import { writeFileAtomic } from './atomic-file.ts';
+import { SETTINGS_FILE_NAME } from './paths.ts';
 
 /** The version this build writes; older files are migrated up to it. */
 export const SETTINGS_VERSION = 1;
 
 /** The settings file's name inside the user-data folder. */
-export const SETTINGS_FILE = 'settings.json';
+export const SETTINGS_FILE = SETTINGS_FILE_NAME;
 
 /** Voice used until the user picks one (Kokoro's best-rated American English voice). */
 export const DEFAULT_VOICE = 'af_heart';
@@ -245,22 +246,7 @@ export async function loadSettings(dir: string, now: Date = new Date()): Promise
 
 /** Writes settings to `dir` atomically (temp file, flush, rename); creates `dir` if needed. */
 export async function writeSettings(dir: string, settings: Settings): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, SETTINGS_FILE);
-  const temp = path.join(dir, `.${SETTINGS_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await fs.open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify(settings, null, 2)}\n`, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(path.join(dir, SETTINGS_FILE), `${JSON.stringify(settings, null, 2)}\n`);
 }
 
 /**
