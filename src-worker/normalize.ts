@@ -206,9 +206,10 @@ const ABBREVIATIONS: [RegExp, string][] = [
   [/\bCapt\.(?=\s|$)/g, 'Captain'],
   [/\bGov\.(?=\s|$)/g, 'Governor'],
   [/\bSen\.(?=\s|$)/g, 'Senator'],
+  [/\bLtd\.?(?![\p{L}])/gu, 'Limited'],
+  [/\bInc\.?(?![\p{L}])/gu, 'Incorporated'],
   [/(?<![\p{L}.])e\.g\.,?/giu, 'for example,'],
   [/(?<![\p{L}.])i\.e\.,?/giu, 'that is,'],
-  [/(?<![\p{L}.])etc\.(?=\s*$)/giu, 'et cetera.'],
   [/(?<![\p{L}.])etc\.?(?![\p{L}])/giu, 'et cetera'],
   [/\bvs\.?(?=\s)/gi, 'versus'],
   [/\bapprox\.(?=\s|$)/gi, 'approximately'],
@@ -219,6 +220,9 @@ const ABBREVIATIONS: [RegExp, string][] = [
   [/\bvol\.(?=\s*\d)/gi, 'volume'],
   [/\bpp?\.(?=\s*\d)/g, 'page'],
 ];
+
+/** What may follow the last word of a clause: closing quotes and brackets. */
+const CLAUSE_END = /^["')\]]*\s*$/;
 
 const FRACTIONS: Record<string, string> = {
   '½': 'one half', '⅓': 'one third', '⅔': 'two thirds', '¼': 'one quarter', '¾': 'three quarters',
@@ -278,7 +282,14 @@ export function normalizeText(text: string): string {
 
   // Abbreviations.
   t = t.replace(/\band\/or\b/gi, 'and or');
-  for (const [pattern, words] of ABBREVIATIONS) t = t.replace(pattern, words);
+  // An abbreviation's dot that also ends the clause ("Main St.") is kept as the full stop.
+  for (const [pattern, words] of ABBREVIATIONS) {
+    t = t.replace(pattern, (match: string, offset: number, whole: string) =>
+      match.endsWith('.') && !words.endsWith('.') && CLAUSE_END.test(whole.slice(offset + match.length))
+        ? `${words}.`
+        : words,
+    );
+  }
 
   // Phone numbers (555-1234, 555-123-4567, (555) 123-4567) read digit by digit.
   t = t.replace(/(?<![\d.,-])(?:\+\d{1,3}[ -]?)?(?:\(\d{3}\) ?|\d{3}[-. ])?\d{3}-\d{4}(?![\d-])|(?<![\d.,-])(?:\+\d{1,3}[ -]?)?(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\d-])/g, (m) =>
@@ -342,6 +353,9 @@ export function normalizeText(text: string): string {
   t = t.replace(/\b24\/7\b/g, 'twenty-four seven');
   t = t.replace(/(?<![\d/])(\d{1,2})\/(\d{1,2})(?![\d/])/g, (_m, a: string, b: string) => fractionWords(Number(a), Number(b)));
 
+  // Musical and language sharps: C#, F#.
+  t = t.replace(/\b([A-G])#(?![\w#])/g, '$1 sharp');
+
   // "#1" is "number one".
   t = t.replace(/#\s?(?=\d)/g, ' number ');
 
@@ -382,7 +396,8 @@ export function normalizeText(text: string): string {
 function timeWords(h: string, m: string, s: string | undefined, ap: string | undefined): string {
   const hour = Number(h);
   const minute = Number(m);
-  const suffix = ap ? ` ${ap.toUpperCase()} M` : '';
+  // "A-M" and "P-M": espeak reads "A M" as the article and "a.m." would split at its dots.
+  const suffix = ap ? ` ${ap.toUpperCase()}-M` : '';
   let words: string;
   if (minute === 0) {
     words = ap || hour === 0 || hour > 12 ? (ap ? cardinal(hour) : `${cardinal(hour)} hundred`) : `${cardinal(hour)} o'clock`;

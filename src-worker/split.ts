@@ -188,11 +188,17 @@ export function splitText(text: string): Segment[] {
 function clauseCuts(text: string, start: number, end: number): number[] {
   // Words before each offset, so both sides of a candidate are counted in O(1).
   const wordsBefore = new Int32Array(end - start + 1);
+  // A word is a whitespace-separated token with a letter or digit in it ("e.g.", "3.14", "—" is none).
   let words = 0;
+  let counted = false;
   for (let i = start; i < end; i++) {
     wordsBefore[i - start] = words;
     const ch = text[i] as string;
-    if ((LETTER.test(ch) || DIGIT.test(ch)) && (i === start || !isWordChar(text[i - 1]))) words++;
+    if (isSpace(ch)) counted = false;
+    else if (!counted && (LETTER.test(ch) || DIGIT.test(ch))) {
+      words++;
+      counted = true;
+    }
   }
   wordsBefore[end - start] = words;
   const total = words;
@@ -221,10 +227,6 @@ function clauseCuts(text: string, start: number, end: number): number[] {
     }
   }
   return cuts;
-}
-
-function isWordChar(ch: string | undefined): boolean {
-  return ch !== undefined && (LETTER.test(ch) || DIGIT.test(ch) || ch === "'" || ch === '’');
 }
 
 /** Trims [from, to) and pushes it, cut at spaces into pieces of at most MAX_SEGMENT_CHARS. */

@@ -1,0 +1,143 @@
+// Tests (Node): text normalisation as tables of input → expected speech text, each kind of
+// rewrite with the same pattern repeated in one input (a regex without its `g` flag fails
+// those), plus edge cases and the number spellers on their own.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { cardinal, digitsToWords, normalizeText, ordinal, yearWords } from '../../src-worker/normalize.ts';
+
+const cases: [string, string, string][] = [
+  // Numbers.
+  ['cardinals', 'I have 7 cats and 42 dogs.', 'I have seven cats and forty-two dogs.'],
+  ['hundreds', '100, 105 and 999', 'one hundred, one hundred five and nine hundred ninety-nine'],
+  ['thousands separators twice', '1,234,567 and 1,000,000', 'one million two hundred thirty-four thousand five hundred sixty-seven and one million'],
+  ['negatives twice', 'It was -5 then -12.', 'It was minus five then minus twelve.'],
+  ['unicode minus', 'a −3 change', 'a minus three change'],
+  ['leading zeros read as digits', 'Agent 007 and 0042', 'Agent zero zero seven and zero zero four two'],
+  ['very long numbers read as digits', '12345678901234567', 'one two three four five six seven eight nine zero one two three four five six seven'],
+  ['zero', '0 and 0', 'zero and zero'],
+  // Ordinals.
+  ['ordinals', 'The 1st, 2nd, 3rd and 4th.', 'The first, second, third and fourth.'],
+  ['ordinals repeated', '22nd and 22nd, 11th, 12th, 13th, 101st', 'twenty-second and twenty-second, eleventh, twelfth, thirteenth, one hundred first'],
+  ['ordinal with separator', 'the 1,000th visitor', 'the one thousandth visitor'],
+  // Years and decades.
+  ['years twice', 'In 1999 and 1999 again.', 'In nineteen ninety-nine and nineteen ninety-nine again.'],
+  ['years 2000s', 'In 2005, 2000 and 2024.', 'In two thousand five, two thousand and twenty twenty-four.'],
+  ['years with oh and hundred', '1905 and 1800', 'nineteen oh five and eighteen hundred'],
+  ['decades', 'the 2010s, the 1990s and the 1900s', 'the twenty tens, the nineteen nineties and the nineteen hundreds'],
+  ['short decades', "the '90s and the 80s", 'the nineties and the eighties'],
+  ['year range', '1990–1995', 'nineteen ninety to nineteen ninety-five'],
+  // Decimals and percentages.
+  ['decimals twice', 'Pi is 3.14 and e is 2.718.', 'Pi is three point one four and e is two point seven one eight.'],
+  ['bare decimal', 'about .5 of it', 'about point five of it'],
+  ['percentages twice', '50% and 3.5% and 100 %', 'fifty percent and three point five percent and one hundred percent'],
+  // Currency.
+  ['dollars', '$5 and $1', 'five dollars and one dollar'],
+  ['dollars and cents', '$5.50 and $5.01', 'five dollars and fifty cents and five dollars and one cent'],
+  ['cents only', '$0.99', 'ninety-nine cents'],
+  ['pounds and euros', '£3, £1.50 and €10', 'three pounds, one pound and fifty pence and ten euros'],
+  ['magnitudes', '$1.2 million and $5bn and $100k', 'one point two million dollars and five billion dollars and one hundred thousand dollars'],
+  ['currency codes', '10 USD and 5 EUR', 'ten dollars and five euros'],
+  ['negative money', 'a loss of -$5', 'a loss of minus five dollars'],
+  ['money range', '$10–$20', 'ten dollars to twenty dollars'],
+  ['big money with separators', '$1,250,000', 'one million two hundred fifty thousand dollars'],
+  // Times.
+  ['times with am/pm', 'At 3:30 pm and 7:05 a.m.', 'At three thirty P-M and seven oh five A-M'],
+  ['24-hour times', '14:05 and 09:30', 'fourteen oh five and nine thirty'],
+  ['on the hour', '12:00, 14:00 and 3pm and 3 pm', "twelve o'clock, fourteen hundred and three P-M and three P-M"],
+  // Units.
+  ['distance and weight', '5 km, 10 kg and 1 km', 'five kilometers, ten kilograms and one kilometer'],
+  ['data and time', '3 GB, 500 MB, 2 h and 10 ms', 'three gigabytes, five hundred megabytes, two hours and ten milliseconds'],
+  ['temperatures', '5 °C, 5°C and 50 °F', 'five degrees Celsius, five degrees Celsius and fifty degrees Fahrenheit'],
+  ['speed', '60 km/h and 30 mph', 'sixty kilometers per hour and thirty miles per hour'],
+  ['units without a space', '10kg and 3GB', 'ten kilograms and three gigabytes'],
+  ['decimal units', '1.5 km', 'one point five kilometers'],
+  // Abbreviations.
+  ['titles twice', 'Mr. Smith and Mr. Jones met Mrs. Brown and Ms. Green.', 'Mister Smith and Mister Jones met Missus Brown and Miz Green.'],
+  ['doctor and drive', 'Dr. Who lives on Elm Dr.', 'Doctor Who lives on Elm Drive.'],
+  ['saint and street', 'St. Louis is on Main St. and St. Paul on Oak St.', 'Saint Louis is on Main Street and Saint Paul on Oak Street.'],
+  ['e.g. and i.e. twice', 'e.g. this, e.g. that, i.e. these, i.e. those', 'for example, this, for example, that, that is, these, that is, those'],
+  ['etc. mid-clause and at the end', 'cats, dogs, etc. and birds, etc.', 'cats, dogs, et cetera and birds, et cetera.'],
+  ['versus twice', 'red vs. blue vs green', 'red versus blue versus green'],
+  ['companies', 'Acme Ltd. and Foo Inc.', 'Acme Limited and Foo Incorporated.'],
+  ['number sign', 'No. 5 and #1 and #2', 'number five and number one and number two'],
+  // URLs and e-mail.
+  ['url', 'Visit https://www.example.com/docs/page?x=1 now.', 'Visit w w w dot example dot com slash docs slash page now.'],
+  ['bare domains twice', 'See example.com and kokoro.dev.', 'See example dot com and kokoro dot dev.'],
+  ['e-mail', 'Mail john.smith@example.org or a_b@c.io.', 'Mail john dot smith at example dot org or a underscore b at c dot io.'],
+  // Symbols.
+  ['ampersand and at twice', 'A & B & C @ home @ noon', 'A and B and C at home at noon'],
+  ['arithmetic', '5 + 3 = 8 and 1+1=2', 'five plus three equals eight and one plus one equals two'],
+  ['tilde', '~5 minutes and ~ten', 'about five minutes and about ten'],
+  ['hashtags and sharps', '#kokoro and C# and F#', 'hashtag kokoro and C sharp and F sharp'],
+  ['slash between words', 'and/or, his/her', 'and or, his or her'],
+  ['comparison', 'x > 5 and y < 3', 'x greater than five and y less than three'],
+  ['unspeakable symbols vanish', 'a * b | c ^ d', 'a b c d'],
+  // Ranges and fractions.
+  ['ranges twice', '10–20 and 30-40 pages', 'ten to twenty and thirty to forty pages'],
+  ['scores are ranges too', 'It ended 3-2.', 'It ended three to two.'],
+  ['fractions', '½ cup, 1½ cups, 3/4 and 2/3', 'one half cup, one and one half cups, three quarters and two thirds'],
+  ['24/7', 'open 24/7', 'open twenty-four seven'],
+  ['phone numbers', 'Call 555-1234 or (555) 123-4567.', 'Call five five five, one two three four or five five five, one two three, four five six seven.'],
+  // Typography, emoji, edge cases.
+  ['curly quotes', '‘Hi’ and “there”', `'Hi' and "there"`],
+  ['emoji removed', 'Great 🎉 job 👍🏽 team 🇬🇧!', 'Great job team!'],
+  ['zero-width characters', 'in\u200bvisible soft\u00adhyphen', 'invisible softhyphen'],
+  ['whitespace collapsed everywhere', 'a  b \n\n c\t\td', 'a b c d'],
+  ['punctuation kept', 'Hello, world! Is it? Yes; no: maybe… (fine) — ok.', 'Hello, world! Is it? Yes; no: maybe… (fine) — ok.'],
+  ['empty', '', ''],
+  ['whitespace only', ' \n\t ', ''],
+  ['emoji only', '🎉👍🏽', ''],
+  ['no speakable symbols', '*** ||| ^^^', ''],
+];
+
+for (const [name, input, expected] of cases) {
+  test(`normalizeText: ${name}`, () => {
+    assert.equal(normalizeText(input), expected);
+  });
+}
+
+test('normalizeText is idempotent on its own output', () => {
+  for (const [, input] of cases) {
+    const once = normalizeText(input);
+    assert.equal(normalizeText(once), once, `for ${JSON.stringify(input)}`);
+  }
+});
+
+test('normalised text has no digits left', () => {
+  for (const [, input] of cases) assert.doesNotMatch(normalizeText(input), /\d/, `for ${JSON.stringify(input)}`);
+});
+
+const cardinals: [number | bigint, string][] = [
+  [0, 'zero'],
+  [13, 'thirteen'],
+  [20, 'twenty'],
+  [21, 'twenty-one'],
+  [100, 'one hundred'],
+  [110, 'one hundred ten'],
+  [1001, 'one thousand one'],
+  [20_020, 'twenty thousand twenty'],
+  [1_000_000, 'one million'],
+  [1_002_003_004n, 'one billion two million three thousand four'],
+  [999_999_999_999_999n, 'nine hundred ninety-nine trillion nine hundred ninety-nine billion nine hundred ninety-nine million nine hundred ninety-nine thousand nine hundred ninety-nine'],
+  [-7, 'minus seven'],
+];
+
+for (const [n, words] of cardinals) {
+  test(`cardinal(${n})`, () => assert.equal(cardinal(n), words));
+}
+
+test('ordinal, yearWords and digitsToWords', () => {
+  assert.equal(ordinal(1), 'first');
+  assert.equal(ordinal(12), 'twelfth');
+  assert.equal(ordinal(20), 'twentieth');
+  assert.equal(ordinal(99), 'ninety-ninth');
+  assert.equal(ordinal(1_000_000), 'one millionth');
+  assert.equal(yearWords(1999), 'nineteen ninety-nine');
+  assert.equal(yearWords(2005), 'two thousand five');
+  assert.equal(yearWords(2010), 'twenty ten');
+  assert.equal(yearWords(1900), 'nineteen hundred');
+  assert.equal(yearWords(1907), 'nineteen oh seven');
+  assert.equal(yearWords(1000), 'one thousand');
+  assert.equal(digitsToWords('0900'), 'zero nine zero zero');
+});
