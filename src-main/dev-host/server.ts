@@ -1,0 +1,352 @@
+// Runs in the browser dev host (plain Node, no Electron): serves the built renderer on
+// 127.0.0.1, runs the real engine in a worker thread, and bridges the KokoroBridge over one
+// WebSocket per page (see [Note: One bridge] in protocol.ts).
+//
+// [Note: Dev host stands in for main and preload]
+// In the app, main owns settings, the clipboard, bench history and hotkey commands, and the
+// preload hands the page a MessagePort to the worker. Here one Node process does all of that:
+// - worker: one `worker_threads` Worker runs src-worker/entry-node.ts, so synthesis never blocks
+//   this process's event loop. Each page gets its own MessageChannel to it (`{type:'connect'}`),
+//   exactly as each Electron window gets its own port. If the worker dies, pages hear 'down',
+//   the worker is restarted and every page is reconnected and hears 'up'.
+// - settings: src-main/settings.ts, the same module main uses, on a folder of our own (a temp
+//   folder unless --data-dir is given); patches are validated by its `applyPatch`.
+// - clipboard: the dev host cannot read the desktop's clipboard portably, so it holds a text of
+//   its own: the --clipboard option, else a sample sentence; `POST /__test/clipboard` replaces it
+//   (the tests use that).
+// - bench history: `bench-history.json` in the data folder, newest first.
+// - commands: `POST /__test/command` with an AppCommand as JSON sends it to every page, standing
+//   in for global hotkeys and the tray menu.
+// It listens on 127.0.0.1 only and refuses WebSocket upgrades from other origins, so a web page
+// elsewhere cannot drive the engine.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  isWorkerEvent,
+  type AppCommand,
+  type BenchResult,
+  type PlatformInfo,
+  type Settings,
+} from '../../src-worker/protocol.ts';
+import { applyPatch, loadSettings, writeSettings } from '../settings.ts';
+import { encodeChunk, type ClientFrame, type ServerFrame } from './wire.ts';
+
+/** Where the dev host listens unless told otherwise. */
+export const DEFAULT_HOST = '127.0.0.1';
+/** Path of the WebSocket endpoint (the renderer's ws-bridge uses the same). */
+export const BRIDGE_PATH = '/bridge';
+/** Bench history file name inside the data folder. */
+export const BENCH_HISTORY_FILE = 'bench-history.json';
+/** Most benchmark runs kept in the history. */
+const MAX_BENCH_HISTORY = 50;
+/** Largest request body accepted on the test endpoints. */
+const MAX_BODY_BYTES = 1_000_000;
+/** Wait before restarting a worker that died, so a crash loop cannot spin the CPU. */
+const RESTART_DELAY_MS = 1_000;
+
+/** The clipboard text a fresh dev host offers. */
+export const SAMPLE_CLIPBOARD =
+  'Kokoro Bar reads text aloud on your own machine. Copy something, press the hotkey, and listen.';
+
+/** How to start a dev host. */
+export interface DevHostOptions {
+  /** Folder holding the built renderer (index.html). */
+  rendererDir: string;
+  /** Folder for settings and bench history. */
+  dataDir: string;
+  port?: number;
+  host?: string;
+  clipboard?: string;
+  /** The worker entry module (default: src-worker/entry-node.ts). */
+  workerEntry?: URL;
+}
+
+/** A running dev host. */
+export interface DevHost {
+  url: string;
+  port: number;
+  /** Replaces the clipboard text the page reads. */
+  setClipboard(text: string): void;
+  /** Sends an app command to every connected page. */
+  sendCommand(command: AppCommand): void;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** One page's link: its socket and its own port to the worker. */
+interface Client {
+  socket: WebSocket;
+  port: MessagePort | undefined;
+}
+
+/** Starts the dev host; resolves once it is listening. */
+export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
+  const host = options.host ?? DEFAULT_HOST;
+  const rendererDir = path.resolve(options.rendererDir);
+  const dataDir = path.resolve(options.dataDir);
+  const workerEntry =
+    options.workerEntry ?? new URL('../../src-worker/entry-node.ts', import.meta.url);
+  await fs.mkdir(dataDir, { recursive: true });
+  let settings: Settings = (await loadSettings(dataDir)).settings;
+  let clipboard = options.clipboard ?? SAMPLE_CLIPBOARD;
+  const clients = new Set<Client>();
+  let closing = false;
+  const platform: PlatformInfo = {
+    os: 'browser',
+    arch: process.arch,
+    shell: 'browser',
+    appVersion: process.env.npm_package_version ?? 'dev',
+  };
+
+  // --- the worker ------------------------------------------------------------------------------
+  let worker: Worker | undefined;
+  const startWorker = () => {
+    const next = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+      workerData: { entry: workerEntry.href },
+    });
+    next.on('error', (error: Error) => console.error(`[dev-host] worker error: ${error.message}`));
+    next.on('exit', (code) => {
+      if (worker !== next) return;
+      worker = undefined;
+      for (const client of clients) {
+        client.port?.close();
+        client.port = undefined;
+        sendFrame(client.socket, { t: 'worker', state: 'down' });
+      }
+      if (closing) return;
+      console.error(`[dev-host] worker exited (code ${code}); restarting`);
+      setTimeout(() => {
+        if (closing) return;
+        startWorker();
+        for (const client of clients) connect(client);
+      }, RESTART_DELAY_MS);
+    });
+    worker = next;
+  };
+
+  const connect = (client: Client) => {
+    if (!worker) return;
+    const channel = new MessageChannel();
+    client.port = channel.port1;
+    channel.port1.on('message', (raw: unknown) => {
+      if (!isWorkerEvent(raw)) return;
+      if (raw.type === 'chunk') {
+        client.socket.send(encodeChunk(raw));
+        return;
+      }
+      if (raw.type === 'hello') sendFrame(client.socket, { t: 'worker', state: 'up' });
+      sendFrame(client.socket, { t: 'event', event: raw });
+    });
+    worker.postMessage({ type: 'connect', port: channel.port2 }, [channel.port2]);
+  };
+
+  // --- bridge calls ----------------------------------------------------------------------------
+  const historyFile = path.join(dataDir, BENCH_HISTORY_FILE);
+  const readHistory = async (): Promise<BenchResult[]> => {
+    try {
+      const parsed: unknown = JSON.parse(await fs.readFile(historyFile, 'utf8'));
+      return Array.isArray(parsed) ? (parsed as BenchResult[]) : [];
+    } catch {
+      return [];
+    }
+  };
+  const call = async (method: string, arg: unknown): Promise<unknown> => {
+    switch (method) {
+      case 'getSettings':
+        return settings;
+      case 'updateSettings': {
+        const result = applyPatch(settings, arg);
+        if (result.ok) {
+          await writeSettings(dataDir, result.settings);
+          settings = result.settings;
+        }
+        return result;
+      }
+      case 'readClipboard':
+        return clipboard;
+      case 'benchHistory':
+        return readHistory();
+      case 'saveBenchResult': {
+        if (!isBenchResult(arg)) {
+          throw new Error('saveBenchResult needs a BenchResult with startedAt, machine and rows');
+        }
+        const history = [arg, ...(await readHistory())].slice(0, MAX_BENCH_HISTORY);
+        await fs.writeFile(historyFile, `${JSON.stringify(history, null, 2)}\n`);
+        return undefined;
+      }
+      default:
+        throw new Error(`Unknown bridge method "${method}"`);
+    }
+  };
+
+  // --- HTTP ------------------------------------------------------------------------------------
+  const server = createServer((request, response) => {
+    handleHttp(request, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
+      response.end(`Dev host error: ${(error as Error).message}\n`);
+    });
+  });
+
+  const handleHttp = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (request.method === 'POST' && url.pathname === '/__test/clipboard') {
+      clipboard = await readBody(request);
+      response.writeHead(204).end();
+      return;
+    }
+    if (request.method === 'POST' && url.pathname === '/__test/command') {
+      let command: unknown;
+      try {
+        command = JSON.parse(await readBody(request));
+      } catch {
+        response.writeHead(400, { 'content-type': 'text/plain' });
+        response.end('POST /__test/command needs an AppCommand as JSON, e.g. {"type":"stop"}\n');
+        return;
+      }
+      broadcast({ t: 'command', command: command as AppCommand });
+      response.writeHead(204).end();
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { 'content-type': 'text/plain' }).end('Only GET is served here\n');
+      return;
+    }
+    const relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    const file = path.resolve(rendererDir, `.${relative}`);
+    if (!file.startsWith(rendererDir + path.sep)) {
+      response.writeHead(403, { 'content-type': 'text/plain' }).end('Outside the renderer folder\n');
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = await fs.readFile(file);
+    } catch {
+      const hint =
+        relative === '/index.html'
+          ? `No built renderer in ${rendererDir}: run \`npm run build:renderer\` first.\n`
+          : `Not found: ${relative}\n`;
+      response.writeHead(404, { 'content-type': 'text/plain' }).end(hint);
+      return;
+    }
+    response.writeHead(200, {
+      'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
+    });
+    response.end(request.method === 'HEAD' ? undefined : body);
+  };
+
+  // --- WebSocket -------------------------------------------------------------------------------
+  const sockets = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const origin = request.headers.origin;
+    const allowed = origin === undefined || origin === `http://${request.headers.host ?? ''}`;
+    if (url.pathname !== BRIDGE_PATH || !allowed) {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => accept(ws));
+  });
+
+  const accept = (socket: WebSocket) => {
+    const client: Client = { socket, port: undefined };
+    clients.add(client);
+    sendFrame(socket, { t: 'hello', platform });
+    connect(client);
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      let frame: ClientFrame;
+      try {
+        frame = JSON.parse(String(data)) as ClientFrame;
+      } catch {
+        return;
+      }
+      if (frame.t === 'req') {
+        // Checked by the worker's host (parseRequest), which answers malformed ones itself.
+        client.port?.postMessage(frame.request);
+      } else if (frame.t === 'call') {
+        call(frame.method, frame.arg).then(
+          (value) => sendFrame(socket, { t: 'reply', n: frame.n, ok: true, value }),
+          (error: unknown) =>
+            sendFrame(socket, { t: 'reply', n: frame.n, ok: false, message: (error as Error).message }),
+        );
+      }
+    });
+    socket.on('close', () => {
+      clients.delete(client);
+      if (client.port) {
+        // Stop whatever this page had in flight, then let the port go.
+        client.port.postMessage({ type: 'stop', id: 'dev-host-disconnect' });
+        client.port.close();
+      }
+    });
+  };
+
+  const broadcast = (frame: ServerFrame) => {
+    for (const client of clients) sendFrame(client.socket, frame);
+  };
+
+  startWorker();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+
+  return {
+    url: `http://${host}:${port}/`,
+    port,
+    setClipboard: (text) => {
+      clipboard = text;
+    },
+    sendCommand: (command) => broadcast({ t: 'command', command }),
+    close: async () => {
+      closing = true;
+      for (const client of clients) client.socket.terminate();
+      sockets.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker?.terminate();
+    },
+  };
+}
+
+function sendFrame(socket: WebSocket, frame: ServerFrame): void {
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const parts: Buffer[] = [];
+    request.on('data', (part: Buffer) => {
+      size += part.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`Request body over ${MAX_BODY_BYTES} bytes`));
+        request.destroy();
+      } else parts.push(part);
+    });
+    request.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function isBenchResult(value: unknown): value is BenchResult {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<BenchResult>;
+  return typeof v.startedAt === 'string' && typeof v.machine === 'object' && Array.isArray(v.rows);
+}

@@ -1,0 +1,137 @@
+// Runs in the renderer: the window's frame: the view switcher, global keyboard shortcuts, the
+// notice bar, and the current view.
+
+import { useEffect } from 'react';
+import type { AppView } from '../src-worker/protocol.ts';
+import { dismissProblem, nowEpochMs, speak, stop, togglePause } from './store/actions.ts';
+import { useStore } from './store/store.ts';
+import { BenchmarkView } from './views/benchmark-view.tsx';
+import { DashboardView } from './views/dashboard-view.tsx';
+import { SettingsView } from './views/settings-view.tsx';
+import { SpeakView } from './views/speak-view.tsx';
+
+const VIEWS: { id: AppView; label: string; key: string }[] = [
+  { id: 'speak', label: 'Speak', key: '1' },
+  { id: 'dashboard', label: 'Dashboard', key: '2' },
+  { id: 'benchmark', label: 'Benchmark', key: '3' },
+  { id: 'settings', label: 'Settings', key: '4' },
+];
+
+/** True on a Mac, where shortcuts use ⌘ rather than Ctrl. */
+export const IS_MAC = /Mac/.test(navigator.platform);
+/** The shortcut modifier's label. */
+export const MOD = IS_MAC ? '⌘' : 'Ctrl+';
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
+}
+
+/** The app: view tabs, shortcuts and the current view. */
+export function App() {
+  const view = useStore((s) => s.ui.view);
+  const showView = useStore((s) => s.showView);
+  const worker = useStore((s) => s.metrics.worker);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const mod = IS_MAC ? e.metaKey : e.ctrlKey;
+      const match = VIEWS.find((v) => v.key === e.key);
+      if (mod && match) {
+        e.preventDefault();
+        showView(match.id);
+      } else if (mod && e.key === 'Enter') {
+        e.preventDefault();
+        void speak(useStore.getState().playback.draft, nowEpochMs());
+      } else if (e.key === 'Escape' || (mod && e.key === '.')) {
+        if (useStore.getState().playback.status !== 'idle') {
+          e.preventDefault();
+          stop();
+        }
+      } else if (e.key === ' ' && !isTyping(e.target) && (e.target as HTMLElement).tagName !== 'BUTTON') {
+        if (useStore.getState().playback.status !== 'idle') {
+          e.preventDefault();
+          togglePause();
+        }
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [showView]);
+
+  const onTabKey = (e: React.KeyboardEvent, index: number) => {
+    const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+    if (step === 0) return;
+    e.preventDefault();
+    const next = VIEWS[(index + step + VIEWS.length) % VIEWS.length] as (typeof VIEWS)[number];
+    showView(next.id);
+    document.getElementById(`tab-${next.id}`)?.focus();
+  };
+
+  return (
+    <div className="app">
+      <header className="toolbar">
+        <div className="tabs" role="tablist" aria-label="Views">
+          {VIEWS.map((v, i) => (
+            <button
+              key={v.id}
+              id={`tab-${v.id}`}
+              role="tab"
+              aria-selected={view === v.id}
+              aria-controls={`view-${v.id}`}
+              tabIndex={view === v.id ? 0 : -1}
+              className="tab"
+              title={`${v.label} (${MOD}${v.key})`}
+              onClick={() => showView(v.id)}
+              onKeyDown={(e) => onTabKey(e, i)}
+            >
+              {v.label}
+            </button>
+          ))}
+        </div>
+        <WorkerBadge state={worker} />
+      </header>
+      <Notice />
+      <main id={`view-${view}`} role="tabpanel" aria-labelledby={`tab-${view}`} className="view">
+        {view === 'speak' && <SpeakView />}
+        {view === 'dashboard' && <DashboardView />}
+        {view === 'benchmark' && <BenchmarkView />}
+        {view === 'settings' && <SettingsView />}
+      </main>
+    </div>
+  );
+}
+
+function WorkerBadge({ state }: { state: 'connecting' | 'up' | 'down' }) {
+  const provider = useStore((s) => s.metrics.provider?.active);
+  const label = state === 'up' ? `Engine ready · ${provider === 'coreml' ? 'CoreML' : 'CPU'}` : state === 'down' ? 'Engine offline' : 'Connecting…';
+  return (
+    <div className={`badge badge-${state}`} role="status" aria-live="polite" data-testid="worker-state">
+      <span className="dot" aria-hidden="true" />
+      {label}
+    </div>
+  );
+}
+
+function Notice() {
+  const notice = useStore((s) => s.ui.notice);
+  const problem = useStore((s) => s.playback.problem);
+  if (!notice && !problem) return null;
+  const level = problem ? 'error' : (notice?.level ?? 'info');
+  return (
+    <div className={`notice notice-${level}`} role="alert">
+      <span>
+        {problem ? (
+          <>
+            <strong>{problem.message}</strong> {problem.action}
+          </>
+        ) : (
+          notice?.message
+        )}
+      </span>
+      <button className="plain" onClick={dismissProblem} aria-label="Dismiss message">
+        ✕
+      </button>
+    </div>
+  );
+}

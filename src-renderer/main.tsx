@@ -1,0 +1,40 @@
+// Runs in the renderer: the entry point. Finds the bridge (the Electron preload's, or one built
+// over the dev host's WebSocket), connects the store to it and renders the app.
+
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import type { KokoroBridge } from '../src-worker/protocol.ts';
+import { App } from './app.tsx';
+import { connectWsBridge } from './bridge/ws-bridge.ts';
+import { start } from './store/actions.ts';
+import { useStore } from './store/store.ts';
+import './styles.css';
+
+async function findBridge(): Promise<KokoroBridge> {
+  if (window.kokoro) return window.kokoro;
+  if (location.protocol === 'file:') {
+    throw new Error('No bridge: this page must be opened by Kokoro Bar or its dev host.');
+  }
+  const bridge = await connectWsBridge();
+  window.kokoro = bridge;
+  return bridge;
+}
+
+// The store on `window` for the devtools console and the end-to-end tests; it holds no secrets.
+(window as unknown as { __kokoroStore: typeof useStore }).__kokoroStore = useStore;
+
+const root = createRoot(document.getElementById('root') as HTMLElement);
+root.render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
+
+findBridge()
+  .then(start)
+  .catch((error: unknown) => {
+    useStore.setState((s) => ({
+      ui: { ...s.ui, notice: { level: 'error', message: (error as Error).message } },
+      metrics: { ...s.metrics, worker: 'down' },
+    }));
+  });

@@ -1,0 +1,386 @@
+// Runs in the renderer: the module-level actions. They answer worker events, player reports and
+// app commands by calling `useStore.setState`, so no component or hook is needed to receive them,
+// and they are the only code that talks to the bridge and the player.
+
+import type {
+  AppCommand,
+  BenchPreset,
+  BenchResult,
+  KokoroBridge,
+  ProviderChoice,
+  SettingsPatch,
+  WorkerEvent,
+} from '../../src-worker/protocol.ts';
+import { Player, type PlaybackReport } from '../audio/player.ts';
+import { useStore } from './store.ts';
+import type { Problem, UtteranceMetrics } from './slices.ts';
+import { sentenceAt } from '../text-spans.ts';
+
+/** Utterances kept for the dashboard charts. */
+const HISTORY_LENGTH = 30;
+/** What the preview button says in each voice. */
+export const PREVIEW_TEXT = 'Hello! This is how I sound.';
+/** Characters of an utterance shown as its label in the dashboard. */
+const LABEL_CHARS = 40;
+
+let bridge: KokoroBridge | undefined;
+const player = new Player(onReport);
+let nextId = 1;
+/** actionAt of the live utterance, for audible TTFA. */
+let liveActionAt = 0;
+let liveDone = false;
+
+const newId = (kind: string) => `${kind}-${Date.now().toString(36)}-${nextId++}`;
+const get = useStore.getState;
+const set = useStore.setState;
+
+function patchPlayback(patch: Partial<ReturnType<typeof get>['playback']>): void {
+  set((s) => ({ playback: { ...s.playback, ...patch } }));
+}
+
+function patchCurrent(patch: Partial<UtteranceMetrics>): void {
+  set((s) => {
+    const current = s.metrics.current;
+    if (!current) return {};
+    const next = { ...current, ...patch };
+    const history = s.metrics.history.map((m) => (m.id === next.id ? next : m));
+    return { metrics: { ...s.metrics, current: next, history } };
+  });
+}
+
+/** Connects the store to the bridge; call once at start-up. */
+export async function start(b: KokoroBridge): Promise<void> {
+  bridge = b;
+  b.onEvent(onEvent);
+  b.onWorkerState((state) => {
+    set((s) => ({ metrics: { ...s.metrics, worker: state } }));
+    if (state === 'up') requestWorkerFacts();
+    else if (get().playback.status !== 'idle') {
+      player.stop();
+      patchPlayback({
+        status: 'idle',
+        requestId: null,
+        problem: {
+          message: 'The speech engine stopped unexpectedly.',
+          action: 'It is restarting; press Speak again in a moment.',
+        },
+      });
+    }
+  });
+  b.onCommand(onCommand);
+  requestWorkerFacts();
+  const [settings, clipboard, history] = await Promise.all([
+    b.getSettings(),
+    b.readClipboard().catch(() => ''),
+    b.benchHistory().catch(() => [] as BenchResult[]),
+  ]);
+  set((s) => ({
+    settings: { ...s.settings, value: settings },
+    playback: { ...s.playback, draft: s.playback.draft || clipboard },
+    bench: { ...s.bench, history },
+  }));
+}
+
+function requestWorkerFacts(): void {
+  bridge?.send({ type: 'list-voices', id: newId('voices') });
+  bridge?.send({ type: 'status', id: newId('status') });
+}
+
+// --- speaking --------------------------------------------------------------------------------
+
+/** Speaks `text` with the chosen voice and speed; `actionAt` is when the user acted (epoch ms). */
+export async function speak(text: string, actionAt = nowEpochMs(), voiceOverride?: string): Promise<void> {
+  const settings = get().settings.value;
+  if (!bridge || !settings) return;
+  const trimmed = text.trim();
+  if (trimmed.length === 0) {
+    patchPlayback({
+      problem: { message: 'There is no text to speak.', action: 'Type or paste some text first.' },
+    });
+    return;
+  }
+  stop();
+  const id = newId('speak');
+  const voice = voiceOverride ?? settings.voice;
+  liveActionAt = actionAt;
+  liveDone = false;
+  patchPlayback({
+    status: 'starting',
+    requestId: id,
+    spokenText: text,
+    sentences: [],
+    sentenceIndex: -1,
+    position: 0,
+    level: 0,
+    samplesPlayed: 0,
+    samplesPushed: 0,
+    underruns: 0,
+    problem: null,
+  });
+  set((s) => {
+    const entry: UtteranceMetrics = {
+      id,
+      label: trimmed.slice(0, LABEL_CHARS),
+      voice,
+      provider: s.metrics.provider?.active ?? 'cpu',
+      at: actionAt,
+      ttfaAudibleMs: null,
+      ttfaEngineMs: null,
+      rtf: null,
+      audioSeconds: 0,
+      rssBytes: 0,
+      peakRssBytes: 0,
+      underruns: 0,
+      final: false,
+    };
+    return {
+      metrics: {
+        ...s.metrics,
+        current: entry,
+        history: [...s.metrics.history, entry].slice(-HISTORY_LENGTH),
+      },
+    };
+  });
+  // Send first, then wake the audio: the engine's time is the long pole, and the context and
+  // worklet are ready long before the first chunk can be.
+  bridge.send({ type: 'speak', id, text, voice, speed: settings.speed, actionAt });
+  await player.begin();
+}
+
+/** Plays a short sample of `voice` (the favourites and picker's preview button). */
+export function preview(voice: string): void {
+  set((s) => ({ voices: { ...s.voices, previewing: voice } }));
+  void speak(PREVIEW_TEXT, nowEpochMs(), voice);
+}
+
+/** Stops speaking at once: silences the player and tells the worker to stop synthesising. */
+export function stop(): void {
+  const { requestId, status } = get().playback;
+  player.stop();
+  if (requestId && bridge) bridge.send({ type: 'stop', id: newId('stop'), target: requestId });
+  if (status !== 'idle') patchPlayback({ status: 'idle', requestId: null, sentenceIndex: -1 });
+  set((s) => ({ voices: { ...s.voices, previewing: null } }));
+}
+
+/** Pauses or resumes playback, keeping the position. */
+export function togglePause(): void {
+  const { status, requestId } = get().playback;
+  if (status === 'playing' || status === 'starting') {
+    player.pause();
+    if (requestId) bridge?.send({ type: 'pause', id: newId('pause'), target: requestId });
+    patchPlayback({ status: 'paused' });
+  } else if (status === 'paused') {
+    player.resume();
+    if (requestId) bridge?.send({ type: 'resume', id: newId('resume'), target: requestId });
+    patchPlayback({ status: 'playing' });
+  }
+}
+
+function onReport(report: PlaybackReport): void {
+  const { playback } = get();
+  if (!playback.requestId) return;
+  const sentenceIndex = sentenceAt(playback.sentences, report.textOffset);
+  patchPlayback({
+    position: report.played / report.contextRate,
+    level: report.peak,
+    samplesPlayed: report.played,
+    samplesPushed: report.pushed,
+    underruns: report.underruns,
+    ...(sentenceIndex !== playback.sentenceIndex && sentenceIndex >= 0 ? { sentenceIndex } : {}),
+    ...(report.played > 0 && playback.status === 'starting' ? { status: 'playing' as const } : {}),
+  });
+  const current = get().metrics.current;
+  if (current && current.id === playback.requestId) {
+    const patch: Partial<UtteranceMetrics> = {};
+    if (report.firstSampleAt !== undefined && current.ttfaAudibleMs === null) {
+      patch.ttfaAudibleMs = report.firstSampleAt - liveActionAt;
+    }
+    if (report.underruns !== current.underruns) patch.underruns = report.underruns;
+    if (Object.keys(patch).length > 0) patchCurrent(patch);
+  }
+  if (report.finished && liveDone) finishUtterance();
+}
+
+function finishUtterance(): void {
+  patchPlayback({ status: 'idle', requestId: null, sentenceIndex: -1 });
+  set((s) => ({ voices: { ...s.voices, previewing: null } }));
+}
+
+// --- worker events ---------------------------------------------------------------------------
+
+function onEvent(event: WorkerEvent): void {
+  const { playback, bench } = get();
+  switch (event.type) {
+    case 'voices':
+      set((s) => ({ voices: { ...s.voices, list: event.voices } }));
+      return;
+    case 'provider':
+      set((s) => ({ metrics: { ...s.metrics, provider: event.state } }));
+      return;
+    case 'hello':
+      return;
+    case 'bench-progress':
+      if (event.id === bench.requestId) {
+        const { completed, total, label } = event;
+        set((s) => ({ bench: { ...s.bench, progress: { completed, total, label } } }));
+      }
+      return;
+    case 'bench-result':
+      if (event.id === bench.requestId) {
+        set((s) => ({ bench: { ...s.bench, result: event.result } }));
+        void bridge?.saveBenchResult(event.result).then(async () => {
+          const history = (await bridge?.benchHistory()) ?? [];
+          set((s) => ({ bench: { ...s.bench, history } }));
+        });
+      }
+      return;
+    default:
+      break;
+  }
+  if (event.id === bench.requestId && (event.type === 'done' || event.type === 'error')) {
+    set((s) => ({
+      bench: {
+        ...s.bench,
+        requestId: null,
+        problem: event.type === 'error' ? { message: event.message, action: event.action } : null,
+      },
+    }));
+    return;
+  }
+  if (event.id !== playback.requestId) return;
+  switch (event.type) {
+    case 'started':
+      patchPlayback({ sentences: event.sentences });
+      patchCurrent({ provider: event.provider, voice: event.voice });
+      return;
+    case 'chunk':
+      player.push(event.pcm, event.span, event.last);
+      return;
+    case 'metrics':
+      patchCurrent({
+        ttfaEngineMs: event.ttfaEngineMs,
+        rtf: event.rtf,
+        audioSeconds: event.audioSeconds,
+        rssBytes: event.rssBytes,
+        peakRssBytes: event.peakRssBytes,
+        provider: event.provider,
+        final: event.final,
+      });
+      return;
+    case 'error':
+      player.finish();
+      liveDone = true;
+      patchPlayback({ problem: { message: event.message, action: event.action } });
+      if (get().playback.samplesPushed === 0) finishUtterance();
+      return;
+    case 'done':
+      player.finish();
+      liveDone = true;
+      return;
+    default:
+      return;
+  }
+}
+
+function onCommand(command: AppCommand): void {
+  switch (command.type) {
+    case 'speak-text':
+      patchPlayback({ draft: command.text });
+      void speak(command.text, command.actionAt);
+      return;
+    case 'stop':
+      stop();
+      return;
+    case 'toggle-pause':
+      togglePause();
+      return;
+    case 'show-view':
+      get().showView(command.view);
+      return;
+    case 'notice':
+      set((s) => ({ ui: { ...s.ui, notice: { level: command.level, message: command.message } } }));
+      return;
+  }
+}
+
+// --- settings, provider, benchmark ----------------------------------------------------------
+
+/** Writes a settings patch through the bridge; returns the problem, or null when saved. */
+export async function updateSettings(patch: SettingsPatch): Promise<string | null> {
+  if (!bridge) return 'Not connected.';
+  const result = await bridge.updateSettings(patch);
+  if (!result.ok) {
+    set((s) => ({ settings: { ...s.settings, problem: result.message } }));
+    return result.message;
+  }
+  set((s) => ({ settings: { value: result.settings, problem: null } }));
+  return null;
+}
+
+/** Switches provider: stores the choice and asks the worker to switch now. */
+export async function chooseProvider(provider: ProviderChoice): Promise<void> {
+  const problem = await updateSettings({ provider });
+  if (problem === null) bridge?.send({ type: 'set-provider', id: newId('provider'), provider });
+}
+
+/** Stars or unstars a voice or blend. */
+export function toggleFavourite(voice: string): Promise<string | null> {
+  const favourites = get().settings.value?.favourites ?? [];
+  const next = favourites.includes(voice) ? favourites.filter((v) => v !== voice) : [...favourites, voice];
+  return updateSettings({ favourites: next });
+}
+
+/** Runs the benchmark with the panel's options. */
+export function runBenchmark(): void {
+  const { presets, providers, runs } = get().bench;
+  const settings = get().settings.value;
+  if (!bridge || presets.length === 0 || providers.length === 0) return;
+  const id = newId('bench');
+  const coreml = settings?.provider.coreml ?? { units: 'all' as const, mlProgram: true };
+  set((s) => ({
+    bench: {
+      ...s.bench,
+      requestId: id,
+      progress: { completed: 0, total: presets.length * providers.length * runs, label: 'Starting…' },
+      result: null,
+      problem: null,
+    },
+  }));
+  bridge.send({
+    type: 'benchmark',
+    id,
+    presets: orderPresets(presets),
+    runs,
+    providers: providers.map((p) => (p === 'coreml' ? { provider: p, coreml } : { provider: p })),
+    ...(settings ? { voice: settings.voice } : {}),
+  });
+}
+
+/** Stops a running benchmark. */
+export function cancelBenchmark(): void {
+  const { requestId } = get().bench;
+  if (requestId) bridge?.send({ type: 'stop', id: newId('stop'), target: requestId });
+}
+
+/** Shows an earlier benchmark result from the history. */
+export function showBenchResult(result: BenchResult): void {
+  set((s) => ({ bench: { ...s.bench, result } }));
+}
+
+function orderPresets(presets: BenchPreset[]): BenchPreset[] {
+  const order: BenchPreset[] = ['short', 'medium', 'long'];
+  return order.filter((p) => presets.includes(p));
+}
+
+/** Dismisses the current notice or problem message. */
+export function dismissProblem(): void {
+  patchPlayback({ problem: null });
+  set((s) => ({ ui: { ...s.ui, notice: null } }));
+}
+
+/** Epoch milliseconds with sub-millisecond precision (the protocol's `actionAt` clock). */
+export function nowEpochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export type { Problem };

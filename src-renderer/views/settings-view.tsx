@@ -1,0 +1,173 @@
+// Runs in the renderer: Settings: hotkeys (recorded by pressing them), compute units, model
+// variant, launch at login, storage, and about and licences.
+
+import { useState } from 'react';
+import type { CoreMlUnits, Hotkeys, ModelVariant } from '../../src-worker/protocol.ts';
+import { UNITS } from '../components/provider-toggle.tsx';
+import { chooseProvider, updateSettings } from '../store/actions.ts';
+import { useStore } from '../store/store.ts';
+
+const HOTKEY_SLOTS: { id: keyof Hotkeys; label: string }[] = [
+  { id: 'speakClipboard', label: 'Speak clipboard' },
+  { id: 'speakSelection', label: 'Speak selection' },
+  { id: 'stop', label: 'Stop speaking' },
+];
+
+const VARIANTS: { id: ModelVariant; label: string }[] = [
+  { id: 'int8', label: 'int8 — 88 MB, fastest (recommended)' },
+  { id: 'fp16', label: 'fp16 — 163 MB' },
+  { id: 'fp32', label: 'fp32 — 326 MB, reference quality' },
+];
+
+const LICENCES: { name: string; licence: string }[] = [
+  { name: 'Kokoro-82M model and voices (hexgrad)', licence: 'Apache-2.0' },
+  { name: 'espeak-ng (via phonemizer)', licence: 'GPL-3.0-or-later' },
+  { name: 'ONNX Runtime', licence: 'MIT' },
+  { name: 'Electron', licence: 'MIT' },
+  { name: 'React, zustand', licence: 'MIT' },
+];
+
+const MAC_SYMBOLS: Record<string, string> = { Control: '⌃', Alt: '⌥', Shift: '⇧', Command: '⌘', Super: '⌘' };
+
+/** An accelerator as a Mac menu shows it ("⌃⌥V"). */
+export function showAccelerator(accelerator: string): string {
+  if (!accelerator) return 'None';
+  const parts = accelerator.split('+');
+  const key = parts.pop() ?? '';
+  return parts.map((m) => MAC_SYMBOLS[m] ?? `${m}+`).join('') + (key === 'Escape' ? 'Esc' : key);
+}
+
+/** Turns a key press into an Electron accelerator, or null while only modifiers are held. */
+export function acceleratorFromEvent(e: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'altKey' | 'shiftKey' | 'metaKey'>): string | null {
+  if (['Control', 'Alt', 'Shift', 'Meta', 'OS'].includes(e.key)) return null;
+  const mods = [e.ctrlKey && 'Control', e.altKey && 'Alt', e.shiftKey && 'Shift', e.metaKey && 'Command'].filter(Boolean);
+  let key = e.key;
+  if (/^Key[A-Z]$/.test(e.code)) key = e.code.slice(3);
+  else if (/^Digit[0-9]$/.test(e.code)) key = e.code.slice(5);
+  else if (key === ' ') key = 'Space';
+  else if (key.length === 1) key = key.toUpperCase();
+  return [...mods, key].join('+');
+}
+
+/** The Settings view. */
+export function SettingsView() {
+  const settings = useStore((s) => s.settings.value);
+  const problem = useStore((s) => s.settings.problem);
+  const provider = useStore((s) => s.metrics.provider);
+  const platform = window.kokoro?.platform;
+  if (!settings) return <p className="empty">Loading settings…</p>;
+  const coreml = settings.provider.coreml ?? { units: 'all' as const, mlProgram: true };
+  const coremlOption = provider?.options.find((o) => o.provider === 'coreml');
+  return (
+    <div className="settings">
+      {problem && (
+        <p className="notice notice-error" role="alert">
+          {problem}
+        </p>
+      )}
+      <section aria-labelledby="set-hotkeys">
+        <h2 id="set-hotkeys" className="section-title">
+          Hotkeys
+        </h2>
+        <p className="hint">Focus a field and press the new shortcut. Backspace clears it. Tab moves on.</p>
+        {HOTKEY_SLOTS.map((slot) => (
+          <HotkeyField key={slot.id} label={slot.label} value={settings.hotkeys[slot.id]} onChange={(v) => void updateSettings({ hotkeys: { ...settings.hotkeys, [slot.id]: v } })} />
+        ))}
+      </section>
+      <section aria-labelledby="set-engine">
+        <h2 id="set-engine" className="section-title">
+          Engine
+        </h2>
+        <label className="row">
+          <span>CoreML compute units</span>
+          <select value={coreml.units} disabled={!coremlOption?.available} onChange={(e) => void chooseProvider({ ...settings.provider, coreml: { ...coreml, units: e.target.value as CoreMlUnits } })}>
+            {UNITS.map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        {coremlOption && !coremlOption.available && <p className="hint">{coremlOption.reason}</p>}
+        <label className="row">
+          <span>Model variant</span>
+          <select value={settings.modelVariant} onChange={(e) => void updateSettings({ modelVariant: e.target.value as ModelVariant })}>
+            {VARIANTS.map((v) => (
+              <option key={v.id} value={v.id}>
+                {v.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <p className="hint">In use now: {provider?.model ?? '—'}. A new variant is used after the engine restarts.</p>
+      </section>
+      <section aria-labelledby="set-general">
+        <h2 id="set-general" className="section-title">
+          General
+        </h2>
+        <label className="check">
+          <input type="checkbox" name="launch-at-login" checked={settings.launchAtLogin} onChange={(e) => void updateSettings({ launchAtLogin: e.target.checked })} />
+          Open Kokoro Bar at login
+        </label>
+      </section>
+      <section aria-labelledby="set-storage">
+        <h2 id="set-storage" className="section-title">
+          Storage
+        </h2>
+        <p className="hint">
+          The model and voices are kept in the app's data folder (about 90 MB for int8 plus 28 MB of voices). Settings and benchmark history live beside them. Nothing is sent anywhere.
+        </p>
+      </section>
+      <section aria-labelledby="set-about">
+        <h2 id="set-about" className="section-title">
+          About
+        </h2>
+        <p className="hint">
+          Kokoro Bar {platform?.appVersion ?? ''} · {platform?.shell === 'browser' ? 'browser dev host' : platform?.os} · {platform?.arch}. Free software under GPL-3.0-or-later.
+        </p>
+        <table className="table compact" aria-label="Licences">
+          <tbody>
+            {LICENCES.map((l) => (
+              <tr key={l.name}>
+                <th scope="row">{l.name}</th>
+                <td>{l.licence}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}
+
+function HotkeyField({ label, value, onChange }: { label: string; value: string; onChange: (value: string) => void }) {
+  const [recording, setRecording] = useState(false);
+  return (
+    <label className="row">
+      <span>{label}</span>
+      <input
+        className="hotkey mono"
+        readOnly
+        value={recording ? 'Press keys…' : showAccelerator(value)}
+        aria-label={`${label} shortcut: ${value || 'none'}. Press a new shortcut to change it.`}
+        data-accelerator={value}
+        onFocus={() => setRecording(true)}
+        onBlur={() => setRecording(false)}
+        onKeyDown={(e) => {
+          if (e.key === 'Tab') return;
+          e.preventDefault();
+          e.stopPropagation();
+          if (e.key === 'Backspace' || e.key === 'Delete') {
+            onChange('');
+            return;
+          }
+          const accelerator = acceleratorFromEvent(e.nativeEvent);
+          if (accelerator) {
+            onChange(accelerator);
+            (e.target as HTMLInputElement).blur();
+          }
+        }}
+      />
+    </label>
+  );
+}
