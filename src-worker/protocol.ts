@@ -476,7 +476,9 @@ export type AppCommand =
   | { type: 'stop' }
   | { type: 'toggle-pause' }
   | { type: 'show-view'; view: AppView }
-  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
+  /** Settings changed outside this window (tray menu, another window): the new settings. */
+  | { type: 'settings-changed'; settings: Settings };
 
 export type AppView = 'speak' | 'dashboard' | 'benchmark' | 'settings';
 
