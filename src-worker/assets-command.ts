@@ -16,7 +16,7 @@ const MEGABYTE = 1_000_000;
 const LOG_STEP = 0.25;
 
 /** The command's usage text. */
-export const FETCH_USAGE = `Usage: kokoro-bar fetch [--variant ${MODEL_VARIANTS.join('|')}] [--from DIR] [--cache DIR] [--quiet]
+export const FETCH_USAGE = `Usage: kokoro-bar fetch [--variant ${MODEL_VARIANTS.join('|')}] [--from DIR] [--cache DIR] [--offline] [--quiet]
 
 Downloads the Kokoro model, its config and the 54 voices into the cache directory and checks
 each file's sha256. Safe to re-run: verified files are kept and interrupted downloads resume.
@@ -25,14 +25,18 @@ each file's sha256. Safe to re-run: verified files are kept and interrupted down
   --from DIR    take files from DIR first (laid out like the cache: the .onnx file,
                 config.json, voices/NAME.bin)
   --cache DIR   cache directory (default: $${CACHE_ENV} or the platform cache folder)
+  --offline     use only --from and the local mirrors; never the network
   --quiet       print only errors and the final line`;
 
+/** Where the command writes: process.stdout/stderr, or a capture in tests. */
+export interface Output {
+  write(text: string): unknown;
+  /** A terminal gets a redrawn progress bar; anything else gets plain lines. */
+  isTTY?: boolean;
+}
+
 /** Runs `kokoro-bar fetch ARGS`; returns the process exit code (0 ok, 1 failed, 2 bad usage). */
-export async function runFetchCommand(
-  argv: string[],
-  out: NodeJS.WriteStream = process.stdout,
-  err: NodeJS.WriteStream = process.stderr,
-): Promise<number> {
+export async function runFetchCommand(argv: string[], out: Output = process.stdout, err: Output = process.stderr): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -41,6 +45,7 @@ export async function runFetchCommand(
         variant: { type: 'string' },
         from: { type: 'string' },
         cache: { type: 'string' },
+        offline: { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -63,12 +68,14 @@ export async function runFetchCommand(
     return 2;
   }
 
-  const reporter = out.isTTY && !values.quiet ? new BarReporter(out) : new LineReporter(out, values.quiet ?? false);
+  const reporter =
+    out.isTTY && !values.quiet ? new BarReporter(out as NodeJS.WriteStream) : new LineReporter(out, values.quiet ?? false);
   try {
     const result = await fetchAssets({
       variant,
       ...(values.cache === undefined ? {} : { cacheDir: path.resolve(values.cache) }),
       ...(values.from === undefined ? {} : { from: path.resolve(values.from) }),
+      ...(values.offline ? { network: false } : {}),
       onProgress: (event) => reporter.on(event),
     });
     reporter.stop();
@@ -155,7 +162,7 @@ class LineReporter implements Reporter {
   private voicesDone = 0;
 
   constructor(
-    private readonly out: NodeJS.WriteStream,
+    private readonly out: Output,
     private readonly quiet: boolean,
   ) {}
 

@@ -28,4 +28,13 @@ export {
   type Manifest,
 } from './assets-manifest.ts';
 export { type FetchOptions, type FetchProgress, type FetchResult, fetchAssets } from './assets-fetch.ts';
-export { FETCH_USAGE, runFetchCommand } from './assets-command.ts';
+
+/**
+ * Runs `kokoro-bar fetch ARGS` and returns its exit code. The command module (progress bars,
+ * argument parsing) is loaded only when called, so the worker, which imports this file for
+ * `assetPaths`, never pays for it.
+ */
+export async function runFetchCommand(argv: string[]): Promise<number> {
+  const command = await import('./assets-command.ts');
+  return command.runFetchCommand(argv);
+}
