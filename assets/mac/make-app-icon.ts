@@ -3,7 +3,7 @@
 // PNG and the .icns that electron-builder.yml names. No image tool needed: shapes are sampled
 // analytically, PNG is zlib plus CRC, and an .icns is a list of PNGs with type tags.
 //
-//   node --import tsx assets/app-icon/make-app-icon.ts     (rewrites icon-1024.png and icon.icns)
+//   node --import tsx assets/mac/make-app-icon.ts     (rewrites icon-1024.png and icon.icns)
 //
 // [Note: Icon geometry]
 // Coordinates are fractions of the canvas, so every size is drawn from the shapes themselves

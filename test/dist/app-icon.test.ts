@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import zlib from 'node:zlib';
 import {
   ICNS_ENTRIES, ICNS_FILE, MASTER_PNG_FILE, MASTER_SIZE, encodePng, makeAppIcon, renderIcon,
-} from '../../assets/app-icon/make-app-icon.ts';
+} from '../../assets/mac/make-app-icon.ts';
 
 const PNG_SIGNATURE = '89504e470d0a1a0a';
 
@@ -32,8 +32,8 @@ function icnsEntries(icns: Buffer): Array<{ type: string; data: Buffer }> {
 
 test('the committed icon files are what make-app-icon.ts draws (run it after changing it)', () => {
   const { png, icns } = makeAppIcon();
-  assert.ok(png.equals(readFileSync(MASTER_PNG_FILE)), 'icon-1024.png is stale: run `node --import tsx assets/app-icon/make-app-icon.ts`');
-  assert.ok(icns.equals(readFileSync(ICNS_FILE)), 'icon.icns is stale: run `node --import tsx assets/app-icon/make-app-icon.ts`');
+  assert.ok(png.equals(readFileSync(MASTER_PNG_FILE)), 'icon-1024.png is stale: run `node --import tsx assets/mac/make-app-icon.ts`');
+  assert.ok(icns.equals(readFileSync(ICNS_FILE)), 'icon.icns is stale: run `node --import tsx assets/mac/make-app-icon.ts`');
 });
 
 test('the .icns has every type tag, each a PNG of its size', () => {
