@@ -123,6 +123,15 @@ export async function writeStamps(cacheDir: string, files: Record<string, Stamp>
   await fsp.rename(temp, target);
 }
 
+/** True when `stamp` vouches for a file with this `stat` holding the manifest's bytes of `asset`. */
+export function isStamped(
+  stamp: Stamp | undefined,
+  asset: Pick<AssetEntry, 'sha256'>,
+  stat: { size: number; mtimeMs: number },
+): boolean {
+  return stamp !== undefined && stamp.sha256 === asset.sha256 && stamp.size === stat.size && stamp.mtimeMs === stat.mtimeMs;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The cheap check
 
@@ -198,7 +207,7 @@ async function checkOne(
     return problem('unverifiable', `${file} cannot be verified: the manifest has no sha256 for it.`);
   }
   if (trust === 'size') return undefined;
-  if (!stamp || stamp.sha256 !== asset.sha256 || stamp.size !== stat.size || stamp.mtimeMs !== stat.mtimeMs) {
+  if (!isStamped(stamp, asset, stat)) {
     return problem('unverified', `${file} was changed or never verified since it was fetched.`);
   }
   return undefined;

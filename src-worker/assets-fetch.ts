@@ -22,6 +22,7 @@ import {
   type Stamp,
   assetPaths,
   defaultCacheDir,
+  isStamped,
   readStamps,
   resolveIn,
   writeStamps,
@@ -165,8 +166,7 @@ class FetchRun {
     const file = resolveIn(this.cacheDir, asset.path);
     const stat = await fsp.stat(file).catch(() => undefined);
     if (!stat?.isFile()) return false;
-    const stamp = this.stamps[asset.path];
-    if (stamp && stamp.sha256 === asset.sha256 && stamp.size === stat.size && stamp.mtimeMs === stat.mtimeMs) return true;
+    if (isStamped(this.stamps[asset.path], asset, stat)) return true;
     if (stat.size === asset.size && (await sha256File(file)) === asset.sha256) {
       await this.stamp(asset, file);
       return true;
