@@ -27,6 +27,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, promises as fsp, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker, threadId } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { FETCH_COMMAND } from './assets.ts';
 import { KokoroError } from './errors.ts';
@@ -84,7 +85,7 @@ export async function createKokoroSession(modelPath: string, opts: KokoroSession
   try {
     stat = statSync(modelPath);
   } catch (error) {
-    throw new KokoroError('model-missing', `The model file ${modelPath} is missing.`, fix.replace(' again', ''), {
+    throw new KokoroError('model-missing', `The model file ${modelPath} is missing.`, `Run \`${FETCH_COMMAND}\` to download it.`, {
       cause: error,
     });
   }
@@ -108,63 +109,67 @@ export async function createKokoroSession(modelPath: string, opts: KokoroSession
   const cacheDir = opts.optimizedCacheDir === undefined ? defaultOptimizedCacheDir() : opts.optimizedCacheDir;
   const cached = cpuOnly && cacheDir !== null ? path.join(cacheDir, cacheName(modelPath, stat)) : undefined;
 
-  const started = performance.now();
-  let session: ort.InferenceSession | undefined;
-  let fromCache = false;
-  if (cached && existsSync(cached)) {
-    try {
-      // Already optimised: running the optimisers again would only cost start-up time.
-      session = await ort.InferenceSession.create(cached, { ...options, graphOptimizationLevel: 'disabled' });
-      fromCache = true;
-    } catch {
-      // A damaged cache entry is rebuilt from the model below.
-      await fsp.rm(cached, { force: true });
+  const thread = new InferenceThread();
+  try {
+    const started = performance.now();
+    let described: Described | undefined;
+    let fromCache = false;
+    if (cached && existsSync(cached)) {
+      try {
+        // Already optimised: running the optimisers again would only cost start-up time.
+        described = await thread.create(cached, { ...options, graphOptimizationLevel: 'disabled' });
+        fromCache = true;
+      } catch {
+        // A damaged cache entry is rebuilt from the model below.
+        await fsp.rm(cached, { force: true });
+      }
     }
-  }
-  if (!session) session = await createFromModel(modelPath, options, cached, fix);
-  const createMs = performance.now() - started;
+    described ??= await createFromModel(thread, modelPath, options, cached, fix);
+    const createMs = performance.now() - started;
 
-  const kokoro = wrapSession(session, modelPath, threads, fix);
-  let warmUpMs: number | undefined;
-  if (opts.warmUp ?? true) {
-    const t = performance.now();
-    await kokoro.run(BigInt64Array.from(WARM_UP_IDS, BigInt), new Float32Array(STYLE_DIM), 1);
-    warmUpMs = performance.now() - t;
+    const kokoro = wrapSession(thread, described, modelPath, threads, fix);
+    let warmUpMs: number | undefined;
+    if (opts.warmUp ?? true) {
+      const t = performance.now();
+      await kokoro.run(BigInt64Array.from(WARM_UP_IDS, BigInt), new Float32Array(STYLE_DIM), 1);
+      warmUpMs = performance.now() - t;
+    }
+    return Object.assign(kokoro, { load: { createMs, warmUpMs, fromCache } });
+  } catch (error) {
+    await thread.terminate();
+    throw error;
   }
-  return Object.assign(kokoro, { load: { createMs, warmUpMs, fromCache } });
 }
 
 async function createFromModel(
+  thread: InferenceThread,
   modelPath: string,
   options: ort.InferenceSession.SessionOptions,
   cached: string | undefined,
   fix: string,
-): Promise<ort.InferenceSession> {
+): Promise<Described> {
   // onnxruntime writes the optimised graph while creating; write it under a temporary name and
   // rename it once complete, so a concurrent start never loads half a file.
   let temp: string | undefined;
   if (cached) {
     try {
       await fsp.mkdir(path.dirname(cached), { recursive: true });
-      temp = `${cached}.${process.pid}.tmp`;
+      temp = `${cached}.${process.pid}.${threadId}.tmp`;
     } catch {
       temp = undefined; // An unwritable cache only costs start-up time.
     }
   }
-  let session: ort.InferenceSession;
+  let described: Described;
   try {
-    session = await ort.InferenceSession.create(modelPath, temp ? { ...options, optimizedModelFilePath: temp } : options);
+    described = await thread.create(modelPath, temp ? { ...options, optimizedModelFilePath: temp } : options);
   } catch (error) {
     if (temp) await fsp.rm(temp, { force: true });
-    throw new KokoroError(
-      'model-corrupt',
-      `The model file ${modelPath} cannot be loaded: ${firstLine(error)}`,
-      fix,
-      { cause: error },
-    );
+    throw new KokoroError('model-corrupt', `The model file ${modelPath} cannot be loaded: ${firstLine(error)}`, fix, {
+      cause: error,
+    });
   }
   if (temp && cached) await fsp.rename(temp, cached).catch(() => fsp.rm(temp, { force: true }));
-  return session;
+  return described;
 }
 
 function cacheName(modelPath: string, stat: { size: number; mtimeMs: number }): string {
@@ -181,20 +186,101 @@ function cacheName(modelPath: string, stat: { size: number; mtimeMs: number }): 
   return `${path.basename(modelPath, '.onnx')}-${digest}${OPTIMIZED_SUFFIX}`;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The inference thread
+//
+// [Note: Inference thread]
+// onnxruntime-node 1.30's `session.run` is synchronous on the calling thread (its promise only
+// defers the call with setImmediate): a 3-second run freezes the event loop for 3 seconds. On the
+// worker's own thread that would mean no stop request is read, no chunk posted and no clause
+// phonemised while the model runs. So each session lives in its own worker_threads thread
+// (inference-thread.js) and the worker's thread only posts ids and receives PCM (moved, not
+// copied). This is what lets the engine phonemise chunk n+1 while chunk n runs and drop an
+// in-flight run the moment a stop arrives. The thread is referenced only while a call is
+// pending, so an idle session never keeps a CLI process alive.
+
 type Metadata = { name: string; type: string | undefined };
+type Described = { inputs: Metadata[]; outputs: Metadata[] };
+type Reply = { id: number; ok: true; [key: string]: unknown } | { id: number; ok: false; message: string };
+
+const THREAD_URL = new URL('./inference-thread.js', import.meta.url);
+
+class InferenceThread {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve: (reply: Reply & { ok: true }) => void; reject: (error: Error) => void }>();
+  #nextId = 1;
+  #dead: Error | undefined;
+
+  constructor() {
+    // No execArgv: the thread is plain JavaScript and must not inherit a TypeScript loader.
+    this.#worker = new Worker(THREAD_URL, { execArgv: [] });
+    this.#worker.unref();
+    this.#worker.on('message', (reply: Reply) => {
+      const waiter = this.#pending.get(reply.id);
+      if (!waiter) return;
+      this.#settled(reply.id);
+      if (reply.ok) waiter.resolve(reply);
+      else waiter.reject(new Error(reply.message));
+    });
+    const fail = (error: Error): void => {
+      this.#dead ??= error;
+      for (const [id, waiter] of this.#pending) {
+        this.#settled(id);
+        waiter.reject(error);
+      }
+    };
+    this.#worker.on('error', fail);
+    this.#worker.on('exit', (code) => fail(new Error(`The inference thread exited (code ${code}).`)));
+  }
+
+  async create(modelPath: string, options: ort.InferenceSession.SessionOptions): Promise<Described> {
+    const reply = await this.#call({ type: 'create', path: modelPath, options });
+    return { inputs: reply['inputs'] as Metadata[], outputs: reply['outputs'] as Metadata[] };
+  }
+
+  async run(feeds: Record<string, { type: string; data: ArrayBufferView; dims: number[] }>, output: string): Promise<{ pcm: Float32Array; ms: number }> {
+    const reply = await this.#call({ type: 'run', feeds, output });
+    return { pcm: reply['pcm'] as Float32Array, ms: reply['ms'] as number };
+  }
+
+  async release(): Promise<void> {
+    if (!this.#dead) await this.#call({ type: 'release' }).catch(() => undefined);
+    await this.terminate();
+  }
+
+  async terminate(): Promise<void> {
+    this.#dead ??= new Error('The session was released.');
+    await this.#worker.terminate();
+  }
+
+  #call(message: Record<string, unknown>): Promise<Reply & { ok: true }> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    const id = this.#nextId++;
+    if (this.#pending.size === 0) this.#worker.ref();
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ ...message, id });
+    });
+  }
+
+  #settled(id: number): void {
+    this.#pending.delete(id);
+    if (this.#pending.size === 0) this.#worker.unref();
+  }
+}
 
 function wrapSession(
-  session: ort.InferenceSession,
+  thread: InferenceThread,
+  described: Described,
   modelPath: string,
   threads: number,
   fix: string,
 ): Omit<KokoroSession, 'load'> {
-  const inputs = metadataOf(session.inputNames, session.inputMetadata);
-  const outputs = metadataOf(session.outputNames, session.outputMetadata);
+  const { inputs, outputs } = described;
   const wrong = (what: string): KokoroError =>
     new KokoroError(
       'model-corrupt',
-      `The model file ${modelPath} is not a Kokoro model: ${what} (inputs: ${session.inputNames.join(', ')}; outputs: ${session.outputNames.join(', ')}).`,
+      `The model file ${modelPath} is not a Kokoro model: ${what} (inputs: ${inputs.map((i) => i.name).join(', ')}; outputs: ${outputs.map((o) => o.name).join(', ')}).`,
       fix,
     );
   const ids = pick(inputs, ['tokens', 'input_ids'], 'int64');
@@ -216,38 +302,27 @@ function wrapSession(
     threads,
     modelPath,
     async run(idsIn, styleIn, speedIn) {
-      const feeds: Record<string, ort.Tensor> = {
-        [names.ids]: new ort.Tensor('int64', idsIn, [1, idsIn.length]),
-        [names.style]: new ort.Tensor('float32', styleIn, [1, styleIn.length]),
-        [names.speed]:
-          speedType === 'int32'
-            ? new ort.Tensor('int32', Int32Array.of(Math.round(speedIn)), [1])
-            : new ort.Tensor('float32', Float32Array.of(speedIn), [1]),
-      };
-      const result = await session.run(feeds, [output.name]);
-      const audio = result[output.name];
-      if (!audio || !(audio.data instanceof Float32Array)) throw new Error(`The model returned no float32 "${output.name}".`);
-      // A fresh, exactly sized array the caller may transfer to another thread.
-      return audio.data.slice();
+      const { pcm } = await thread.run(
+        {
+          [names.ids]: { type: 'int64', data: idsIn, dims: [1, idsIn.length] },
+          [names.style]: { type: 'float32', data: styleIn, dims: [1, styleIn.length] },
+          [names.speed]:
+            speedType === 'int32'
+              ? { type: 'int32', data: Int32Array.of(Math.round(speedIn)), dims: [1] }
+              : { type: 'float32', data: Float32Array.of(speedIn), dims: [1] },
+        },
+        output.name,
+      );
+      return pcm;
     },
-    release: () => session.release(),
+    release: () => thread.release(),
   };
-}
-
-function metadataOf(names: readonly string[], metadata: readonly ort.InferenceSession.ValueMetadata[] | undefined): Metadata[] {
-  return names.map((name, i) => {
-    const meta = metadata?.[i];
-    return { name, type: meta && meta.isTensor ? meta.type : undefined };
-  });
 }
 
 // A value by one of its known names, else the first untaken one of the wanted type.
 function pick(values: Metadata[], names: string[], type: string | undefined, taken: (Metadata | undefined)[] = []): Metadata | undefined {
   const free = values.filter((v) => !taken.includes(v));
-  return (
-    free.find((v) => names.includes(v.name)) ??
-    (type === undefined ? free[0] : free.find((v) => v.type === type))
-  );
+  return free.find((v) => names.includes(v.name)) ?? (type === undefined ? free[0] : free.find((v) => v.type === type));
 }
 
 function firstLine(error: unknown): string {

@@ -21,6 +21,7 @@ import { promises as fsp, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { FETCH_COMMAND } from './assets.ts';
 import { KokoroError } from './errors.ts';
+import type { G2pLang } from './phonemize.ts';
 import type { VoiceInfo } from './protocol.ts';
 
 /** Rows of a voice table: one style vector per input length 0..509. */
@@ -53,9 +54,6 @@ export const VOICE_LANGUAGES: Readonly<Record<string, { language: string; lang: 
   p: { language: 'Brazilian Portuguese', lang: 'en-us' },
   z: { language: 'Mandarin Chinese', lang: 'en-us' },
 };
-
-/** The espeak language of the G2P: American or British English. */
-export type G2pLang = 'en-us' | 'en-gb';
 
 const VOICE_ID_PATTERN = /^([a-z])([fm])_([a-z0-9]+)$/;
 

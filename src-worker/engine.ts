@@ -1,0 +1,258 @@
+// Runs in the worker (and the CLI, tests, benchmark): the orchestrator. Text → clauses → chunks →
+// the model → PCM chunks, as one async generator per utterance; every stage lives in its own file.
+//
+// [Note: One run at a time]
+// All utterances of an engine share its session, and a run uses every core, so runs are queued
+// (first come, first served) rather than overlapped: two overlapping runs would each take twice
+// as long and the first audio of both would be late. Utterances interleave chunk by chunk, so a
+// short request arriving during a long one waits for at most one chunk of the other. A run whose
+// utterance was stopped while it waited in the queue is skipped; one already running finishes
+// in its thread and its PCM is dropped (see [Note: Inference thread] in session.ts).
+//
+// [Note: Pipelining]
+// Chunk n+1 is planned (normalised, phonemised, tokenised) while chunk n runs in the inference
+// thread, and awaited only after chunk n's audio exists, which also tells whether n is the last.
+// Nothing accumulates: each chunk's PCM is yielded and forgotten, and the planner holds at most
+// one clause beyond the chunk being run (see [Note: Bounded look-ahead] in plan.ts).
+
+import { assetPaths, ensureAssets, type AssetPaths } from './assets.ts';
+import { KokoroError } from './errors.ts';
+import { normalizeText } from './normalize.ts';
+import { phonemize, warmUpPhonemizer } from './phonemize.ts';
+import { planChunks, type Prepare } from './plan.ts';
+import {
+  MAX_SPEED,
+  MAX_TEXT_CHARS,
+  MIN_SPEED,
+  type ChunkTimings,
+  type ProviderChoice,
+  type TextSpan,
+  type VoiceInfo,
+} from './protocol.ts';
+import { createCpuSessionSource, type KokoroSessionOptions, type SessionLease, type SessionSource } from './session.ts';
+import { splitText } from './split.ts';
+import { loadVocab, padIds, tokenize, type Vocab } from './tokenize.ts';
+import { createVoiceStore, type VoiceStore } from './voices.ts';
+
+/** The voice used when none is configured. */
+export const DEFAULT_VOICE = 'af_heart';
+
+/** The normal speaking rate. */
+export const DEFAULT_SPEED = 1;
+
+/** The files an engine reads. */
+export type EngineAssets = Pick<AssetPaths, 'model' | 'config' | 'voicesDir'> & Partial<AssetPaths>;
+
+/** How one utterance is spoken. */
+export interface SpeakOptions {
+  /** A voice id or blend, e.g. "af_heart" or "af_heart:0.7,af_bella:0.3". */
+  voice: string;
+  /** MIN_SPEED..MAX_SPEED. */
+  speed: number;
+  /** Overrides the engine's provider for this utterance. */
+  provider?: ProviderChoice;
+  /** Stops the stream: no further chunk is yielded and in-flight work is dropped. */
+  signal?: AbortSignal;
+  /** Called once the input is valid and a session is leased, before the first chunk is made. */
+  onStart?: (info: { provider: 'cpu' | 'coreml'; fallbackReason: string | undefined }) => void;
+}
+
+/** One piece of audio of an utterance. */
+export interface Chunk {
+  index: number;
+  /** Mono float32 PCM at SAMPLE_RATE; the caller owns it (and may transfer it). */
+  pcm: Float32Array;
+  /** The text it speaks; spans of one stream are contiguous and cover the whole text. */
+  span: TextSpan;
+  timings: ChunkTimings;
+  last: boolean;
+  /** Symbols the vocab lacked in this chunk, dropped. */
+  dropped: number;
+  /** Exactly what the model was given (the benchmark re-runs it bare to find the floor). */
+  input: { ids: BigInt64Array; style: Float32Array; speed: number };
+  /** Provider that made it (a pool may fall back to CPU in mid-utterance). */
+  provider: 'cpu' | 'coreml';
+  fallbackReason: string | undefined;
+}
+
+/** The engine: voices, and speech as a stream of chunks. */
+export interface Engine {
+  voices(): VoiceInfo[];
+  speak(text: string, opts: SpeakOptions): AsyncGenerator<Chunk>;
+  readonly sessions: SessionSource;
+  /** Loads the phonemizer, the vocab and the session, so the first request starts at once. */
+  warmUp(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** How to build an engine; by default the verified assets of the user's cache and a CPU session. */
+export interface EngineOptions {
+  assets?: EngineAssets;
+  /** Check the fetcher's stamps before loading (default: only for the default cache; needs full AssetPaths). */
+  verifyAssets?: boolean;
+  sessions?: SessionSource;
+  /** Options of the default CPU session. */
+  session?: KokoroSessionOptions;
+}
+
+/** Builds an engine. Nothing is loaded yet: a missing model is reported by the request that needs it. */
+export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
+  const paths: EngineAssets = opts.assets ?? assetPaths();
+  const verify = opts.verifyAssets ?? opts.assets === undefined;
+  const sessions = opts.sessions ?? createCpuSessionSource(paths.model, opts.session);
+  const runQueue = createRunQueue();
+
+  // Each is loaded on first need and memoised on success only, so a request after
+  // `kokoro-bar fetch` succeeds without a restart.
+  let store: VoiceStore | undefined;
+  const voiceStore = (): VoiceStore => (store ??= createVoiceStore(paths.voicesDir));
+  let ready: Promise<{ vocab: Vocab; separator: number[] }> | undefined;
+  const assetsReady = (): Promise<{ vocab: Vocab; separator: number[] }> =>
+    (ready ??= (async () => {
+      if (verify && paths.cacheDir !== undefined && paths.variant !== undefined) {
+        await ensureAssets({ ...paths, cacheDir: paths.cacheDir, variant: paths.variant });
+      }
+      const vocab = loadVocab(paths.config);
+      return { vocab, separator: tokenize(' ', vocab).ids };
+    })().catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    }));
+
+  async function* speak(text: string, opts: SpeakOptions): AsyncGenerator<Chunk> {
+    const { signal } = opts;
+    checkInput(text, opts.speed);
+    const voice = await voiceStore().resolve(opts.voice);
+    const { vocab, separator } = await assetsReady();
+    const lease = await sessions.acquire(opts.provider);
+    const plan = planChunks(text, splitText(text), prepareFor(vocab, voice.lang), { separator });
+    try {
+      if (signal?.aborted) return;
+      opts.onStart?.({ provider: lease.provider, fallbackReason: lease.fallbackReason });
+      let planned = await untilAborted(plan.next(), signal);
+      if (planned.done) {
+        throw new KokoroError(
+          'no-speakable-text',
+          'The text has nothing that can be spoken (no letters or numbers).',
+          'Give text with words in it.',
+        );
+      }
+      for (;;) {
+        const chunk = planned.value;
+        // Plan chunk n+1 while chunk n runs (see [Note: Pipelining]).
+        const following = plan.next();
+        following.catch(() => undefined); // Awaited below, unless this utterance stops first.
+        const ids = padIds(chunk.ids);
+        const style = voice.style(chunk.ids.length);
+        const { pcm, inferMs } = await untilAborted(runQueue(lease, ids, style, opts.speed, signal), signal);
+        planned = await untilAborted(following, signal);
+        const last = planned.done === true;
+        yield {
+          index: chunk.index,
+          pcm,
+          span: last ? { start: chunk.span.start, end: text.length } : chunk.span,
+          timings: { prepareMs: chunk.prepareMs, inferMs, tokens: chunk.ids.length },
+          last,
+          dropped: chunk.dropped,
+          input: { ids, style, speed: opts.speed },
+          provider: lease.provider,
+          fallbackReason: lease.fallbackReason,
+        };
+        if (last || signal?.aborted) return;
+      }
+    } catch (error) {
+      if (error === ABORTED) return;
+      throw error;
+    } finally {
+      lease.release();
+      void plan.return(undefined).catch(() => undefined);
+    }
+  }
+
+  return {
+    voices: () => voiceStore().list(),
+    speak,
+    sessions,
+    async warmUp() {
+      voiceStore();
+      await Promise.all([warmUpPhonemizer(), assetsReady()]);
+      (await sessions.acquire()).release();
+    },
+    dispose: () => sessions.dispose(),
+  };
+}
+
+// Rejects bad text and speed before any work (see [Note: Three kinds of failure] in errors.ts).
+function checkInput(text: string, speed: number): void {
+  if (text.trim() === '') {
+    throw new KokoroError('empty-text', 'The text to speak is empty.', 'Select or copy some text, then try again.');
+  }
+  if (text.length > MAX_TEXT_CHARS) {
+    throw new KokoroError(
+      'text-too-long',
+      `The text is ${text.length.toLocaleString('en')} characters; at most ${MAX_TEXT_CHARS.toLocaleString('en')} can be spoken at once.`,
+      'Speak a shorter part of it.',
+    );
+  }
+  if (!Number.isFinite(speed) || speed < MIN_SPEED || speed > MAX_SPEED) {
+    throw new KokoroError(
+      'bad-speed',
+      `The speed ${speed} is out of range.`,
+      `Choose a speed from ${MIN_SPEED} to ${MAX_SPEED} (1 is normal).`,
+    );
+  }
+}
+
+// The text stages for one clause: normalise, phonemise, tokenise.
+function prepareFor(vocab: Vocab, lang: 'en-us' | 'en-gb'): Prepare {
+  return async (clause) => {
+    const phonemes = await phonemize(normalizeText(clause), lang);
+    return phonemes === '' ? { ids: [], dropped: 0 } : tokenize(phonemes, vocab);
+  };
+}
+
+/** Thrown inside speak() when its signal fires; never escapes it. */
+const ABORTED = Symbol('aborted');
+
+// Resolves like `promise`, or rejects with ABORTED as soon as `signal` fires.
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(ABORTED);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+type RunQueue = (
+  lease: SessionLease,
+  ids: BigInt64Array,
+  style: Float32Array,
+  speed: number,
+  signal: AbortSignal | undefined,
+) => Promise<{ pcm: Float32Array; inferMs: number }>;
+
+// See [Note: One run at a time]. inferMs times the run alone, not the wait for its turn.
+function createRunQueue(): RunQueue {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (lease, ids, style, speed, signal) => {
+    const run = tail.then(async () => {
+      if (signal?.aborted) throw ABORTED;
+      const started = performance.now();
+      const pcm = await lease.run(ids, style, speed);
+      return { pcm, inferMs: performance.now() - started };
+    });
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}

@@ -1,0 +1,132 @@
+// Runs in the tests: chunk planning with a stand-in for the text stages (one id per letter), so
+// sizes, spans and laziness can be checked exactly and fast; the engine test runs the real ones.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FIRST_CHUNK_TOKENS, chunkBudget, planChunks, type PlanSegment, type PlannedChunk, type Prepare } from '../../src-worker/plan.ts';
+import { splitText } from '../../src-worker/split.ts';
+import { MAX_TOKENS } from '../../src-worker/tokenize.ts';
+
+const SPACE = 16;
+
+// One id per non-space character ("phonemes" of a letter), a space id between words.
+function fakePrepare(calls: string[] = []): Prepare {
+  return async (text) => {
+    calls.push(text);
+    const words = text.split(/\s+/).filter((w) => /[A-Za-z0-9]/.test(w));
+    const ids: number[] = [];
+    words.forEach((word, i) => {
+      if (i > 0) ids.push(SPACE);
+      for (const ch of word) if (/[A-Za-z0-9]/.test(ch)) ids.push(ch.charCodeAt(0));
+    });
+    return { ids, dropped: 0 };
+  };
+}
+
+async function collect(text: string, segments: PlanSegment[] = splitText(text), prepare = fakePrepare()): Promise<PlannedChunk[]> {
+  const chunks: PlannedChunk[] = [];
+  for await (const chunk of planChunks(text, segments, prepare, { separator: [SPACE] })) chunks.push(chunk);
+  return chunks;
+}
+
+function assertContiguous(text: string, chunks: PlannedChunk[]) {
+  let at = 0;
+  chunks.forEach((chunk, i) => {
+    assert.equal(chunk.index, i);
+    assert.equal(chunk.span.start, at, `chunk ${i} starts where the previous ended`);
+    assert.ok(chunk.span.end > chunk.span.start);
+    at = chunk.span.end;
+  });
+  // Only whitespace or unspeakable text may follow the last chunk (the engine stretches it).
+  assert.doesNotMatch(text.slice(at), /[A-Za-z0-9]/);
+}
+
+const PARAGRAPH =
+  'The old lighthouse stood at the edge of the cliff, its paint peeling in the salt wind. ' +
+  'Every evening the keeper climbed the spiral stairs, lit the great lamp, and watched the ships pass. ' +
+  'Some nights the fog rolled in so thick that the beam seemed to stop a few feet from the glass, ' +
+  'and he would sound the horn until morning. He never complained; the sea, he said, was good company. ' +
+  'When the last ship had gone, he wrote a line in his log and went to bed.';
+
+test('budgets start small and double up to MAX_TOKENS', () => {
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 50, 5000].map((i) => chunkBudget(i)), [40, 80, 160, 320, 510, 510, 510, 510]);
+});
+
+test('a paragraph: spans cover the text in order, the first chunk is short, later ones grow within budget', async () => {
+  const chunks = await collect(PARAGRAPH);
+  assertContiguous(PARAGRAPH, chunks);
+  assert.ok(chunks.length >= 3);
+  const [first, ...rest] = chunks;
+  assert.ok(first && first.ids.length <= FIRST_CHUNK_TOKENS);
+  for (const chunk of rest.slice(0, -1)) assert.ok(chunk.ids.length > first.ids.length, `chunk ${chunk.index} is longer than the first`);
+  for (const chunk of chunks) assert.ok(chunk.ids.length <= chunkBudget(chunk.index), `chunk ${chunk.index} within its budget`);
+  // Clauses are joined with the separator, never run together.
+  const all = chunks.flatMap((c) => c.ids).filter((id) => id === SPACE).length;
+  const words = PARAGRAPH.split(/\s+/).length;
+  assert.equal(all, words - chunks.length);
+});
+
+test('a first clause longer than the first budget is cut at a word boundary', async () => {
+  const text = 'Extraordinarily comprehensive documentation accompanies every single component of this remarkable system today.';
+  const chunks = await collect(text);
+  assertContiguous(text, chunks);
+  const first = chunks[0];
+  assert.ok(first && first.ids.length <= FIRST_CHUNK_TOKENS && first.ids.length > FIRST_CHUNK_TOKENS / 2);
+  assert.match(text.charAt(first.span.end), /\s/, 'cut where a space begins');
+  assert.equal(chunks.length, 2);
+});
+
+test('a clause longer than MAX_TOKENS is cut at words into pieces that fit', async () => {
+  const words = Array.from({ length: 300 }, (_, i) => `word${i}`);
+  const text = `Intro here. ${words.join(' ')}.`;
+  // One segment for the whole long clause, as if the splitter had not cut it.
+  const segments = [
+    { start: 0, end: 11 },
+    { start: 12, end: text.length },
+  ];
+  const chunks = await collect(text, segments);
+  assertContiguous(text, chunks);
+  for (const chunk of chunks) assert.ok(chunk.ids.length <= MAX_TOKENS, `${chunk.ids.length} ids`);
+  const letters = text.replace(/[^A-Za-z0-9]/g, '').length;
+  assert.equal(chunks.flatMap((c) => c.ids).filter((id) => id !== SPACE).length, letters, 'no letter lost or repeated');
+});
+
+test('one enormous word is kept up to MAX_TOKENS and the rest counted as dropped', async () => {
+  const text = 'x'.repeat(MAX_TOKENS + 25);
+  const chunks = await collect(text, [{ start: 0, end: text.length }]);
+  assert.equal(chunks.length, 1);
+  assert.equal(chunks[0]?.ids.length, MAX_TOKENS);
+  assert.equal(chunks[0]?.dropped, 25);
+});
+
+test('text without speakable symbols plans no chunk; unspeakable clauses are covered by neighbours', async () => {
+  assert.deepEqual(await collect('... --- !!!'), []);
+  const text = 'First part here, *** then the second part. ###';
+  const chunks = await collect(text, [
+    { start: 0, end: 16 },
+    { start: 17, end: 20 },
+    { start: 21, end: 42 },
+    { start: 43, end: 46 },
+  ]);
+  assertContiguous(text, chunks);
+});
+
+test('a 100,000+ character text is prepared lazily: only what the chunks taken so far need', async () => {
+  const text = Array.from({ length: 1200 }, (_, i) => `Sentence number ${i} says a little more, then it ends.`).join(' ');
+  assert.ok(text.length > 60_000);
+  const long = `${text} ${text}`;
+  assert.ok(long.length > 100_000);
+  const calls: string[] = [];
+  const planner = planChunks(long, splitText(long), fakePrepare(calls), { separator: [SPACE] });
+  const taken: PlannedChunk[] = [];
+  for (let i = 0; i < 6; i++) {
+    const next = await planner.next();
+    assert.ok(!next.done);
+    taken.push(next.value);
+  }
+  const covered = taken.at(-1)?.span.end ?? 0;
+  const prepared = calls.reduce((n, c) => n + c.length, 0);
+  // Everything prepared lies within the chunks taken plus the one clause that did not fit.
+  assert.ok(prepared <= covered + 100, `prepared ${prepared} characters for ${covered} covered`);
+  await planner.return(undefined);
+});
