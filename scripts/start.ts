@@ -1,0 +1,85 @@
+// Runs under Node (`npm start`): builds the app (main, preload and worker with esbuild, the
+// renderer with Vite), makes sure the model assets are there (the fetcher shows a progress bar),
+// and launches Electron on the checkout. Where no Electron binary is installed it says so and
+// points at the browser dev host instead of failing with a stack trace.
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildMain } from './build-main.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Where Electron's binary is, or why there is none. */
+export function findElectron(
+  load: (id: string) => unknown = createRequire(import.meta.url),
+  exists: (file: string) => boolean = existsSync,
+): { ok: true; binary: string } | { ok: false; reason: string } {
+  let binary: unknown;
+  try {
+    // The electron package's main export is the binary's path; it throws when the binary was
+    // never downloaded (its install step skipped or blocked).
+    binary = load('electron');
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message.split('\n')[0] ?? 'electron could not be loaded' };
+  }
+  if (typeof binary !== 'string') return { ok: false, reason: 'the electron package did not name a binary' };
+  if (!exists(binary)) return { ok: false, reason: `the Electron binary is missing (${binary})` };
+  return { ok: true, binary };
+}
+
+/** What `npm start` prints when Electron cannot run here. */
+export function noElectronMessage(reason: string): string {
+  return [
+    '',
+    'Kokoro Bar cannot start: no Electron binary is installed on this machine.',
+    `  (${reason})`,
+    '',
+    'To run the desktop app, fetch the binary for this platform (this project\'s .npmrc skips',
+    'that download during npm install; the command needs to reach Electron\'s release host):',
+    '  node node_modules/electron/install.js',
+    '',
+    'To try the same interface without Electron, use the browser dev host, which runs the real',
+    'speech engine in Node and serves the UI to your browser:',
+    '  npm run dev',
+    '',
+  ].join('\n');
+}
+
+function run(command: string, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit' });
+    child.on('exit', (code, signal) => resolve(code ?? (signal === null ? 0 : 1)));
+    child.on('error', (error) => {
+      console.error(`Could not run ${command}: ${error.message}`);
+      resolve(1);
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const electron = findElectron();
+  if (!electron.ok) {
+    console.error(noElectronMessage(electron.reason));
+    return 1;
+  }
+  console.log('Building main, preload and worker…');
+  await buildMain();
+  console.log('Building the renderer…');
+  if ((await run('npx', ['vite', 'build'])) !== 0) return 1;
+  console.log('Checking the model assets…');
+  if ((await run('npm', ['run', '--silent', 'fetch-assets'])) !== 0) return 1;
+  console.log('Starting Kokoro Bar (look for its icon in the menu bar)…');
+  return run(electron.binary, ['.']);
+}
+
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    process.exitCode = await main();
+  } catch (error) {
+    console.error(`npm start failed: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
+}
