@@ -10,6 +10,15 @@
 // Engine" on a Mac without one, so providers.ts offers it only on Apple Silicon. MLProgram is the
 // newer CoreML model format (macOS 12+); without it onnxruntime builds a NeuralNetwork model.
 // Values from onnxruntime's coreml_provider_factory.h.
+//
+// [Note: No silent CPU]
+// onnxruntime-common drops a listed execution provider whose backend is not registered, with only
+// a console warning ("removing requested execution provider "coreml" ... backend not found"),
+// as long as another listed provider remains. Listing ['coreml', 'cpu'] therefore yields a plain
+// CPU session wherever CoreML is missing, and we would report CoreML while running on CPU (seen
+// here on Linux). Listing CoreML alone makes that case fail loudly ("no available backend
+// found"), and the pool falls back to CPU with the reason. Nodes CoreML cannot take still run:
+// the native runtime always adds its CPU provider for them.
 
 import type { InferenceSession } from 'onnxruntime-node';
 import type { CoreMlUnits, ProviderChoice } from './protocol.ts';
@@ -74,11 +83,14 @@ export function coreMlFlags(options: CoreMlOptions): number {
   return flags;
 }
 
-/** The execution-provider list for a CoreML session: CoreML first, CPU for what CoreML cannot take. */
+/**
+ * The execution-provider list for a CoreML session: CoreML alone. onnxruntime itself runs the
+ * nodes CoreML cannot take on its CPU provider; see [Note: No silent CPU] for why 'cpu' is not listed.
+ */
 export function coreMlExecutionProviders(
   options: CoreMlOptions,
 ): InferenceSession.ExecutionProviderConfig[] {
-  return [{ name: 'coreml', coreMlFlags: coreMlFlags(options) }, 'cpu'];
+  return [{ name: 'coreml', coreMlFlags: coreMlFlags(options) }];
 }
 
 /** The CoreML options a provider choice implies (the defaults when it names none). */

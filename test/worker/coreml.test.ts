@@ -55,11 +55,8 @@ test('unknown compute units are refused with the valid ones named', () => {
   );
 });
 
-test('execution providers put CoreML first and CPU after it', () => {
-  assert.deepEqual(coreMlExecutionProviders({ units: 'cpu-ane', mlProgram: true }), [
-    { name: 'coreml', coreMlFlags: 0x014 },
-    'cpu',
-  ]);
+test('execution providers list CoreML alone, so a missing CoreML fails instead of running on CPU', () => {
+  assert.deepEqual(coreMlExecutionProviders({ units: 'cpu-ane', mlProgram: true }), [{ name: 'coreml', coreMlFlags: 0x014 }]);
 });
 
 test('a choice without CoreML options gets the defaults; descriptions name units and format', () => {
