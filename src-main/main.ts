@@ -232,9 +232,12 @@ function togglePause(): void {
 async function storeSettings(next: Settings): Promise<void> {
   const hotkeysChanged = JSON.stringify(next.hotkeys) !== JSON.stringify(settings.hotkeys);
   const loginChanged = next.launchAtLogin !== settings.launchAtLogin;
+  const variantChanged = next.modelVariant !== settings.modelVariant;
   settings = next;
   await writeSettings(userData, next);
   if (hotkeysChanged) applyHotkeys();
+  // The worker reads the variant at start (see entry-electron.ts), so a new one needs a new worker.
+  if (variantChanged) supervisor.restart(`switching to the ${next.modelVariant} model`);
   if (loginChanged && process.platform === 'darwin') app.setLoginItemSettings({ openAtLogin: next.launchAtLogin });
   broadcast({ type: 'settings-changed', settings: next });
   refreshTray();

@@ -46,6 +46,11 @@ export interface Supervisor<Client> {
   start(): void;
   addClient(client: Client): void;
   removeClient(client: Client): void;
+  /**
+   * Replaces the worker now (e.g. the model variant changed): clients are told it is down, then
+   * connected to a fresh one. Not counted as a crash.
+   */
+  restart(reason: string): void;
   /** Ends the worker for good (app quit); no restart follows. */
   stop(): void;
   readonly status: SupervisorStatus;
@@ -109,6 +114,16 @@ export function createSupervisor<Handle extends WorkerHandle, Client>(
     },
     removeClient(client) {
       clients.delete(client);
+    },
+    restart(reason) {
+      if (status === 'stopped') return;
+      cancelTimer?.();
+      cancelTimer = null;
+      const current = worker;
+      worker = null; // its exit is now ignored
+      current?.kill();
+      for (const client of clients) deps.workerDown(client, reason);
+      launch();
     },
     stop() {
       status = 'stopped';

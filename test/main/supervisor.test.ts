@@ -136,3 +136,17 @@ test('stop kills the worker without a restart, also during a backoff wait', () =
   assert.equal(second.workers.length, 1);
   assert.equal(second.pendingTimers(), 0);
 });
+
+test('restart replaces the worker at once, tells clients, and does not count as a crash', () => {
+  const { supervisor, log, workers, advance } = harness();
+  supervisor.addClient('a');
+  supervisor.start();
+  log.length = 0;
+  supervisor.restart('model variant changed');
+  assert.ok(workers[0]?.killed);
+  assert.deepEqual(log, ['down a: model variant changed', 'spawn 2', 'connect a to 2']);
+  // The next real crash still starts from the base delay.
+  workers[1]?.crash();
+  advance(100);
+  assert.equal(workers.length, 3);
+});
