@@ -1,5 +1,5 @@
 // Runs in the worker (and the CLI, tests, benchmark): the third text stage, a normalised clause →
-// the Kokoro phoneme string, using espeak-ng (the npm `phonemizer` package, WebAssembly) plus the
+// the Kokoro phoneme string, using espeak-ng (the npm `phonemizer` package) plus the
 // post-processing Kokoro's own ports apply.
 //
 // [Note: Punctuation survives G2P]
@@ -9,11 +9,28 @@
 // the punctuation runs are put back between them unchanged, as kokoro.js does.
 //
 // [Note: espeak voice switching]
-// After a call with `en-us`, a call with `en-gb` can still use the American voice inside the
-// WebAssembly module; the full voice identifiers `gmw/en-US` and `gmw/en` switch reliably, so
+// After a call with `en-us`, a call with `en-gb` can still use the American voice inside
+// espeak; the full voice identifiers `gmw/en-US` and `gmw/en` switch reliably, so
 // only those are passed (a test switches both ways on "tomato"). The module's `phonemize` is
 // synchronous once loaded (set voice, then synthesise), so two callers cannot interleave inside
 // it; calls are still queued one at a time so that this stays true if the package changes.
+//
+// [Note: One espeak call per clause]
+// Each call into the module costs a fixed few milliseconds (it reloads the voice) on top of the
+// words, so the word runs of a clause are phonemised in one call, joined by commas: espeak ends
+// a clause at each and returns one line per run, the same phonemes as one call per run (which
+// is what kokoro.js makes, and what a test compares against). Full stops do not work: before a
+// lower-case word espeak reads them as an abbreviation's dot and runs the words together. If
+// the line count ever disagrees with the run count, the runs are phonemised one by one instead.
+//
+// [Note: Warming up espeak]
+// Despite the name, `phonemizer` 1.2.1 ships espeak-ng compiled to plain JavaScript (wasm2js:
+// one 1.3 MB file of asm.js-style functions), not a WebAssembly module. Start-up builds its
+// in-memory file system (~0.2–0.5 s), and V8 then optimises each big function the first time
+// a new code path runs it, so the first sentences with new kinds of words cost hundreds of
+// milliseconds each before calls settle. One short warm-up phrase is not enough to reach that;
+// `warmUpPhonemizer` phonemises a few varied sentences in both dialects, twice, at worker start,
+// where it overlaps the model load instead of delaying the first chunk.
 //
 // [Note: Kokoro post-processing]
 // The substitutions of kokoro.js (and of hexgrad's original espeak path) map espeak's output to
@@ -22,12 +39,39 @@
 // After them, ordinary English yields only symbols in the model's vocab.
 //
 // [Note: espeak process handlers]
-// Importing `phonemizer` runs Emscripten start-up code that adds `uncaughtException` and
-// `unhandledRejection` listeners to the process which rethrow. That makes any unhandled
-// rejection fatal, as it already is by default in Node 20, so nothing changes for us; it is
-// noted here because it surprises whoever debugs a crash.
+// Importing `phonemizer` runs Emscripten start-up code that adds an `uncaughtException` listener
+// that rethrows everything and an `unhandledRejection` listener that throws. With them in place
+// any other handler the worker installs is defeated (the rethrow kills the process first) and
+// Node prints the throwing line of phonemizer.js, which is the whole 1.3 MB file on one line.
+// So the package is imported lazily, once, and the listeners it added are removed at once;
+// Node's defaults (and the worker's own handlers) apply again.
 
-import { phonemize as espeakPhonemize } from 'phonemizer';
+/** The package's one call: text and an espeak voice → one phoneme string per espeak clause. */
+type EspeakPhonemize = (text: string, voice: string) => Promise<string[]>;
+
+let espeakModule: Promise<EspeakPhonemize> | undefined;
+
+/** Imports `phonemizer` once, dropping the process listeners it adds; see [Note: espeak process handlers]. */
+function loadEspeak(): Promise<EspeakPhonemize> {
+  espeakModule ??= (async () => {
+    const events = ['uncaughtException', 'unhandledRejection'] as const;
+    const before = events.map((event) => new Set(process.listeners(event)));
+    const module = await import('phonemizer');
+    events.forEach((event, i) => {
+      for (const listener of process.listeners(event)) {
+        if (!before[i]?.has(listener)) process.removeListener(event, listener);
+      }
+    });
+    return module.phonemize;
+  })();
+  return espeakModule;
+}
+
+/** One espeak call, serialised; see [Note: espeak voice switching]. */
+async function espeakPhonemize(text: string, voice: string): Promise<string[]> {
+  const phonemizeWith = await loadEspeak();
+  return phonemizeWith(text, voice);
+}
 
 /** The two G2P dialects: en-us for `a*` voices, en-gb for `b*` voices. */
 export type G2pLang = 'en-us' | 'en-gb';
@@ -46,11 +90,25 @@ const PUNCTUATION_RUN = new RegExp(
   'g',
 );
 
+/** Joins word runs for one espeak call: espeak ends a clause at each comma and returns it as its own line. */
+export const RUN_SEPARATOR = ', ';
+
 /** Anything that would be voiced; a result without one is empty. */
 const SPEAKABLE = /[\p{L}]/u;
 
-/** Phrase phonemised once per dialect at start-up. */
-const WARM_UP_TEXT = 'Hello there, this warms up the phonemizer.';
+/**
+ * Text phonemised at start-up, in both dialects, WARM_UP_ROUNDS times; see [Note: Warming up
+ * espeak]. Varied on purpose: dictionary words, rule-spelt words, names, numbers, contractions.
+ */
+const WARM_UP_TEXTS = [
+  'Hello there, this warms up the phonemizer; it is quick.',
+  "Mister Smith paid three dollars and fourteen cents for twenty-two coffees at seven thirty, didn't he?",
+  'It was the best of times, it was the worst of times, it was the age of wisdom.',
+  'The quick brown fox jumps over the lazy dog while Xavier hums a rhythm in Zurich.',
+  'Unbelievably, the photosynthesis experiment measured nineteen ninety-nine kilograms!',
+  'Archaeologists catalogued idiosyncratic hieroglyphs beside Mesopotamian ziggurats.',
+];
+const WARM_UP_ROUNDS = 1;
 
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -68,24 +126,45 @@ export async function phonemize(text: string, lang: G2pLang): Promise<string> {
     throw new TypeError(`phonemize: unknown language ${JSON.stringify(lang)}; use "en-us" or "en-gb".`);
   }
   const pieces = splitPunctuation(text);
+  const runs = pieces.filter((p) => !p.punctuation && SPEAKABLE.test(p.text)).map((p) => p.text.trim());
+  if (runs.length === 0) return '';
+  const phonemised = await phonemizeRuns(runs, voice);
   const out: string[] = [];
+  let next = 0;
   for (const piece of pieces) {
-    if (piece.punctuation) {
-      out.push(piece.text);
-    } else if (SPEAKABLE.test(piece.text)) {
-      const lines = await serialised(() => espeakPhonemize(piece.text, voice));
-      out.push(lines.join(' '));
-    }
+    if (piece.punctuation) out.push(piece.text);
+    else if (SPEAKABLE.test(piece.text)) out.push(phonemised[next++] as string);
   }
   const joined = out.join('');
   if (!SPEAKABLE.test(joined)) return '';
   return postProcess(joined, lang);
 }
 
-/** Loads the WebAssembly module and both voices, so the first real call is fast. */
+/**
+ * Phonemises word runs with as few espeak calls as possible; see [Note: One espeak call per
+ * clause]. Returns one string per run, in order.
+ */
+export async function phonemizeRuns(runs: readonly string[], voice: string): Promise<string[]> {
+  if (runs.length > 1) {
+    const lines = await serialised(() => espeakPhonemize(runs.join(RUN_SEPARATOR), voice));
+    if (lines.length === runs.length) return lines;
+  }
+  const out: string[] = [];
+  for (const run of runs) {
+    const lines = await serialised(() => espeakPhonemize(run, voice));
+    out.push(lines.join(' '));
+  }
+  return out;
+}
+
+/** Loads espeak and exercises both dialects, so the first real calls are fast (a second or two, once). */
 export async function warmUpPhonemizer(): Promise<void> {
-  await phonemize(WARM_UP_TEXT, 'en-gb');
-  await phonemize(WARM_UP_TEXT, 'en-us');
+  for (let round = 0; round < WARM_UP_ROUNDS; round++) {
+    for (const text of WARM_UP_TEXTS) {
+      await phonemize(text, 'en-us');
+      await phonemize(text, 'en-gb');
+    }
+  }
 }
 
 /** Cuts text into alternating word runs and punctuation runs (with their spaces), in order. */

@@ -7,14 +7,42 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { assetPaths } from '../../src-worker/assets.ts';
 import { normalizeText } from '../../src-worker/normalize.ts';
-import { phonemize, postProcess, splitPunctuation, warmUpPhonemizer } from '../../src-worker/phonemize.ts';
+import {
+  ESPEAK_VOICES,
+  phonemize,
+  phonemizeRuns,
+  postProcess,
+  splitPunctuation,
+  warmUpPhonemizer,
+} from '../../src-worker/phonemize.ts';
 import { splitText } from '../../src-worker/split.ts';
 import { loadVocab, tokenize } from '../../src-worker/tokenize.ts';
 
 const vocab = loadVocab(assetPaths().config);
 
+// Counted before the first call imports `phonemizer` (see [Note: espeak process handlers]), in
+// the hook because the test runner adds its own listeners once it starts.
+const listenersBefore = { uncaught: -1, rejection: -1 };
+
 before(async () => {
+  listenersBefore.uncaught = process.listenerCount('uncaughtException');
+  listenersBefore.rejection = process.listenerCount('unhandledRejection');
   await warmUpPhonemizer();
+});
+
+test("phonemizer's process listeners are removed after it loads", () => {
+  assert.equal(process.listenerCount('uncaughtException'), listenersBefore.uncaught);
+  assert.equal(process.listenerCount('unhandledRejection'), listenersBefore.rejection);
+});
+
+test('one espeak call for many runs gives what one call per run gives', async () => {
+  const runs = ['It was the best of times', 'it was the worst of times', 'to', 'for', 'a', 'Well', "it's complicated", 'Mister Smith'];
+  for (const voice of Object.values(ESPEAK_VOICES)) {
+    const together = await phonemizeRuns(runs, voice);
+    const apart: string[] = [];
+    for (const run of runs) apart.push(...(await phonemizeRuns([run], voice)));
+    assert.deepEqual(together, apart, voice);
+  }
 });
 
 test('punctuation is put back between the phonemised words', async () => {
