@@ -6,7 +6,7 @@ import { createRoot } from 'react-dom/client';
 import type { KokoroBridge } from '../src-worker/protocol.ts';
 import { App } from './app.tsx';
 import { connectWsBridge } from './bridge/ws-bridge.ts';
-import { start } from './store/actions.ts';
+import { probePlayer, start } from './store/actions.ts';
 import { useStore } from './store/store.ts';
 import './styles.css';
 
@@ -20,8 +20,9 @@ async function findBridge(): Promise<KokoroBridge> {
   return bridge;
 }
 
-// The store on `window` for the devtools console and the end-to-end tests; it holds no secrets.
-(window as unknown as { __kokoroStore: typeof useStore }).__kokoroStore = useStore;
+// The store and a worklet probe on `window` for the devtools console and the end-to-end tests;
+// they hold nothing the page could not already see.
+Object.assign(window, { __kokoroStore: useStore, __kokoroProbe: probePlayer });
 
 const root = createRoot(document.getElementById('root') as HTMLElement);
 root.render(

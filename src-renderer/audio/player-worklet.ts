@@ -48,6 +48,8 @@ class PlayerProcessor extends AudioWorkletProcessor {
   private underruns = 0;
   private startFrame = -1;
   private peak = 0;
+  /** Peak since the last status answer (the level meter). */
+  private level = 0;
 
   constructor(options: ProcessorOptions) {
     super(options);
@@ -104,7 +106,9 @@ class PlayerProcessor extends AudioWorkletProcessor {
           finished: this.ended && this.ring.availableRead() === 0,
           paused: this.paused,
           peak: this.peak,
+          level: this.level,
         };
+        this.level = 0;
         this.port.postMessage(status);
         break;
       }
@@ -132,6 +136,7 @@ class PlayerProcessor extends AudioWorkletProcessor {
         const v = out[i] as number;
         const magnitude = v < 0 ? -v : v;
         if (magnitude > this.peak) this.peak = magnitude;
+        if (magnitude > this.level) this.level = magnitude;
       }
     }
     out.fill(0, count);

@@ -34,6 +34,8 @@ export interface PlaybackReport {
   finished: boolean;
   /** Largest absolute sample value played (a silent stream has 0). */
   peak: number;
+  /** Largest absolute sample value since the previous report. */
+  level: number;
   /** Samples the worklet received. */
   pushed: number;
   dropped: number;
@@ -61,6 +63,7 @@ export class Player {
   private live = false;
   /** The worklet has been told about the current utterance; pushes may flow. */
   private begun = false;
+  private readonly probes = new Map<number, (status: WorkletStatus) => void>();
   private backlog: { pcm: Float32Array; span: TextSpan; last: boolean }[] = [];
 
   /** `onReport` receives a report after every poll while an utterance is live. */
@@ -201,7 +204,22 @@ export class Player {
     }
   }
 
+  /** Asks the worklet for a fresh snapshot (diagnostics and tests; not needed for playback). */
+  probe(): Promise<WorkletStatus | null> {
+    if (!this.node) return Promise.resolve(null);
+    this.seq += 1;
+    const seq = this.seq;
+    const reply = new Promise<WorkletStatus>((resolve) => this.probes.set(seq, resolve));
+    this.post({ type: 'status', seq });
+    return reply;
+  }
+
   private receive(status: WorkletStatus): void {
+    const waiter = this.probes.get(status.seq);
+    if (waiter) {
+      this.probes.delete(status.seq);
+      waiter(status);
+    }
     if (status.utterance !== this.utterance) return;
     this.lastPlayed = status.played;
     if (status.startFrame >= 0 && this.firstSampleAt === undefined) {
@@ -216,6 +234,7 @@ export class Player {
       underruns: status.underruns,
       finished: status.finished && this.endSent,
       peak: status.peak,
+      level: status.level,
       pushed: status.pushed,
       dropped: status.dropped,
       contextRate: status.sampleRate,

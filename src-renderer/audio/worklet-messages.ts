@@ -40,4 +40,6 @@ export interface WorkletStatus {
   paused: boolean;
   /** Largest absolute sample value rendered in this utterance. */
   peak: number;
+  /** Largest absolute sample value since the previous status (a level meter's reading). */
+  level: number;
 }

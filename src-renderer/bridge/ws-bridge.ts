@@ -46,7 +46,11 @@ export function connectWsBridge(url = defaultUrl()): Promise<KokoroBridge> {
       pending.set(n, { resolve: resolve as (v: unknown) => void, reject });
       send(arg === undefined ? { t: 'call', n, method } : { t: 'call', n, method, arg });
     });
+  // Tests set `window.__kokoroTap = []` before the page loads to record what the worker sent
+  // (chunk PCM is summarised by its length).
+  const tap = (globalThis as { __kokoroTap?: unknown[] }).__kokoroTap;
   const emit = (event: WorkerEvent) => {
+    if (tap) tap.push(event.type === 'chunk' ? { ...event, pcm: undefined, samples: event.pcm.length } : event);
     for (const listener of eventListeners) listener(event);
   };
 

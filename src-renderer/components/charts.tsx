@@ -3,7 +3,7 @@
 
 const W = 320;
 const H = 110;
-const PAD = { l: 36, r: 8, t: 10, b: 18 };
+const PAD = { l: 46, r: 8, t: 10, b: 18 };
 
 /** One series of a chart. */
 export interface Series {

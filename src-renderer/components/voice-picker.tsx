@@ -43,8 +43,10 @@ export function VoicePicker() {
   const mix = parseVoice(voice);
   const groups = useMemo(() => groupVoices(voices, favourites, query), [voices, favourites, query]);
   const flat = useMemo(() => groups.flatMap((g) => g.voices.map((v) => ({ group: g.label, v }))), [groups]);
-  const [active, setActive] = useState(0);
-  const activeIndex = Math.min(active, Math.max(0, flat.length - 1));
+  const [active, setActive] = useState<number | null>(null);
+  // Until the user moves, the keyboard cursor sits on the chosen voice.
+  const chosen = flat.findIndex((f) => f.v.id === mix.primary);
+  const activeIndex = Math.min(active ?? Math.max(0, chosen), Math.max(0, flat.length - 1));
   const byId = useMemo(() => new Map(voices.map((v) => [v.id, v])), [voices]);
   const optionId = (i: number) => `voice-opt-${i}`;
 

@@ -112,6 +112,7 @@ export async function speak(text: string, actionAt = nowEpochMs(), voiceOverride
     sentenceIndex: -1,
     position: 0,
     level: 0,
+    peak: 0,
     samplesPlayed: 0,
     samplesPushed: 0,
     underruns: 0,
@@ -182,7 +183,8 @@ function onReport(report: PlaybackReport): void {
   const sentenceIndex = sentenceAt(playback.sentences, report.textOffset);
   patchPlayback({
     position: report.played / report.contextRate,
-    level: report.peak,
+    level: report.level,
+    peak: report.peak,
     samplesPlayed: report.played,
     samplesPushed: report.pushed,
     underruns: report.underruns,
@@ -376,6 +378,11 @@ function orderPresets(presets: BenchPreset[]): BenchPreset[] {
 export function dismissProblem(): void {
   patchPlayback({ problem: null });
   set((s) => ({ ui: { ...s.ui, notice: null } }));
+}
+
+/** A fresh snapshot of the audio worklet's counters (diagnostics and the end-to-end tests). */
+export function probePlayer(): ReturnType<Player['probe']> {
+  return player.probe();
 }
 
 /** Epoch milliseconds with sub-millisecond precision (the protocol's `actionAt` clock). */

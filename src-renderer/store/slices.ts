@@ -36,6 +36,8 @@ export interface PlaybackSlice {
     position: number;
     /** Peak level of the utterance so far, 0..1 (also fast-changing). */
     level: number;
+    /** Largest sample played in the utterance (0 means silence reached the output). */
+    peak: number;
     samplesPlayed: number;
     samplesPushed: number;
     underruns: number;
@@ -113,6 +115,7 @@ export const createPlaybackSlice: Slice<PlaybackSlice> = (set) => ({
     sentenceIndex: -1,
     position: 0,
     level: 0,
+    peak: 0,
     samplesPlayed: 0,
     samplesPushed: 0,
     underruns: 0,

@@ -102,7 +102,7 @@ export function BenchmarkView() {
             <span style={{ width: `${pct}%` }} />
           </div>
           <span className="progress-label" aria-hidden="true">
-            {running && progress ? `${progress.completed}/${progress.total} · ${progress.label}` : ''}
+            {progress ? (running ? `${progress.completed}/${progress.total} · ${progress.label}` : `Finished ${progress.completed}/${progress.total}`) : ''}
           </span>
         </div>
         {problem && (
@@ -167,6 +167,16 @@ function BenchResults({ result }: { result: BenchResult }) {
             { label: 'p50', values: result.rows.map((r) => r.ttfaEngineMs.p50), className: 's1' },
             { label: 'p95', values: result.rows.map((r) => r.ttfaEngineMs.p95), className: 's2' },
             { label: 'floor', values: result.rows.map((r) => r.floorMs.p50), className: 's3' },
+          ]}
+        />
+        <BarChart
+          title="Real-time factor"
+          groups={labels}
+          format={(v) => v.toFixed(2)}
+          series={[
+            { label: 'p50', values: result.rows.map((r) => r.rtf.p50), className: 's1' },
+            { label: 'p95', values: result.rows.map((r) => r.rtf.p95), className: 's2' },
+            { label: 'floor', values: result.rows.map((r) => r.floorRtf.p50), className: 's3' },
           ]}
         />
       </div>

@@ -67,7 +67,7 @@ export function DashboardView() {
             { label: 'Engine', values: done.map((m) => m.ttfaEngineMs), className: 's2' },
           ]}
         />
-        <LineChart title="Real-time factor" unit="utterances" format={(v) => v.toFixed(1)} series={[{ label: 'RTF', values: done.map((m) => m.rtf), className: 's3' }]} />
+        <LineChart title="Real-time factor" unit="utterances" format={(v) => v.toFixed(2)} series={[{ label: 'RTF', values: done.map((m) => m.rtf), className: 's3' }]} />
         <LineChart
           title="Worker memory"
           unit="utterances"
@@ -78,6 +78,38 @@ export function DashboardView() {
           ]}
         />
       </div>
+      {done.length > 0 && (
+        <section className="recent" aria-label="Recent utterances">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Text</th>
+                <th scope="col">Voice</th>
+                <th scope="col">Audible TTFA</th>
+                <th scope="col">Engine TTFA</th>
+                <th scope="col">RTF</th>
+                <th scope="col">Peak memory</th>
+                <th scope="col">Underruns</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...done].reverse().map((m) => (
+                <tr key={m.id}>
+                  <td>{new Date(m.at).toLocaleTimeString()}</td>
+                  <td className="label">{m.label}</td>
+                  <td>{m.voice}</td>
+                  <td className="num">{formatMs(m.ttfaAudibleMs)}</td>
+                  <td className="num">{formatMs(m.ttfaEngineMs)}</td>
+                  <td className="num">{formatRtf(m.rtf)}</td>
+                  <td className="num">{formatBytes(m.peakRssBytes)}</td>
+                  <td className="num">{m.underruns}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
     </div>
   );
 }

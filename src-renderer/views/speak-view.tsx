@@ -110,7 +110,10 @@ function Transcript() {
   const sentences = useStore((s) => s.playback.sentences);
   const current = useStore((s) => s.playback.sentenceIndex);
   const activeRef = useRef<HTMLElement>(null);
-  useEffect(() => activeRef.current?.scrollIntoView({ block: 'nearest' }), [current]);
+  // Braces matter: newer Chromium returns a promise from scrollIntoView, and an effect must not.
+  useEffect(() => {
+    void activeRef.current?.scrollIntoView({ block: 'nearest' });
+  }, [current]);
   const parts: React.ReactNode[] = [];
   let cursor = 0;
   sentences.forEach((span, i) => {
