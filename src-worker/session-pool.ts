@@ -19,12 +19,13 @@
 // [Note: Warm-up timeout]
 // Every new session runs once (the warm-up) before it becomes current; that first run is the slow
 // one (CoreML compiles for the device). A CoreML warm-up that does not finish within
-// `warmUpTimeoutMs` counts as a failed session. onnxruntime-node 1.30 runs a model synchronously
-// on the calling thread (its `run` only defers the call with setImmediate), so a timer cannot
-// interrupt a native call that never returns: the timeout catches a session whose run promise does
-// not settle, and the elapsed-time check after the run catches one that blocked for longer than
-// the budget (heavy partitioning). A native call that never returns at all stalls this worker
-// process, not the app: the worker is its own process and main restarts it (see the host).
+// `warmUpTimeoutMs` counts as a failed session, and a later CoreML run that takes longer than
+// `runTimeoutMs` is retried on CPU and switches the pool to CPU at once (a session that stopped
+// answering would only queue the next runs behind it). The timers can fire because each session
+// runs in its own thread (see [Note: Inference thread] in session.ts): a native call that never
+// returns blocks that thread only, and the pool abandons it (its release waits for the call). For
+// a factory whose run blocks the calling thread, the elapsed-time check after the warm-up still
+// catches a first run that took longer than the budget (heavy partitioning).
 
 import os from 'node:os';
 import path from 'node:path';
@@ -81,12 +82,17 @@ export interface SessionPoolOptions {
   chooseAuto?: () => Promise<{ choice: ProviderChoice; reason: string }>;
   /** See [Note: Warm-up timeout]. */
   warmUpTimeoutMs?: number;
+  /** See [Note: Warm-up timeout]. */
+  runTimeoutMs?: number;
   /** The warm-up input (default: a few real phoneme ids and a flat style). */
   warmUp?: WarmUpInput;
 }
 
 /** Budget for a CoreML session's first run before it counts as failed (see [Note: Warm-up timeout]). */
 export const DEFAULT_WARM_UP_TIMEOUT_MS = 120_000;
+
+/** Budget for any later CoreML run before it counts as hung (see [Note: Warm-up timeout]). */
+export const DEFAULT_RUN_TIMEOUT_MS = 60_000;
 
 /** CoreML run failures in a row after which the pool switches itself to CPU. */
 export const COREML_FAILURES_BEFORE_FALLBACK = 2;
@@ -122,6 +128,8 @@ export class SessionPool implements SessionSource {
   readonly #report: ProviderReport;
   readonly #chooseAuto: () => Promise<{ choice: ProviderChoice; reason: string }>;
   readonly #warmUpTimeoutMs: number;
+  /** See [Note: Warm-up timeout]. */
+  readonly runTimeoutMs: number;
   readonly #warmUp: WarmUpInput;
   readonly #slots = new Map<string, Slot>();
   readonly #cold = new Map<string, ColdStart>();
@@ -150,6 +158,7 @@ export class SessionPool implements SessionSource {
     const report = this.#report;
     this.#chooseAuto = options.chooseAuto ?? (() => decideAuto(benchStorePath(defaultCacheDir()), report));
     this.#warmUpTimeoutMs = options.warmUpTimeoutMs ?? DEFAULT_WARM_UP_TIMEOUT_MS;
+    this.runTimeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
     this.#warmUp = options.warmUp ?? {
       ids: BigInt64Array.from(WARM_UP_IDS, BigInt),
       style: new Float32Array(STYLE_DIM),
@@ -283,8 +292,11 @@ export class SessionPool implements SessionSource {
     this.#collect(slot);
   }
 
-  /** A run on `slot` (CoreML) failed and was retried on CPU; returns the CPU slot, leased. */
-  async fallBackFrom(slot: Slot, reason: string): Promise<Slot> {
+  /**
+   * A run on `slot` (CoreML) failed and is retried on CPU; returns the CPU slot, leased. A hung
+   * session (`hung`) makes the pool leave it at once; other failures only after a streak.
+   */
+  async fallBackFrom(slot: Slot, reason: string, hung = false): Promise<Slot> {
     const cpu = this.#slot(CPU_SPEC);
     cpu.leases += 1;
     try {
@@ -294,7 +306,9 @@ export class SessionPool implements SessionSource {
       throw error;
     }
     this.#coremlFailures += 1;
-    if (slot === this.#current && this.#coremlFailures >= COREML_FAILURES_BEFORE_FALLBACK) {
+    if (slot === this.#current && hung) {
+      this.#swap(cpu, reason);
+    } else if (slot === this.#current && this.#coremlFailures >= COREML_FAILURES_BEFORE_FALLBACK) {
       this.#swap(cpu, usingCpu(`CoreML failed ${this.#coremlFailures} times in a row (last: ${reason})`));
     }
     return cpu;
@@ -381,7 +395,8 @@ export class SessionPool implements SessionSource {
         await firstRun;
       }
     } catch (error) {
-      // Release only once the run has settled: freeing a session under a running call is unsafe.
+      // Release only once the run has settled: freeing a session under a running call is unsafe
+      // (a run that never settles leaves its thread behind; see [Note: Warm-up timeout]).
       void firstRun.catch(() => undefined).finally(() => session.release().catch(() => undefined));
       throw error;
     }
@@ -445,12 +460,15 @@ class Lease implements SessionLease {
     const session = slot.session as PoolSession;
     if (slot.spec.provider !== 'coreml') return session.run(ids, style, speed);
     try {
-      const audio = await session.run(ids, style, speed);
+      const audio = await withTimeout(session.run(ids, style, speed), this.pool.runTimeoutMs, 'did not finish');
       this.pool.coremlSucceeded();
       return audio;
     } catch (error) {
-      const reason = usingCpu(`CoreML failed on this text: ${messageOf(error)}`);
-      const cpu = await this.pool.fallBackFrom(slot, reason);
+      const hung = error instanceof RunTimeout;
+      const reason = hung
+        ? usingCpu(`CoreML stopped responding (a run ${messageOf(error)})`)
+        : usingCpu(`CoreML failed on this text: ${messageOf(error)}`);
+      const cpu = await this.pool.fallBackFrom(slot, reason, hung);
       const cpuSession = cpu.session as PoolSession;
       this.provider = 'cpu';
       this.fallbackReason = reason;
@@ -476,10 +494,13 @@ class Lease implements SessionLease {
   }
 }
 
+/** A run that did not settle within its budget. */
+class RunTimeout extends Error {}
+
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} within ${formatSeconds(ms)}`)), ms);
+    timer = setTimeout(() => reject(new RunTimeout(`${what} within ${formatSeconds(ms)}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
