@@ -32,10 +32,10 @@ export const MAX_STORED_RESULTS = 20;
 const REALTIME_RTF = 1;
 
 /**
- * A benchmark row as stored. `choice` says which CoreML units and format a `coreml` row measured;
- * rows without it measured the default CoreML options ({@link DEFAULT_COREML_OPTIONS}).
+ * A benchmark row as stored. Its `choice` says which CoreML units and format a `coreml` row
+ * measured; rows without one measured the default CoreML options ({@link DEFAULT_COREML_OPTIONS}).
  */
-export type StoredBenchRow = BenchRow & { choice?: ProviderChoice };
+export type StoredBenchRow = BenchRow;
 
 /** What Auto decided: a concrete provider (never `auto`) and the sentence that explains it. */
 export interface AutoDecision {
@@ -81,6 +81,11 @@ export async function saveBenchResult(file: string, result: BenchResult): Promis
   const temp = `${file}.${process.pid}.tmp`;
   await fsp.writeFile(temp, `${JSON.stringify({ version: STORE_VERSION, results }, null, 1)}\n`);
   await fsp.rename(temp, file);
+}
+
+/** Stores a finished benchmark for Auto in the cache directory (errors are the caller's to log). */
+export async function recordBenchmark(result: BenchResult, cacheDir: string): Promise<void> {
+  await saveBenchResult(benchStorePath(cacheDir), result);
 }
 
 /** Reads the store and decides (see [Note: Auto chooses from measurements]). */

@@ -251,6 +251,8 @@ export interface BenchRow {
   peakRssBytes: number;
   /** Session creation and first run, cold (ms). */
   coldStart?: { createMs: number; firstRunMs: number };
+  /** The provider choice measured (CoreML units and format), so Auto can pick among them. */
+  choice?: ProviderChoice;
 }
 
 export interface MachineInfo {
