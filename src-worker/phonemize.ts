@@ -33,10 +33,17 @@
 // where it overlaps the model load instead of delaying the first chunk.
 //
 // [Note: Kokoro post-processing]
-// The substitutions of kokoro.js (and of hexgrad's original espeak path) map espeak's output to
-// the symbols Kokoro was trained on: "Kokoro" itself, ʲ → j, r → ɹ, x → k, ɬ → l, a space
-// before "hundred", no space before a final plural z, and American flapped "ninety" (di).
-// After them, ordinary English yields only symbols in the model's vocab.
+// Two steps. First the substitutions of kokoro.js (written for Kokoro v0.19, which was trained
+// on espeak's own IPA): "Kokoro" itself, a space before "hundred", no space before a final
+// plural z, and American flapped "ninety" (di). Then the mapping of misaki's espeak fallback
+// (misaki/espeak.py), because Kokoro v1.0 was trained on misaki's phoneme set, not espeak's:
+// diphthongs and affricates become the single symbols of that set (aɪ → I, aʊ → W, eɪ → A,
+// ɔɪ → Y, oʊ → O in American, əʊ → Q in British, dʒ → ʤ, tʃ → ʧ), ɚ → əɹ, ɐ → ə, r → ɹ,
+// x and ç → k, ɬ → l, a glottal stop → t (ʔn̩ → tᵊn, "button"), a syllabic consonant gets
+// the small schwa before it, and the American set drops length marks and is rhotic (espeak's
+// American "her" is hˈɜː; misaki's is hˈɜɹ). The `npm` phonemizer emits no tie marks, so a
+// diphthong is recognised by its two letters standing together, as espeak writes them. After
+// both steps, ordinary English yields only symbols in the model's vocab (a test checks).
 //
 // [Note: espeak process handlers]
 // Importing `phonemizer` runs Emscripten start-up code that adds an `uncaughtException` listener
@@ -181,17 +188,58 @@ export function splitPunctuation(text: string): { text: string; punctuation: boo
   return pieces;
 }
 
-/** Kokoro's substitutions on espeak output; see [Note: Kokoro post-processing]. */
+/** Kokoro's substitutions on espeak output, then misaki's symbols; see [Note: Kokoro post-processing]. */
 export function postProcess(phonemes: string, lang: G2pLang): string {
   let p = phonemes
     .replace(/kəkˈoːɹoʊ/g, 'kˈoʊkəɹoʊ')
     .replace(/kəkˈɔːɹəʊ/g, 'kˈəʊkəɹəʊ')
-    .replace(/ʲ/g, 'j')
-    .replace(/r/g, 'ɹ')
-    .replace(/x/g, 'k')
-    .replace(/ɬ/g, 'l')
     .replace(/(?<=[a-zɹː])(?=hˈʌndɹɪd)/g, ' ')
     .replace(/ z(?=[;:,.!?¡¿—…"«»“” ]|$)/g, 'z');
   if (lang === 'en-us') p = p.replace(/(?<=nˈaɪn)ti(?!ː)/g, 'di');
-  return p.replace(/\s+/g, ' ').trim();
+  return toMisaki(p, lang).replace(/\s+/g, ' ').trim();
+}
+
+/** espeak symbol sequences → misaki's, longest first, for both dialects. */
+const ESPEAK_TO_MISAKI: readonly (readonly [string, string])[] = [
+  ['ʔˌn\u0329', 'tᵊn'],
+  ['ʔn\u0329', 'tᵊn'],
+  ['ʔn', 'tᵊn'],
+  ['ʔ', 't'],
+  ['aɪ', 'I'],
+  ['aʊ', 'W'],
+  ['dʒ', 'ʤ'],
+  ['tʃ', 'ʧ'],
+  ['eɪ', 'A'],
+  ['ɔɪ', 'Y'],
+  ['ʲ', 'j'],
+  ['ɚ', 'əɹ'],
+  ['r', 'ɹ'],
+  ['x', 'k'],
+  ['ç', 'k'],
+  ['ɐ', 'ə'],
+  ['ɬ', 'l'],
+  ['\u0303', ''],
+];
+
+/** Maps espeak's IPA to misaki's phoneme set (see [Note: Kokoro post-processing]). */
+export function toMisaki(phonemes: string, lang: G2pLang): string {
+  let p = phonemes;
+  // British centring diphthongs first, before their e is read as eɪ's A.
+  if (lang === 'en-gb') p = p.replace(/eə/g, 'ɛː').replace(/iə/g, 'ɪə').replace(/əʊ/g, 'Q');
+  for (const [from, to] of ESPEAK_TO_MISAKI) p = p.replaceAll(from, to);
+  p = p
+    .replace(/e/g, 'A')
+    .replace(/(\S)\u0329/g, 'ᵊ$1')
+    .replace(/\u0329/g, '')
+    // A syllabic l at the end of a word ("little", "models"): misaki's ᵊl.
+    .replace(/(?<=[^\sˈˌaeiouæɑɒɔəɛɜɪʊʌAIOQWY])əl(?=z?(?:[\s;:,.!?—…"“”()]|$))/g, 'ᵊl');
+  if (lang === 'en-us') {
+    p = p
+      .replace(/oʊ/g, 'O')
+      .replace(/ɜːɹ/g, 'ɜɹ')
+      .replace(/ɜː/g, 'ɜɹ')
+      .replace(/ɪə/g, 'iə')
+      .replace(/ː/g, '');
+  }
+  return p.replace(/o/g, 'ɔ');
 }
