@@ -227,18 +227,19 @@ export class SessionPool implements SessionSource {
     const generation = ++this.#generation;
     this.#requested = choice;
     const { spec, reason } = await this.#resolve(choice);
-    let slot = this.#slot(spec);
+    const wanted = this.#slot(spec);
+    let slot = wanted;
     let fallbackReason = reason;
-    slot.pending += 1;
+    wanted.pending += 1;
     try {
-      await this.#ready(slot);
+      await this.#ready(wanted);
     } catch (error) {
-      if (slot.spec.provider === 'cpu') throw error;
+      if (wanted.spec.provider === 'cpu') throw error;
       fallbackReason = usingCpu(`CoreML could not start: ${messageOf(error)}`);
       slot = this.#slot(CPU_SPEC);
       await this.#ready(slot);
     } finally {
-      slot.pending -= 1;
+      wanted.pending -= 1;
     }
     if (this.#disposed) return this.state();
     if (generation !== this.#generation) {
@@ -284,7 +285,7 @@ export class SessionPool implements SessionSource {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Called by leases
+  // Called by leases only (the Lease class below); not for the engine.
 
   /** A lease let go of `slot`. */
   leaseEnded(slot: Slot): void {
