@@ -88,6 +88,12 @@ export async function recordBenchmark(result: BenchResult, cacheDir: string): Pr
   await saveBenchResult(benchStorePath(cacheDir), result);
 }
 
+/** The `kokoro-bar doctor` line about Auto: what it would choose now, and why. */
+export async function describeAuto(cacheDir: string, report: ProviderReport): Promise<string> {
+  const decision = await decideAuto(benchStorePath(cacheDir), report);
+  return `auto would use ${choiceKey(decision.choice)}: ${decision.reason}`;
+}
+
 /** Reads the store and decides (see [Note: Auto chooses from measurements]). */
 export async function decideAuto(file: string, report: ProviderReport, machine = thisMachine()): Promise<AutoDecision> {
   return chooseAuto(await readBenchResults(file), report, machine);

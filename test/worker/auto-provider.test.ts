@@ -10,6 +10,7 @@ import {
   benchStorePath,
   chooseAuto,
   decideAuto,
+  describeAuto,
   readBenchResults,
   saveBenchResult,
   thisMachine,
@@ -150,6 +151,15 @@ test('the store keeps results across reads, caps them, and survives damage', asy
     await writeFile(file, '{"version":1,"results":[');
     assert.deepEqual(await readBenchResults(file), []);
     assert.deepEqual((await decideAuto(file, MAC, MAC_ID)).choice, { provider: 'cpu' });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('describeAuto says what Auto would use here and why', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'kokoro-auto-'));
+  try {
+    assert.match(await describeAuto(dir, LINUX), /^auto would use cpu: Auto uses CPU until the benchmark has been run/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
