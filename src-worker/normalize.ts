@@ -168,7 +168,7 @@ const UNITS: Record<string, [string, string]> = {
   mg: ['milligram', 'milligrams'], lb: ['pound', 'pounds'], lbs: ['pound', 'pounds'],
   oz: ['ounce', 'ounces'], l: ['liter', 'liters'], L: ['liter', 'liters'],
   ml: ['milliliter', 'milliliters'], mL: ['milliliter', 'milliliters'],
-  B: ['byte', 'bytes'], KB: ['kilobyte', 'kilobytes'], kB: ['kilobyte', 'kilobytes'],
+  KB: ['kilobyte', 'kilobytes'], kB: ['kilobyte', 'kilobytes'],
   MB: ['megabyte', 'megabytes'], GB: ['gigabyte', 'gigabytes'], TB: ['terabyte', 'terabytes'],
   Kb: ['kilobit', 'kilobits'], Mb: ['megabit', 'megabits'], Gb: ['gigabit', 'gigabits'],
   Mbps: ['megabit per second', 'megabits per second'],
@@ -293,11 +293,10 @@ export function normalizeText(text: string): string {
 
   // Phone numbers (555-1234, 555-123-4567, (555) 123-4567) read digit by digit.
   t = t.replace(/(?<![\d.,-])(?:\+\d{1,3}[ -]?)?(?:\(\d{3}\) ?|\d{3}[-. ])?\d{3}-\d{4}(?![\d-])|(?<![\d.,-])(?:\+\d{1,3}[ -]?)?(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\d-])/g, (m) =>
-    ` ${m
-      .replace(/^\+/, 'plus ')
-      .split(/[^\d\w]+/)
+    ` ${m.startsWith('+') ? 'plus ' : ''}${m
+      .split(/\D+/)
       .filter(Boolean)
-      .map((g) => (/^\d+$/.test(g) ? digitsToWords(g) : g))
+      .map(digitsToWords)
       .join(', ')} `,
   );
 
@@ -333,9 +332,31 @@ export function normalizeText(text: string): string {
     `${sign ? 'minus ' : ''}${amountWords(n)} percent`,
   );
 
+  // Version numbers: 2.0.1, v1.2 (before decimals read them as "two point zero point one").
+  t = t.replace(/\bv(?=\d)/g, 'version ');
+  t = t.replace(/(?<![\d.])\d+(?:\.\d+){2,}(?![\d.]*\d)/g, (m) =>
+    m.split('.').map((part) => numberWords(part, false)).join(' point '),
+  );
+
+  // Counts with a magnitude letter: 20K stars, 1.5M users, 7B parameters; "4K" video stays a K.
+  t = t.replace(/(?<![\p{L}\d.])([48])K(?![\p{L}\d])/gu, '$1 K');
+  t = t.replace(new RegExp(String.raw`(?<![\p{L}\d.])(${NUM})(K|M|B|bn)(?![\p{L}\d])`, 'gu'), (_m, n: string, m: string) =>
+    `${amountWords(n)} ${m === 'K' ? 'thousand' : m === 'M' ? 'million' : 'billion'}`,
+  );
+
+  // Sizes and multiples: 3x3, 1920×1080, 2x faster.
+  t = t.replace(/(\d)\s?[x×]\s?(?=\d)/g, '$1 by ');
+  t = t.replace(/(\d)\s?[x×](?![\p{L}\d])/gu, '$1 times');
+
+  // Heights: 5'10".
+  t = t.replace(/\b(\d)'\s?(\d{1,2})(?:"|'')/g, '$1 foot $2');
+
+  // A hyphen between a name and its number: COVID-19, Boeing-747.
+  t = t.replace(/(?<=\p{L})-(?=\d)/gu, ' ');
+
   // Units: 5 km, 10kg, 3 GB, 2 h, 5 °C, 60 km/h.
   t = t.replace(
-    new RegExp(String.raw`([-−]?)(${NUM})\s?(${UNIT_PATTERN})(?![\p{L}\d])`, 'gu'),
+    new RegExp(String.raw`(?<![\p{L}])([-−]?)(${NUM})\s?(${UNIT_PATTERN})(?![\p{L}\d])`, 'gu'),
     (_m, sign: string, n: string, unit: string) => {
       const [one, many] = UNITS[unit] ?? [unit, unit];
       const words = amountWords(n);
@@ -361,12 +382,13 @@ export function normalizeText(text: string): string {
 
   // Plain numbers: negatives, thousands separators, decimals, years.
   t = t.replace(/(^|[\s(["'])[-−](?=\.?\d)/g, '$1minus ');
-  t = t.replace(/\d+(?:,\d{3})+(?:\.\d+)?/g, (m) => amountWords(m));
+  // Spaced, so a number glued to letters (MP3, H2O) is read as its own word.
+  t = t.replace(/\d+(?:,\d{3})+(?:\.\d+)?/g, (m) => ` ${amountWords(m)} `);
   t = t.replace(/\d*\.\d+/g, (m) => {
     const [whole = '', fraction = ''] = m.split('.');
-    return decimalWords(whole, fraction);
+    return ` ${decimalWords(whole, fraction)} `;
   });
-  t = t.replace(/\d+/g, (m) => numberWords(m, true));
+  t = t.replace(/\d+/g, (m) => ` ${numberWords(m, true)} `);
 
   // Symbols.
   t = t

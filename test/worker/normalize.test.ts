@@ -79,6 +79,15 @@ const cases: [string, string, string][] = [
   ['fractions', '½ cup, 1½ cups, 3/4 and 2/3', 'one half cup, one and one half cups, three quarters and two thirds'],
   ['24/7', 'open 24/7', 'open twenty-four seven'],
   ['phone numbers', 'Call 555-1234 or (555) 123-4567.', 'Call five five five, one two three four or five five five, one two three, four five six seven.'],
+  ['international phone number', 'Dial +1 555 123 4567.', 'Dial plus one, five five five, one two three, four five six seven.'],
+  // Numbers inside names and counts.
+  ['numbers glued to letters, twice', 'MP3 and H2O, Q3 and Q3', 'MP three and H two O, Q three and Q three'],
+  ['a hyphen between a name and its number', 'COVID-19 and Boeing-747', 'COVID nineteen and Boeing seven hundred forty-seven'],
+  ['magnitude letters', '1.5M users, 20K stars, 7B parameters', 'one point five million users, twenty thousand stars, seven billion parameters'],
+  ['4K and 8K stay letters', '4K video and 8K screens', 'four K video and eight K screens'],
+  ['multiples and sizes', '2x faster, 10x, a 3x3 grid', 'two times faster, ten times, a three by three grid'],
+  ['version numbers', 'version 2.0.1 and v1.2 and 10.15.7', 'version two point zero point one and version one point two and ten point fifteen point seven'],
+  ['heights', `5'10" tall`, 'five foot ten tall'],
   // Typography, emoji, edge cases.
   ['curly quotes', '‘Hi’ and “there”', `'Hi' and "there"`],
   ['emoji removed', 'Great 🎉 job 👍🏽 team 🇬🇧!', 'Great job team!'],
