@@ -183,3 +183,40 @@ test('the icon and entitlements the config names exist and stay out of the app',
     assert.ok(!keeps(mainFilter, PROJECT_ROOT, file), `${file} would be packed into app.asar`);
   }
 });
+
+/** Where the bundles start (scripts/build-main.ts) and the files loaded beside them by URL. */
+const RUNTIME_ENTRY_POINTS = ['src-main/main.ts', 'src-worker/entry-electron.ts', 'src-worker/inference-thread.js'];
+
+/** Production dependencies the config leaves out of the app on purpose (see its files: list). */
+const LEFT_OUT_OF_APP = ['tsx'];
+
+test('every package the main and worker bundles load at run time is a shipped production dependency', async () => {
+  // esbuild, as build:main runs it (packages external), but in memory: the externals it reports
+  // are exactly what the bundles import from node_modules when the app runs.
+  const { build } = await import('esbuild');
+  const entryPoints = RUNTIME_ENTRY_POINTS.filter((f) => existsSync(path.join(PROJECT_ROOT, f)));
+  assert.ok(entryPoints.includes('src-main/main.ts'), 'src-main/main.ts is missing');
+  const result = await build({
+    absWorkingDir: PROJECT_ROOT, entryPoints, bundle: true, write: false, metafile: true,
+    platform: 'node', format: 'esm', packages: 'external', outdir: 'out', logLevel: 'silent',
+  });
+  const externals = new Set<string>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const imported of output.imports) {
+      if (!imported.external || imported.path.startsWith('node:') || imported.path.startsWith('.')) continue;
+      const parts = imported.path.split('/');
+      externals.add(imported.path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!);
+    }
+  }
+  externals.delete('electron'); // provided by Electron itself
+  const builtins = new Set((await import('node:module')).builtinModules);
+  const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const shipped = new Set(Object.keys(pkg.dependencies ?? {}).filter((d) => !LEFT_OUT_OF_APP.includes(d)));
+  const notShipped = [...externals].filter((name) => !builtins.has(name) && !shipped.has(name));
+  assert.deepEqual(notShipped, [], 'imported at run time but not shipped (a devDependency, or left out of the app)');
+  assert.ok(externals.has('onnxruntime-node'), `expected onnxruntime-node among ${[...externals].join(', ')}`);
+  // The exclusion in electron-builder.yml is what LEFT_OUT_OF_APP describes.
+  for (const name of LEFT_OUT_OF_APP) {
+    assert.ok(!keeps(nodeModuleFilter, PROJECT_ROOT, `node_modules/${name}/package.json`, MODULE_WALK_START), `${name} would be packed`);
+  }
+});
