@@ -114,6 +114,15 @@ test('actionlint does report a broken workflow (the lint can fail)', { skip: GO_
   assert.match(output, /fetch-depht/);
 });
 
+test('every `npm run X` in the workflows names a script in package.json', () => {
+  const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  for (const file of workflowFiles) {
+    for (const [, script] of allRuns(readWorkflow(file)).matchAll(/npm run ([\w:-]+)/g)) {
+      assert.ok(script && pkg.scripts?.[script], `${file} runs \`npm run ${script}\`, which package.json does not define`);
+    }
+  }
+});
+
 test('test.yml: npm test on every push, on Linux and on Apple Silicon with the CoreML tests on', () => {
   const workflow = readWorkflow('test.yml');
   assert.ok('push' in workflow.on);
