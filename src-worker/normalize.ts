@@ -264,6 +264,9 @@ export function normalizeText(text: string): string {
     .replace(/[\u200b-\u200d\u2060\ufeff\u00ad]/g, '')
     .replace(/[‘’‚‛′]/g, "'")
     .replace(/[“”„‟″«»]/g, '"')
+    .replace(/©/g, ' copyright ')
+    .replace(/[™®℠]/g, '')
+    .replace(/[¿¡]/g, ' ') // Spanish opening marks: no English reading, and not in Kokoro's vocab
     .replace(/\p{Extended_Pictographic}(?:\ufe0f|\u200d\p{Extended_Pictographic}|[\u{1f3fb}-\u{1f3ff}])*/gu, ' ')
     .replace(/[\ufe0e\ufe0f\u20e3]/g, '')
     .replace(/[\u{1f1e6}-\u{1f1ff}]/gu, ' ')

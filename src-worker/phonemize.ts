@@ -211,6 +211,7 @@ const ESPEAK_TO_MISAKI: readonly (readonly [string, string])[] = [
   ['tʃ', 'ʧ'],
   ['eɪ', 'A'],
   ['ɔɪ', 'Y'],
+  ['ɚɹ', 'əɹ'], // espeak's linking r after ɚ ("greater or") would otherwise double the ɹ
   ['ʲ', 'j'],
   ['ɚ', 'əɹ'],
   ['r', 'ɹ'],

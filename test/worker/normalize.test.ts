@@ -90,6 +90,8 @@ const cases: [string, string, string][] = [
   ['heights', `5'10" tall`, 'five foot ten tall'],
   // Typography, emoji, edge cases.
   ['curly quotes', '‘Hi’ and “there”', `'Hi' and "there"`],
+  ['marks', '© 2024 Acme™ and Foo®', 'copyright twenty twenty-four Acme and Foo'],
+  ['inverted marks', '¿Qué? ¡Hola!', 'Qué? Hola!'],
   ['emoji removed', 'Great 🎉 job 👍🏽 team 🇬🇧!', 'Great job team!'],
   ['zero-width characters', 'in\u200bvisible soft\u00adhyphen', 'invisible softhyphen'],
   ['whitespace collapsed everywhere', 'a  b \n\n c\t\td', 'a b c d'],

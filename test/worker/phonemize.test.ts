@@ -101,6 +101,7 @@ const rawCases: [string, 'en-us' | 'en-gb', string, string][] = [
   ['British centring diphthongs', 'en-gb', 'hˈeə hˈiə hˈeə', 'hˈɛː hˈɪə hˈɛː'],
   ['American drops length marks', 'en-us', 'ɑːɹ juː ɔːl', 'ɑɹ ju ɔl'],
   ['American ɚ and ɜː', 'en-us', 'bˈʌɾɚ hˈɜː bˈɜːɹd', 'bˈʌɾəɹ hˈɜɹ bˈɜɹd'],
+  ['linking r after ɚ is not doubled', 'en-us', 'ɡɹˈeɪɾɚɹ ɔːɹ', 'ɡɹˈAɾəɹ ɔɹ'],
   ['glottal stop alone', 'en-us', 'ðˈæʔ', 'ðˈæt'],
   ['nasalised vowel loses its tilde', 'en-gb', 'ɒ̃ ɒ̃', 'ɒ ɒ'],
   ['whitespace collapsed', 'en-us', '  a   b  ', 'a b'],
@@ -162,3 +163,43 @@ for (const lang of ['en-us', 'en-gb'] as const) {
     assert.ok(total > 500);
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Property: split → normalise → phonemise on seeded random texts full of symbols, scripts and
+// punctuation yields only vocab symbols (a leak shows up as dropped symbols in the metrics).
+
+/** mulberry32: a small seeded PRNG so failures reproduce. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PIECES = [
+  'the', 'cat', 'Xylophone', 'rhythm', 'Mr.', 'Dr.', '$5.50', '3:30 pm', '1999', '22nd', '5 km', 'e.g.',
+  'example.com', 'a@b.org', '&', '#1', '~', '50%', '(', ')', '"', '“', '”', "'", '—', '–', '-', '…', '!',
+  '?', '.', ',', ';', ':', '\n', '🎉', '©', 'αβ', 'Привет', '你好', 'naïve', 'Ångström', 'œuvre', 'straße',
+  'Zürich', 'façade', '¿Qué?', '¡Hola!', '<tag>', '[1]', '{x}', '*bold*', '_it_', '`code`', '|', '\\', '^',
+  'ø', 'ł', 'ğ', 'ț', 'ệ', 'þ', 'ð', 'π', '√', '→', '★', '½', '²', '№', '₩', '§', '¶', '†', '°', '±', '÷',
+];
+const PIPELINE_SEEDS = 12;
+
+test(`split → normalise → phonemise yields only vocab symbols on ${PIPELINE_SEEDS} random texts`, async () => {
+  for (let seed = 1; seed <= PIPELINE_SEEDS; seed++) {
+    const rng = random(seed);
+    let text = '';
+    for (let i = 0; i < 30; i++) text += `${PIECES[Math.floor(rng() * PIECES.length)] as string}${rng() < 0.6 ? ' ' : ''}`;
+    for (const segment of splitText(text)) {
+      for (const lang of ['en-us', 'en-gb'] as const) {
+        const phonemes = await phonemize(normalizeText(segment.text), lang);
+        const unknown = [...phonemes].filter((c) => !vocab.has(c));
+        assert.deepEqual(unknown, [], `seed ${seed}, ${lang}: ${JSON.stringify(segment.text)} → ${phonemes}`);
+      }
+    }
+  }
+});
