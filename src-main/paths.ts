@@ -27,11 +27,14 @@
 // variants) goes to the user's folders.
 //
 // [Note: Worker outside the archive]
-// The worker bundle is unpacked so that the utility process, a separate helper executable, starts
-// from a real file and can hand real paths to anything that needs one (a worker_threads worker,
-// a debugger, a crash report). Main still passes the app.asar path (`workerEntry`): Electron
-// redirects the read to the unpacked copy, and `import 'onnxruntime-node'` from it still resolves
-// inside app.asar/node_modules, which the unpacked copy's own folder does not have.
+// The worker bundle (dist/worker/: the utility-process entry and the inference thread loaded
+// beside it by URL) is unpacked so that the utility process, a separate helper executable, and
+// its worker_threads thread start from real files, whatever a Node loader's support for archives.
+// Main still passes the app.asar path (`workerEntry`), and the thread must be started from the
+// bundle's own import.meta.url (which is then that path) too: Electron redirects the reads to the
+// unpacked copy, and `import 'onnxruntime-node'` resolves inside app.asar/node_modules. From the
+// app.asar.unpacked path it would not: that folder holds only the unpacked files, not
+// onnxruntime-common and the other dependencies (test/dist/packed-app.test.ts).
 
 import path from 'node:path';
 
