@@ -425,8 +425,10 @@ function timeWords(h: string, m: string, s: string | undefined, ap: string | und
   const suffix = ap ? ` ${ap.toUpperCase()}-M` : '';
   let words: string;
   if (minute === 0) {
-    words = ap || hour === 0 || hour > 12 ? (ap ? cardinal(hour) : `${cardinal(hour)} hundred`) : `${cardinal(hour)} o'clock`;
-    if (hour === 0 && !ap) words = 'zero hundred';
+    // "3 PM", "three o'clock"; a 24-hour clock says "fourteen hundred", "zero hundred".
+    if (ap) words = cardinal(hour);
+    else if (hour === 0 || hour > 12) words = `${cardinal(hour)} hundred`;
+    else words = `${cardinal(hour)} o'clock`;
   } else if (minute < 10) {
     words = `${cardinal(hour)} oh ${cardinal(minute)}`;
   } else {
