@@ -252,6 +252,14 @@ function speakAddress(address: string): string {
     .replace(/\d+/g, (d) => (d.length > 4 ? digitsToWords(d) : numberWords(d, false)));
 }
 
+// Patterns built from the tables above, compiled once (replace() resets their lastIndex).
+const BARE_DOMAIN = new RegExp(String.raw`\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:${TLDS})\b(?:/[^\s"')\]]*[^\s"')\].,;:!?])?`, 'gi');
+const MONEY = new RegExp(String.raw`([-−]?)([$£€¥₹])\s?(${NUM})(?:\s?(thousand|million|billion|trillion|bn|mn|tn|[kKmMbBtT])(?![\p{L}]))?`, 'gu');
+const MONEY_CODE = new RegExp(String.raw`(${NUM})\s?(thousand|million|billion|trillion)?\s?(USD|GBP|EUR|JPY|INR)\b`, 'g');
+const PERCENT = new RegExp(String.raw`([-−]?)(${NUM})\s?%`, 'g');
+const MAGNITUDE_COUNT = new RegExp(String.raw`(?<![\p{L}\d.])(${NUM})(K|M|B|bn)(?![\p{L}\d])`, 'gu');
+const UNIT_AMOUNT = new RegExp(String.raw`(?<![\p{L}])([-−]?)(${NUM})\s?(${UNIT_PATTERN})(?![\p{L}\d])`, 'gu');
+
 // ---------------------------------------------------------------------------------------------
 // The pipeline
 
@@ -279,7 +287,7 @@ export function normalizeText(text: string): string {
     (m) => ` ${speakAddress(m)} `,
   );
   t = t.replace(
-    new RegExp(String.raw`\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:${TLDS})\b(?:/[^\s"')\]]*[^\s"')\].,;:!?])?`, 'gi'),
+    BARE_DOMAIN,
     (m) => (/^\d+(\.\d+)*$/.test(m) ? m : ` ${speakAddress(m)} `),
   );
 
@@ -316,12 +324,12 @@ export function normalizeText(text: string): string {
 
   // Money: $5, $5.50, £3, €10, $1.2 million, $5bn, 10 USD, -$5.
   t = t.replace(
-    new RegExp(String.raw`([-−]?)([$£€¥₹])\s?(${NUM})(?:\s?(thousand|million|billion|trillion|bn|mn|tn|[kKmMbBtT])(?![\p{L}]))?`, 'gu'),
+    MONEY,
     (_m, sign: string, symbol: string, amount: string, magnitude: string | undefined) =>
       (sign ? 'minus ' : '') + moneyWords(symbol, amount, magnitude),
   );
   t = t.replace(
-    new RegExp(String.raw`(${NUM})\s?(thousand|million|billion|trillion)?\s?(USD|GBP|EUR|JPY|INR)\b`, 'g'),
+    MONEY_CODE,
     (_m, amount: string, magnitude: string | undefined, code: string) =>
       moneyWords(CURRENCY_CODES[code] ?? '$', amount, magnitude),
   );
@@ -331,7 +339,7 @@ export function normalizeText(text: string): string {
   t = t.replace(/(?:'|\b)([2-9]0)'?s\b/g, (_m, d: string) => pluralOfWords(cardinal(Number(d))));
 
   // Percentages.
-  t = t.replace(new RegExp(String.raw`([-−]?)(${NUM})\s?%`, 'g'), (_m, sign: string, n: string) =>
+  t = t.replace(PERCENT, (_m, sign: string, n: string) =>
     `${sign ? 'minus ' : ''}${amountWords(n)} percent`,
   );
 
@@ -343,7 +351,7 @@ export function normalizeText(text: string): string {
 
   // Counts with a magnitude letter: 20K stars, 1.5M users, 7B parameters; "4K" video stays a K.
   t = t.replace(/(?<![\p{L}\d.])([48])K(?![\p{L}\d])/gu, '$1 K');
-  t = t.replace(new RegExp(String.raw`(?<![\p{L}\d.])(${NUM})(K|M|B|bn)(?![\p{L}\d])`, 'gu'), (_m, n: string, m: string) =>
+  t = t.replace(MAGNITUDE_COUNT, (_m, n: string, m: string) =>
     `${amountWords(n)} ${m === 'K' ? 'thousand' : m === 'M' ? 'million' : 'billion'}`,
   );
 
@@ -359,7 +367,7 @@ export function normalizeText(text: string): string {
 
   // Units: 5 km, 10kg, 3 GB, 2 h, 5 °C, 60 km/h.
   t = t.replace(
-    new RegExp(String.raw`(?<![\p{L}])([-−]?)(${NUM})\s?(${UNIT_PATTERN})(?![\p{L}\d])`, 'gu'),
+    UNIT_AMOUNT,
     (_m, sign: string, n: string, unit: string) => {
       const [one, many] = UNITS[unit] ?? [unit, unit];
       const words = amountWords(n);
