@@ -413,6 +413,7 @@ export function normalizeText(text: string): string {
     .replace(/~\s?(?=\p{L})/gu, ' about ')
     .replace(/~/g, ' tilde ')
     .replace(/(?<=\p{L})\/(?=\p{L})/gu, ' or ')
+    .replace(/\s[–-]+\s/g, ' — ') // a spaced dash is a pause; Kokoro knows only the em dash
     .replace(/\s[<>]\s/g, (m) => (m.includes('<') ? ' less than ' : ' greater than '))
     .replace(/[*_^|\\<>`{}[\]/]/g, ' ')
     .replace(/[(]/g, ' (')

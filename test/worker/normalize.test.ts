@@ -95,6 +95,7 @@ const cases: [string, string, string][] = [
   ['emoji removed', 'Great 🎉 job 👍🏽 team 🇬🇧!', 'Great job team!'],
   ['zero-width characters', 'in\u200bvisible soft\u00adhyphen', 'invisible softhyphen'],
   ['whitespace collapsed everywhere', 'a  b \n\n c\t\td', 'a b c d'],
+  ['spaced dashes become em dashes, twice', 'late - too late – so late -- yes', 'late — too late — so late — yes'],
   ['punctuation kept', 'Hello, world! Is it? Yes; no: maybe… (fine) — ok.', 'Hello, world! Is it? Yes; no: maybe… (fine) — ok.'],
   ['empty', '', ''],
   ['whitespace only', ' \n\t ', ''],
