@@ -102,8 +102,10 @@ test('app.asar holds the bundles resolveAppPaths names, and no sources or tests'
   for (const file of [paths.rendererIndex, paths.preload, paths.workerEntry, path.join(asar, APP_FILES.main)]) {
     assert.ok(entries.has(path.relative(asar, file).split(path.sep).join('/')), `${file} is not in app.asar`);
   }
-  const pkg = JSON.parse(extractFile(asar, 'package.json').toString('utf8')) as { main?: string };
+  const pkg = JSON.parse(extractFile(asar, 'package.json').toString('utf8')) as { main?: string; productName?: string };
   assert.equal(pkg.main, APP_FILES.main);
+  // Electron names the app, and so the userData folder, after package.json's productName.
+  assert.equal(pkg.productName, config.productName);
   const leaked = [...entries].filter((e) => /^(src-main|src-worker|src-renderer|test|models|assets\/mac|\.github)(\/|$)/.test(e) || e.endsWith('.map'));
   assert.deepEqual(leaked, []);
 });
