@@ -86,7 +86,17 @@ export interface SessionPoolOptions {
   runTimeoutMs?: number;
   /** The warm-up input (default: a few real phoneme ids and a flat style). */
   warmUp?: WarmUpInput;
+  /** Load the CPU fallback when idle once CoreML is current (default true; see [Note: Idle warm-up]). */
+  prewarmFallback?: boolean;
 }
+
+// [Note: Idle warm-up]
+// A CPU session that first loads when CoreML fails would add seconds of silence to that request.
+// So once a CoreML session becomes current, the CPU fallback is loaded and warmed as soon as no
+// utterance holds the current session (checked every IDLE_CHECK_MS), never during speech.
+
+/** How often the pool checks for an idle moment to warm the CPU fallback. */
+const IDLE_CHECK_MS = 2_000;
 
 /** Budget for a CoreML session's first run before it counts as failed (see [Note: Warm-up timeout]). */
 export const DEFAULT_WARM_UP_TIMEOUT_MS = 120_000;
@@ -139,6 +149,8 @@ export class SessionPool implements SessionSource {
   #generation = 0;
   #coremlFailures = 0;
   #disposed = false;
+  readonly #prewarmFallback: boolean;
+  #idleTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SessionPoolOptions) {
     this.#model = options.modelPath;
@@ -159,6 +171,7 @@ export class SessionPool implements SessionSource {
     this.#chooseAuto = options.chooseAuto ?? (() => decideAuto(benchStorePath(defaultCacheDir()), report));
     this.#warmUpTimeoutMs = options.warmUpTimeoutMs ?? DEFAULT_WARM_UP_TIMEOUT_MS;
     this.runTimeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
+    this.#prewarmFallback = options.prewarmFallback ?? true;
     this.#warmUp = options.warmUp ?? {
       ids: BigInt64Array.from(WARM_UP_IDS, BigInt),
       style: new Float32Array(STYLE_DIM),
@@ -271,6 +284,7 @@ export class SessionPool implements SessionSource {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
+    clearTimeout(this.#idleTimer);
     const slots = [...this.#slots.values()];
     this.#slots.clear();
     await Promise.all(
@@ -419,6 +433,23 @@ export class SessionPool implements SessionSource {
     this.#fallbackReason = fallbackReason;
     this.#coremlFailures = 0;
     if (previous !== next) this.#retire(previous);
+    if (next.spec.provider === 'coreml') this.#warmFallbackWhenIdle();
+  }
+
+  /** See [Note: Idle warm-up]. */
+  #warmFallbackWhenIdle(): void {
+    if (!this.#prewarmFallback || this.#idleTimer !== undefined) return;
+    const check = (): void => {
+      this.#idleTimer = undefined;
+      if (this.#disposed || this.#slots.get(CPU_SPEC.key)?.loading !== undefined) return;
+      if (this.#current.leases > 0) {
+        this.#idleTimer = setTimeout(check, IDLE_CHECK_MS).unref();
+        return;
+      }
+      // Failures surface again, with their reason, when the fallback is really needed.
+      this.#ready(this.#slot(CPU_SPEC)).catch(() => undefined);
+    };
+    this.#idleTimer = setTimeout(check, IDLE_CHECK_MS).unref();
   }
 
   #retire(slot: Slot): void {

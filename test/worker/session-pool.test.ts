@@ -183,7 +183,7 @@ test('switching under load: in-flight utterances finish on the old session, new 
   const gateOpen = new Promise<void>((resolve) => (openGate = resolve));
   // The second "provider" is held before it loads, so requests provably arrive during the switch.
   const gate = (spec: SessionSpec) => (spec.key === 'coreml/cpu-only/neuralnetwork' ? gateOpen : Promise.resolve());
-  const pool = new SessionPool({ modelPath, report: MAC_REPORT, factory: recordingFactory(made, events, undefined, gate), warmUp: QUICK_WARM_UP });
+  const pool = new SessionPool({ modelPath, report: MAC_REPORT, factory: recordingFactory(made, events, undefined, gate), warmUp: QUICK_WARM_UP, prewarmFallback: false });
   try {
     assert.equal((await pool.setProvider(COREML_ALL)).active, 'coreml');
     const old = made.find((m) => m.key === 'coreml/all/mlprogram');
@@ -224,12 +224,26 @@ test('switching under load: in-flight utterances finish on the old session, new 
     assert.equal(fresh.releases, 0);
     const lastOldRun = events.lastIndexOf(`run ${old.key}#${old.id}`);
     assert.ok(events.indexOf(`release ${old.key}#${old.id}`) > lastOldRun, events.join('\n'));
-    // The CPU fallback was never needed, so never loaded.
+    // The CPU fallback was never needed, and its idle warm-up is off here, so it never loaded.
     assert.equal(made.filter((m) => m.key === 'cpu').length, 0);
   } finally {
     await pool.dispose();
   }
   assert.ok(made.every((m) => m.releases === 1), JSON.stringify(made));
+});
+
+test('once CoreML is current, the CPU fallback warms up when idle', async () => {
+  const made: Made[] = [];
+  const pool = new SessionPool({ modelPath, report: MAC_REPORT, factory: recordingFactory(made, []), warmUp: QUICK_WARM_UP });
+  try {
+    assert.equal((await pool.setProvider(COREML_ALL)).active, 'coreml');
+    assert.equal(made.filter((m) => m.key === 'cpu').length, 0, 'not during the switch');
+    while (pool.coldStart({ provider: 'cpu' }) === undefined) await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(made.filter((m) => m.key === 'cpu').length, 1);
+    assert.equal(pool.state().active, 'coreml');
+  } finally {
+    await pool.dispose();
+  }
 });
 
 test('concurrent first callers share one load', async () => {
@@ -366,6 +380,7 @@ test('Auto uses the stored results of this machine, and CPU with a reason withou
     report: MAC_REPORT,
     factory: recordingFactory(made, []),
     warmUp: QUICK_WARM_UP,
+    prewarmFallback: false,
     chooseAuto: () => decideAuto(store, MAC_REPORT, me),
   });
   try {
