@@ -5,7 +5,8 @@
 // [Note: Dev host stands in for main and preload]
 // In the app, main owns settings, the clipboard, bench history and hotkey commands, and the
 // preload hands the page a MessagePort to the worker. Here one Node process does all of that:
-// - worker: one `worker_threads` Worker runs src-worker/entry-node.ts, so synthesis never blocks
+// - worker: one `worker_threads` Worker runs the engine (engine-thread.ts: src-worker's engine
+//   and host, as entry-node.ts serves them, plus a clean shutdown), so synthesis never blocks
 //   this process's event loop. Each page gets its own MessageChannel to it (`{type:'connect'}`),
 //   exactly as each Electron window gets its own port. If the worker dies, pages hear 'down',
 //   the worker is restarted and every page is reconnected and hears 'up'.
@@ -47,6 +48,8 @@ const MAX_BENCH_HISTORY = 50;
 const MAX_BODY_BYTES = 1_000_000;
 /** Wait before restarting a worker that died, so a crash loop cannot spin the CPU. */
 const RESTART_DELAY_MS = 1_000;
+/** How long a worker may take to finish its run in flight and exit when the host closes. */
+const SHUTDOWN_GRACE_MS = 30_000;
 
 /** The clipboard text a fresh dev host offers. */
 export const SAMPLE_CLIPBOARD =
@@ -61,7 +64,7 @@ export interface DevHostOptions {
   port?: number;
   host?: string;
   clipboard?: string;
-  /** The worker entry module (default: src-worker/entry-node.ts). */
+  /** The worker entry module (default: dev-host/engine-thread.ts, which must handle `shutdown`). */
   workerEntry?: URL;
 }
 
@@ -99,7 +102,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const rendererDir = path.resolve(options.rendererDir);
   const dataDir = path.resolve(options.dataDir);
   const workerEntry =
-    options.workerEntry ?? new URL('../../src-worker/entry-node.ts', import.meta.url);
+    options.workerEntry ?? new URL('./engine-thread.ts', import.meta.url);
   await fs.mkdir(dataDir, { recursive: true });
   let settings: Settings = (await loadSettings(dataDir)).settings;
   let clipboard = options.clipboard ?? SAMPLE_CLIPBOARD;
@@ -136,6 +139,20 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       }, RESTART_DELAY_MS);
     });
     worker = next;
+  };
+
+  // [Note: Dev host shutdown] The engine runs onnxruntime in a thread of its own inside the
+  // worker; terminating the worker while a run is in flight aborts the whole process
+  // ("terminate called after throwing an instance of 'Napi::Error'"). So the worker is asked to
+  // release its sessions and let its thread end (`shutdown`), and is terminated only if it has
+  // not ended within SHUTDOWN_GRACE_MS.
+  const stopWorker = async () => {
+    const current = worker;
+    if (!current) return;
+    const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
+    current.postMessage({ type: 'shutdown' });
+    const timer = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), SHUTDOWN_GRACE_MS).unref());
+    if ((await Promise.race([exited, timer])) === 'late') await current.terminate();
   };
 
   const connect = (client: Client) => {
@@ -316,11 +333,12 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     },
     sendCommand: (command) => broadcast({ t: 'command', command }),
     close: async () => {
+      if (closing) return;
       closing = true;
       for (const client of clients) client.socket.terminate();
       sockets.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await worker?.terminate();
+      await stopWorker();
     },
   };
 }

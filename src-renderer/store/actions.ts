@@ -29,6 +29,8 @@ let nextId = 1;
 /** actionAt of the live utterance, for audible TTFA. */
 let liveActionAt = 0;
 let liveDone = false;
+/** Settings writes sent so far (see updateSettings). */
+let settingsWrites = 0;
 
 const newId = (kind: string) => `${kind}-${Date.now().toString(36)}-${nextId++}`;
 const get = useStore.getState;
@@ -307,15 +309,27 @@ function onCommand(command: AppCommand): void {
 
 // --- settings, provider, benchmark ----------------------------------------------------------
 
-/** Writes a settings patch through the bridge; returns the problem, or null when saved. */
+/**
+ * Writes a settings patch through the bridge; returns the problem, or null when saved. The
+ * patch shows at once (a slider or checkbox must not wait for a round trip) and is rolled back
+ * if main refuses it.
+ */
 export async function updateSettings(patch: SettingsPatch): Promise<string | null> {
   if (!bridge) return 'Not connected.';
-  const result = await bridge.updateSettings(patch);
+  const seq = ++settingsWrites;
+  const before = get().settings.value;
+  if (before) set((s) => ({ settings: { ...s.settings, value: { ...before, ...patch } } }));
+  const result = await bridge.updateSettings(patch).catch((error: unknown) => ({
+    ok: false as const,
+    message: `Settings not saved: ${(error as Error).message}`,
+  }));
+  // Only the newest write's answer is shown, so a dragged slider does not jump back and forth.
+  if (seq !== settingsWrites) return result.ok ? null : result.message;
   if (!result.ok) {
-    set((s) => ({ settings: { ...s.settings, problem: result.message } }));
+    set((s) => ({ settings: { value: before ?? s.settings.value, problem: result.message } }));
     return result.message;
   }
-  set((s) => ({ settings: { value: result.settings, problem: null } }));
+  set({ settings: { value: result.settings, problem: null } });
   return null;
 }
 

@@ -1,0 +1,26 @@
+// Runs in the browser dev host's worker thread: one engine serving every page's MessagePort,
+// as src-worker/entry-node.ts does, plus a `shutdown` message so the host can close without
+// killing a run in flight (see [Note: Dev host shutdown] in server.ts).
+
+import { parentPort, type MessagePort } from 'node:worker_threads';
+import { createEngine } from '../../src-worker/engine.ts';
+import { fromNodePort, serve } from '../../src-worker/host.ts';
+
+/** Messages the dev host sends this thread. */
+export type EngineThreadMessage = { type: 'connect'; port: MessagePort } | { type: 'shutdown' };
+
+if (!parentPort) throw new Error('engine-thread.ts must run as a worker thread of the dev host.');
+const host = parentPort;
+const engine = await createEngine();
+
+host.on('message', (message: EngineThreadMessage) => {
+  if (message.type === 'connect') serve(fromNodePort(message.port), engine);
+  // Releasing the sessions waits for the run in flight; closing the port then lets the thread
+  // end by itself, with nothing native interrupted.
+  else if (message.type === 'shutdown') void engine.dispose().finally(() => host.close());
+});
+
+engine.warmUp().catch((error: unknown) => {
+  // Not fatal: the request that needs the missing piece gets the error with its fix.
+  console.error(`dev host engine: warm-up failed: ${error instanceof Error ? error.message : String(error)}`);
+});

@@ -1,0 +1,157 @@
+// Runs in Node (tests): the browser dev host's non-audio duties over its real HTTP and WebSocket
+// endpoints, with the real worker behind it: static files, origin checks, settings validation
+// and persistence, clipboard, bench history, commands, and worker traffic with binary chunks.
+
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import { startDevHost, type DevHost } from '../../src-main/dev-host/server.ts';
+import { decodeChunk, type ServerFrame } from '../../src-main/dev-host/wire.ts';
+import type { BenchResult, ChunkEvent, WorkerEvent } from '../../src-worker/protocol.ts';
+
+const WAIT_MS = 120_000;
+
+let host: DevHost;
+let dir: string;
+let rendererDir: string;
+
+/** A bridge client speaking the dev host's wire format, recording everything it receives. */
+async function connect(origin?: string) {
+  const url = host.url.replace('http:', 'ws:') + 'bridge';
+  const socket = new WebSocket(url, origin === undefined ? {} : { origin });
+  const frames: ServerFrame[] = [];
+  const chunks: ChunkEvent[] = [];
+  const waiters: (() => void)[] = [];
+  socket.on('message', (data, isBinary) => {
+    if (isBinary) {
+      const buf = data as Buffer;
+      chunks.push(decodeChunk(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer));
+    } else frames.push(JSON.parse(String(data)) as ServerFrame);
+    for (const w of waiters.splice(0)) w();
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  let n = 0;
+  const until = async <T>(find: () => T | undefined): Promise<T> => {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const found = find();
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) throw new Error('timed out waiting for the dev host');
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  };
+  const call = async (method: string, arg?: unknown) => {
+    n += 1;
+    const id = n;
+    socket.send(JSON.stringify({ t: 'call', n: id, method, arg }));
+    return until(() => frames.find((f) => f.t === 'reply' && f.n === id) as Extract<ServerFrame, { t: 'reply' }> | undefined);
+  };
+  const events = () => frames.flatMap((f) => (f.t === 'event' ? [f.event as WorkerEvent] : []));
+  return { socket, frames, chunks, until, call, events };
+}
+
+describe('browser dev host', () => {
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-devhost-'));
+    rendererDir = path.join(dir, 'renderer');
+    mkdirSync(rendererDir);
+    writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
+    writeFileSync(path.join(dir, 'secret.txt'), 'not served');
+    host = await startDevHost({ rendererDir, dataDir: path.join(dir, 'data'), port: 0, clipboard: 'first' });
+  });
+
+  after(async () => {
+    await host?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('serves the renderer on 127.0.0.1 and nothing outside its folder', async () => {
+    assert.match(host.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const index = await fetch(host.url);
+    assert.equal(index.status, 200);
+    assert.match(await index.text(), /<title>t<\/title>/);
+    const escape = await fetch(`${host.url}..%2Fsecret.txt`);
+    assert.notEqual(escape.status, 200);
+    assert.equal((await fetch(`${host.url}missing.js`)).status, 404);
+  });
+
+  test('refuses WebSocket connections from other origins', async () => {
+    await assert.rejects(connect('http://evil.example'), /403|Unexpected server response/);
+  });
+
+  test('bridge calls: settings are validated and persisted, clipboard and bench history work', async () => {
+    const c = await connect();
+    const hello = await c.until(() => c.frames.find((f) => f.t === 'hello'));
+    assert.equal(hello.t === 'hello' && hello.platform.shell, 'browser');
+    const settings = await c.call('getSettings');
+    assert.equal(settings.ok && (settings.value as { version: number }).version, 1);
+    const bad = await c.call('updateSettings', { speed: 9 });
+    assert.equal(bad.ok && (bad.value as { ok: boolean }).ok, false, 'an out-of-range speed is refused');
+    const unknown = await c.call('updateSettings', { colour: 'red' });
+    assert.equal(unknown.ok && (unknown.value as { ok: boolean }).ok, false, 'an unknown key is refused');
+    const good = await c.call('updateSettings', { speed: 1.25 });
+    assert.equal(good.ok && (good.value as { ok: boolean }).ok, true);
+    const onDisk = JSON.parse(readFileSync(path.join(dir, 'data', 'settings.json'), 'utf8'));
+    assert.equal(onDisk.speed, 1.25);
+
+    const first = await c.call('readClipboard');
+    assert.equal(first.ok && first.value, 'first');
+    await fetch(`${host.url}__test/clipboard`, { method: 'POST', body: 'second' });
+    const clip = await c.call('readClipboard');
+    assert.equal(clip.ok && clip.value, 'second');
+
+    const result: BenchResult = {
+      startedAt: '2026-01-01T00:00:00.000Z',
+      machine: { cpu: 'x', cores: 2, memoryBytes: 1, platform: 'linux', arch: 'x64', node: 'v20', onnxruntime: '1.30.0', model: 'm' },
+      rows: [],
+    };
+    const refused = await c.call('saveBenchResult', { nope: true });
+    assert.equal(refused.ok, false);
+    assert.ok((await c.call('saveBenchResult', result)).ok);
+    const history = await c.call('benchHistory');
+    assert.deepEqual(history.ok && history.value, [result]);
+
+    await fetch(`${host.url}__test/command`, { method: 'POST', body: JSON.stringify({ type: 'show-view', view: 'dashboard' }) });
+    await c.until(() => c.frames.find((f) => f.t === 'command'));
+    c.socket.close();
+  });
+
+  test('worker traffic: JSON events, chunk PCM in binary frames, done', { timeout: WAIT_MS * 2 }, async () => {
+    const c = await connect();
+    await c.until(() => c.frames.find((f) => f.t === 'worker' && f.state === 'up'));
+    c.socket.send(JSON.stringify({ t: 'req', request: { type: 'speak', id: 's1', text: 'Hi.', voice: 'af_heart', speed: 1 } }));
+    const done = await c.until(() => c.events().find((e) => e.id === 's1' && (e.type === 'done' || e.type === 'error')));
+    assert.equal(done.type, 'done', JSON.stringify(done));
+    const mine = c.chunks.filter((ch) => ch.id === 's1');
+    assert.ok(mine.length >= 1, 'at least one chunk arrived as a binary frame');
+    assert.ok(mine.every((ch) => ch.pcm instanceof Float32Array && ch.pcm.length > 0));
+    assert.equal(mine[mine.length - 1]?.last, true);
+    assert.ok(!c.frames.some((f) => f.t === 'event' && (f.event as { type: string }).type === 'chunk'), 'no chunk went as JSON');
+    c.socket.send(JSON.stringify({ t: 'req', request: { type: 'speak', id: 7 } }));
+    c.socket.send(JSON.stringify({ t: 'req', request: { type: 'speak', id: 's2', text: 'x', voice: 'af_heart' } }));
+    const bad = await c.until(() => c.events().find((e) => e.id === 's2' && e.type === 'error'));
+    assert.equal(bad.type === 'error' && bad.code, 'bad-request');
+    c.socket.close();
+  });
+
+  // Last: it closes the host. A regression here aborts the whole test process (SIGABRT).
+  test('closing the host while a run is in flight ends the worker cleanly', { timeout: WAIT_MS * 2 }, async () => {
+    const c = await connect();
+    await c.until(() => c.frames.find((f) => f.t === 'worker' && f.state === 'up'));
+    const text = 'Hello there. This sentence is long enough to need a second chunk, and it keeps going for a while.';
+    c.socket.send(JSON.stringify({ t: 'req', request: { type: 'speak', id: 'long', text, voice: 'af_heart', speed: 1 } }));
+    await c.until(() => c.chunks.find((ch) => ch.id === 'long'));
+    await host.close();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.ok(true, 'still alive after the worker ended');
+  });
+});
