@@ -8,6 +8,7 @@ import { App } from './app.tsx';
 import { connectWsBridge } from './bridge/ws-bridge.ts';
 import { probePlayer, start } from './store/actions.ts';
 import { useStore } from './store/store.ts';
+import workletUrl from './audio/player-worklet.ts?worker&url';
 import './styles.css';
 
 async function findBridge(): Promise<KokoroBridge> {
@@ -32,7 +33,7 @@ root.render(
 );
 
 findBridge()
-  .then(start)
+  .then((bridge) => start(bridge, workletUrl))
   .catch((error: unknown) => {
     useStore.setState((s) => ({
       ui: { ...s.ui, notice: { level: 'error', message: (error as Error).message } },

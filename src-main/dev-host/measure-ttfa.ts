@@ -1,6 +1,6 @@
 // Runs as a plain Node process (`npm run measure:ttfa`): measures audible TTFA in Chromium through
 // the dev host with the real engine: for each preset text, clicks Speak and waits for the
-// worklet's first played sample, then stops. Prints JSON with the medians and p95s of audible
+// worklet's first played sample, lets synthesis finish, then stops playback. Prints JSON with the medians and p95s of audible
 // and engine TTFA (see DESIGN.md "Metrics, defined once").
 
 import { execFileSync } from 'node:child_process';
@@ -61,9 +61,13 @@ async function main(): Promise<void> {
         { timeout: WAIT_MS, polling: 20 },
       );
       const m = await page.evaluate(() => (window as any).__kokoroStore.getState().metrics.current);
+      // Let synthesis run to its end before the next request: a stopped run's chunk in flight
+      // would otherwise delay the next request's first chunk and inflate its TTFA.
+      await page.waitForFunction(() => (window as any).__kokoroStore.getState().metrics.current?.final === true, undefined, {
+        timeout: WAIT_MS,
+        polling: 100,
+      });
       await page.keyboard.press('Escape');
-      // Let the worker finish stopping before the next request, so runs do not overlap.
-      await page.waitForTimeout(500);
       return { audible: m.ttfaAudibleMs as number, engine: m.ttfaEngineMs as number };
     };
 

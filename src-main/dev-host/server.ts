@@ -112,7 +112,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     os: 'browser',
     arch: process.arch,
     shell: 'browser',
-    appVersion: process.env.npm_package_version ?? 'dev',
+    appVersion: await packageVersion(),
   };
 
   // --- the worker ------------------------------------------------------------------------------
@@ -367,4 +367,14 @@ function isBenchResult(value: unknown): value is BenchResult {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Partial<BenchResult>;
   return typeof v.startedAt === 'string' && typeof v.machine === 'object' && Array.isArray(v.rows);
+}
+
+async function packageVersion(): Promise<string> {
+  try {
+    const file = new URL('../../package.json', import.meta.url);
+    const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as { version?: unknown };
+    return typeof parsed.version === 'string' ? `${parsed.version} (dev host)` : 'dev';
+  } catch {
+    return 'dev';
+  }
 }

@@ -5,7 +5,6 @@
 import { SAMPLE_RATE, type TextSpan } from '../../src-worker/protocol.ts';
 import { StreamResampler } from './resampler.ts';
 import { PROCESSOR_NAME, type ToWorklet, type WorkletStatus } from './worklet-messages.ts';
-import workletUrl from './player-worklet.ts?worker&url';
 
 /** Ring size in the worklet, seconds of audio; the page holds the rest until there is room. */
 const RING_SECONDS = 20;
@@ -66,8 +65,14 @@ export class Player {
   private readonly probes = new Map<number, (status: WorkletStatus) => void>();
   private backlog: { pcm: Float32Array; span: TextSpan; last: boolean }[] = [];
 
-  /** `onReport` receives a report after every poll while an utterance is live. */
-  constructor(private readonly onReport: (report: PlaybackReport) => void) {}
+  /**
+   * `onReport` receives a report after every poll while an utterance is live; `workletUrl` gives
+   * the URL of the built player-worklet module when the context is first set up.
+   */
+  constructor(
+    private readonly onReport: (report: PlaybackReport) => void,
+    private readonly workletUrl: () => string,
+  ) {}
 
   /** Creates the context and loads the worklet (once); call from a user gesture if possible. */
   init(): Promise<void> {
@@ -83,7 +88,7 @@ export class Player {
     } catch {
       context = new AudioContext({ latencyHint: 'interactive' });
     }
-    await context.audioWorklet.addModule(workletUrl);
+    await context.audioWorklet.addModule(this.workletUrl());
     this.capacity = Math.round(context.sampleRate * RING_SECONDS);
     const node = new AudioWorkletNode(context, PROCESSOR_NAME, {
       numberOfInputs: 0,

@@ -24,11 +24,14 @@ export const PREVIEW_TEXT = 'Hello! This is how I sound.';
 const LABEL_CHARS = 40;
 
 let bridge: KokoroBridge | undefined;
-const player = new Player(onReport);
+let workletUrl = '';
+const player = new Player(onReport, () => workletUrl);
 let nextId = 1;
 /** actionAt of the live utterance, for audible TTFA. */
 let liveActionAt = 0;
 let liveDone = false;
+/** The player has played everything of the live utterance (its polling has stopped). */
+let playerFinished = false;
 /** Settings writes sent so far (see updateSettings). */
 let settingsWrites = 0;
 
@@ -50,9 +53,13 @@ function patchCurrent(patch: Partial<UtteranceMetrics>): void {
   });
 }
 
-/** Connects the store to the bridge; call once at start-up. */
-export async function start(b: KokoroBridge): Promise<void> {
+/**
+ * Connects the store to the bridge; call once at start-up. `worklet` is the URL of the built
+ * player worklet (main.tsx gets it from Vite; passed in so this module also loads under Node).
+ */
+export async function start(b: KokoroBridge, worklet: string): Promise<void> {
   bridge = b;
+  workletUrl = worklet;
   b.onEvent(onEvent);
   b.onWorkerState((state) => {
     set((s) => ({ metrics: { ...s.metrics, worker: state } }));
@@ -106,6 +113,7 @@ export async function speak(text: string, actionAt = nowEpochMs(), voiceOverride
   const voice = voiceOverride ?? settings.voice;
   liveActionAt = actionAt;
   liveDone = false;
+  playerFinished = false;
   patchPlayback({
     status: 'starting',
     requestId: id,
@@ -152,8 +160,9 @@ export async function speak(text: string, actionAt = nowEpochMs(), voiceOverride
 
 /** Plays a short sample of `voice` (the favourites and picker's preview button). */
 export function preview(voice: string): void {
-  set((s) => ({ voices: { ...s.voices, previewing: voice } }));
+  // speak() stops what was playing (clearing `previewing`) before its first await.
   void speak(PREVIEW_TEXT, nowEpochMs(), voice);
+  set((s) => ({ voices: { ...s.voices, previewing: voice } }));
 }
 
 /** Stops speaking at once: silences the player and tells the worker to stop synthesising. */
@@ -202,6 +211,7 @@ function onReport(report: PlaybackReport): void {
     if (report.underruns !== current.underruns) patch.underruns = report.underruns;
     if (Object.keys(patch).length > 0) patchCurrent(patch);
   }
+  playerFinished = report.finished;
   if (report.finished && liveDone) finishUtterance();
 }
 
@@ -216,12 +226,14 @@ function onEvent(event: WorkerEvent): void {
   const { playback, bench } = get();
   switch (event.type) {
     case 'voices':
-      set((s) => ({ voices: { ...s.voices, list: event.voices } }));
+      set((s) => ({ voices: { ...s.voices, list: event.voices }, metrics: { ...s.metrics, worker: 'up' } }));
       return;
     case 'provider':
       set((s) => ({ metrics: { ...s.metrics, provider: event.state } }));
       return;
     case 'hello':
+      // A worker that says hello is up, whether or not the bridge reported a state change.
+      set((s) => ({ metrics: { ...s.metrics, worker: 'up' } }));
       return;
     case 'bench-progress':
       if (event.id === bench.requestId) {
@@ -275,11 +287,13 @@ function onEvent(event: WorkerEvent): void {
       player.finish();
       liveDone = true;
       patchPlayback({ problem: { message: event.message, action: event.action } });
-      if (get().playback.samplesPushed === 0) finishUtterance();
+      if (playerFinished || get().playback.samplesPushed === 0) finishUtterance();
       return;
     case 'done':
       player.finish();
       liveDone = true;
+      // The last chunk may have finished playing before `done` arrived.
+      if (playerFinished) finishUtterance();
       return;
     default:
       return;

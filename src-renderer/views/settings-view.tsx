@@ -14,9 +14,9 @@ const HOTKEY_SLOTS: { id: keyof Hotkeys; label: string }[] = [
 ];
 
 const VARIANTS: { id: ModelVariant; label: string }[] = [
-  { id: 'int8', label: 'int8 — 88 MB, fastest (recommended)' },
-  { id: 'fp16', label: 'fp16 — 163 MB' },
-  { id: 'fp32', label: 'fp32 — 326 MB, reference quality' },
+  { id: 'int8', label: 'int8 — fastest, smallest (recommended)' },
+  { id: 'fp16', label: 'fp16' },
+  { id: 'fp32', label: 'fp32 — reference quality, largest' },
 ];
 
 const LICENCES: { name: string; licence: string }[] = [
@@ -115,7 +115,7 @@ export function SettingsView() {
           Storage
         </h2>
         <p className="hint">
-          The model and voices are kept in the app's data folder (about 90 MB for int8 plus 28 MB of voices). Settings and benchmark history live beside them. Nothing is sent anywhere.
+          The model and voices are kept in the app's data folder (about 92 MB for the int8 model plus 28 MB for the 54 voices). Settings and benchmark history live beside them. Nothing is sent anywhere.
         </p>
       </section>
       <section aria-labelledby="set-about">
@@ -123,7 +123,7 @@ export function SettingsView() {
           About
         </h2>
         <p className="hint">
-          Kokoro Bar {platform?.appVersion ?? ''} · {platform?.shell === 'browser' ? 'browser dev host' : platform?.os} · {platform?.arch}. Free software under GPL-3.0-or-later.
+          Kokoro Bar {platform?.appVersion ?? ''} · {platform?.shell === 'browser' ? 'in a browser' : platform?.os} · {platform?.arch}. Free software under GPL-3.0-or-later.
         </p>
         <table className="table compact" aria-label="Licences">
           <tbody>

@@ -1,0 +1,129 @@
+// Runs in Node (tests): the renderer store through getState() without React, driven by worker
+// events, app commands and bridge answers from an in-memory bridge that records what the store
+// sends. (Speaking itself needs an AudioContext: the Chromium tests cover it.)
+
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { defaultSettings } from '../../src-main/settings.ts';
+import { applyPatch } from '../../src-main/settings.ts';
+import type { AppCommand, BenchResult, KokoroBridge, ProviderState, Settings, WorkerEvent, WorkerRequest } from '../../src-worker/protocol.ts';
+import { cancelBenchmark, chooseProvider, runBenchmark, start, stop, toggleFavourite, updateSettings } from '../../src-renderer/store/actions.ts';
+import { useStore } from '../../src-renderer/store/store.ts';
+
+const sent: WorkerRequest[] = [];
+const saved: BenchResult[] = [];
+let settings: Settings = defaultSettings();
+let emit: (event: WorkerEvent) => void = () => undefined;
+let command: (c: AppCommand) => void = () => undefined;
+let workerState: (s: 'up' | 'down') => void = () => undefined;
+
+const bridge: KokoroBridge = {
+  platform: { os: 'browser', arch: 'x64', shell: 'browser', appVersion: 'test' },
+  send: (r) => void sent.push(r),
+  onEvent: (l) => ((emit = l), () => undefined),
+  onWorkerState: (l) => ((workerState = l), () => undefined),
+  onCommand: (l) => ((command = l), () => undefined),
+  getSettings: async () => settings,
+  updateSettings: async (patch) => {
+    const result = applyPatch(settings, patch);
+    if (result.ok) settings = result.settings;
+    return result;
+  },
+  readClipboard: async () => 'from the clipboard',
+  benchHistory: async () => [...saved].reverse(),
+  saveBenchResult: async (r) => void saved.push(r),
+};
+
+const state = () => useStore.getState();
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+before(async () => {
+  await start(bridge, 'unused-in-node');
+});
+
+test('start loads settings, fills the text box from the clipboard, asks for voices and status', () => {
+  assert.equal(state().settings.value?.voice, 'af_heart');
+  assert.equal(state().playback.draft, 'from the clipboard');
+  assert.deepEqual(
+    sent.map((r) => r.type),
+    ['list-voices', 'status'],
+  );
+});
+
+test('worker events land in their slices', () => {
+  emit({ type: 'hello', id: '', version: 1, pid: 1 });
+  assert.equal(state().metrics.worker, 'up');
+  emit({ type: 'voices', id: 'v', voices: [{ id: 'af_heart', name: 'Heart', language: 'American English', lang: 'en-us', gender: 'female' }] });
+  assert.equal(state().voices.list.length, 1);
+  const provider: ProviderState = {
+    requested: { provider: 'auto' },
+    active: 'cpu',
+    options: [{ provider: 'coreml', available: false, reason: 'macOS only' }],
+    model: 'kokoro-v1.0.int8.onnx',
+    threads: 2,
+  };
+  emit({ type: 'provider', id: 'p', state: provider });
+  assert.equal(state().metrics.provider?.model, 'kokoro-v1.0.int8.onnx');
+  // Events for requests the store did not make are ignored.
+  emit({ type: 'metrics', id: 'stranger', ttfaEngineMs: 1, rtf: 1, audioSeconds: 1, synthSeconds: 1, rssBytes: 1, peakRssBytes: 1, provider: 'cpu', droppedSymbols: 0, final: true });
+  assert.equal(state().metrics.current, null);
+});
+
+test('settings writes show at once, are kept when main accepts them and rolled back when it refuses', async () => {
+  const ok = updateSettings({ speed: 1.5 });
+  assert.equal(state().settings.value?.speed, 1.5, 'optimistic');
+  assert.equal(await ok, null);
+  assert.equal(settings.speed, 1.5);
+  const refused = await updateSettings({ speed: 7 });
+  assert.match(refused ?? '', /speed/);
+  assert.equal(state().settings.value?.speed, 1.5, 'rolled back');
+  assert.match(state().settings.problem ?? '', /speed/);
+  await toggleFavourite('af_bella');
+  await toggleFavourite('af_sky');
+  await toggleFavourite('af_bella');
+  assert.deepEqual(state().settings.value?.favourites, ['af_sky']);
+  await chooseProvider({ provider: 'cpu' });
+  assert.equal(sent[sent.length - 1]?.type, 'set-provider');
+  assert.deepEqual(settings.provider, { provider: 'cpu' });
+});
+
+test('a benchmark run tracks progress, stores its result and refreshes the history', async () => {
+  useStore.getState().setBenchOptions({ presets: ['long', 'short'], runs: 2 });
+  runBenchmark();
+  const request = sent[sent.length - 1];
+  assert.equal(request?.type, 'benchmark');
+  if (request?.type !== 'benchmark') return;
+  assert.deepEqual(request.presets, ['short', 'long'], 'presets run in their fixed order');
+  assert.equal(request.runs, 2);
+  emit({ type: 'bench-progress', id: request.id, completed: 1, total: 4, label: 'short · cpu' });
+  assert.deepEqual(state().bench.progress, { completed: 1, total: 4, label: 'short · cpu' });
+  const result: BenchResult = {
+    startedAt: '2026-11-22T00:00:00.000Z',
+    machine: { cpu: 'c', cores: 2, memoryBytes: 1, platform: 'linux', arch: 'x64', node: 'v20', onnxruntime: '1.30.0', model: 'm' },
+    rows: [],
+  };
+  emit({ type: 'bench-result', id: request.id, result });
+  emit({ type: 'done', id: request.id, stopped: false });
+  await flush();
+  await flush();
+  assert.equal(state().bench.requestId, null);
+  assert.deepEqual(state().bench.result, result);
+  assert.deepEqual(saved, [result]);
+  assert.deepEqual(state().bench.history, [result]);
+  cancelBenchmark();
+  assert.notEqual(sent[sent.length - 1]?.type, 'stop', 'nothing to cancel once done');
+});
+
+test('app commands switch views and show notices; a worker crash is a state, not a hang', () => {
+  command({ type: 'show-view', view: 'benchmark' });
+  assert.equal(state().ui.view, 'benchmark');
+  command({ type: 'notice', level: 'warning', message: 'Heads up' });
+  assert.deepEqual(state().ui.notice, { level: 'warning', message: 'Heads up' });
+  workerState('down');
+  assert.equal(state().metrics.worker, 'down');
+  const before = sent.length;
+  workerState('up');
+  assert.deepEqual(sent.slice(before).map((r) => r.type), ['list-voices', 'status'], 'asks again after a restart');
+  stop();
+  assert.equal(state().playback.status, 'idle');
+});
