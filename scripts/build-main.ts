@@ -37,44 +37,49 @@ const common: BuildOptions = {
   legalComments: 'none',
 };
 
-/** Builds the three bundles; returns the files written. */
-export async function buildMain(): Promise<string[]> {
+/** The bundles build:main makes. */
+export type BundleName = 'main' | 'preload' | 'worker';
+
+/** Builds the bundles (all three unless `only` names some); returns the files written. */
+export async function buildMain(only: readonly BundleName[] = ['main', 'preload', 'worker']): Promise<string[]> {
   const out = (relative: string): string => path.join(ROOT, ...relative.split('/'));
-  const results = await Promise.allSettled([
-    build({
-      ...common,
-      entryPoints: ['src-main/main.ts'],
-      outfile: out(APP_FILES.main),
-      platform: 'node',
-      format: 'esm',
-      target: NODE_TARGET,
-      packages: 'external',
-    }),
-    build({
-      ...common,
-      entryPoints: ['src-main/preload.ts'],
-      outfile: out(APP_FILES.preload),
-      platform: 'browser',
-      format: 'cjs',
-      target: CHROME_TARGET,
-      external: ['electron'],
-    }),
-    build({
-      ...common,
-      entryPoints: ['src-worker/entry-electron.ts'],
-      outfile: out(APP_FILES.workerEntry),
-      platform: 'node',
-      format: 'esm',
-      target: NODE_TARGET,
-      packages: 'external',
-    }),
-  ]);
+  const builds: Record<BundleName, () => Promise<unknown>> = {
+    main: () => build({
+        ...common,
+        entryPoints: ['src-main/main.ts'],
+        outfile: out(APP_FILES.main),
+        platform: 'node',
+        format: 'esm',
+        target: NODE_TARGET,
+        packages: 'external',
+      }),
+    preload: () => build({
+        ...common,
+        entryPoints: ['src-main/preload.ts'],
+        outfile: out(APP_FILES.preload),
+        platform: 'browser',
+        format: 'cjs',
+        target: CHROME_TARGET,
+        external: ['electron'],
+      }),
+    worker: () => build({
+        ...common,
+        entryPoints: ['src-worker/entry-electron.ts'],
+        outfile: out(APP_FILES.workerEntry),
+        platform: 'node',
+        format: 'esm',
+        target: NODE_TARGET,
+        packages: 'external',
+      }),
+  };
+  const results = await Promise.allSettled(only.map((name) => builds[name]()));
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failures.length > 0) {
     throw new Error(`build:main failed: ${failures.map((f) => (f.reason as Error).message).join('\n')}`);
   }
-  const written = [APP_FILES.main, APP_FILES.preload, APP_FILES.workerEntry].map(out);
-  for (const file of WORKER_SIDE_FILES) {
+  const files: Record<BundleName, string> = { main: APP_FILES.main, preload: APP_FILES.preload, worker: APP_FILES.workerEntry };
+  const written = only.map((name) => out(files[name]));
+  for (const file of only.includes('worker') ? WORKER_SIDE_FILES : []) {
     const source = out(file);
     if (!(await exists(source))) continue;
     const target = path.join(path.dirname(out(APP_FILES.workerEntry)), path.basename(file));

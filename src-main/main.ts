@@ -53,7 +53,9 @@ registerAppScheme();
 // The Electron tests run the app against a throw-away profile (see test/main/electron-app.test.ts).
 const testUserData = process.env[TEST_ENV.userData];
 if (testUserData !== undefined && testUserData !== '') app.setPath('userData', testUserData);
-if (!app.requestSingleInstanceLock()) app.quit();
+// A second launch (e.g. from Finder) shows the running app's popover instead.
+const primaryInstance = app.requestSingleInstanceLock();
+if (!primaryInstance) app.quit();
 // Menu-bar only: no Dock icon (the packaged app also sets LSUIElement).
 if (process.platform === 'darwin') app.dock?.hide();
 
@@ -479,6 +481,7 @@ app.on('before-quit', () => {
 });
 
 app.whenReady().then(async () => {
+  if (!primaryInstance) return;
   const loadedSettings = await loadSettings(userData);
   settings = loadedSettings.settings;
   serveRenderer(path.dirname(paths.rendererIndex));
