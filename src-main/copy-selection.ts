@@ -66,7 +66,15 @@ const AUTOMATION_ACTION =
  */
 export async function copySelection<Snapshot>(
   effects: SelectionEffects<Snapshot>,
-  options: { timeoutMs?: number; pollMs?: number } = {},
+  options: {
+    timeoutMs?: number;
+    pollMs?: number;
+    /**
+     * Called with the text as soon as it is read, before the clipboard is restored, so speech
+     * can start while the restore runs (it takes a helper process launch on macOS).
+     */
+    onText?: (text: string) => void;
+  } = {},
 ): Promise<SelectionResult> {
   const timeoutMs = options.timeoutMs ?? COPY_TIMEOUT_MS;
   const pollMs = options.pollMs ?? COPY_POLL_MS;
@@ -91,6 +99,7 @@ export async function copySelection<Snapshot>(
   let restoreError: unknown = null;
   try {
     result = await copyAndRead(effects, timeoutMs, pollMs);
+    if (result.ok) options.onText?.(result.text);
   } catch (error) {
     result = classifyCopyError(error);
   } finally {

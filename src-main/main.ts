@@ -199,11 +199,11 @@ function speakClipboard(actionAt: number): void {
 }
 
 async function speakSelection(actionAt: number): Promise<void> {
-  const result = await copySelection(selectionEffects());
-  if (result.ok) {
-    sendCommand(getWindow('popover', 'speak'), { type: 'speak-text', text: result.text, source: 'selection', actionAt });
-    return;
-  }
+  // Speech starts as soon as the text is read; the clipboard restore runs meanwhile.
+  const result = await copySelection(selectionEffects(), {
+    onText: (text) => sendCommand(getWindow('popover', 'speak'), { type: 'speak-text', text, source: 'selection', actionAt }),
+  });
+  if (result.ok) return;
   if (result.reason === 'accessibility') {
     promptForAccessibility();
     notify('warning', `${result.message} ${result.action}`, () => void shell.openExternal(ACCESSIBILITY_SETTINGS_URL));

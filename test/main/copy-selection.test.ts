@@ -180,3 +180,21 @@ test('osascript errors are classified', () => {
     if (!result.ok) assert.equal(result.reason, reason, message);
   }
 });
+
+test('onText gets the text before the restore; a throwing onText still restores', async () => {
+  const { clipboard, calls, effects } = setup({ selection: 'early bird' });
+  const result = await copySelection(effects, { onText: (text) => calls.push(`text:${text}`) });
+  assert.ok(result.ok);
+  assert.deepEqual(calls.slice(-2), ['text:early bird', 'restore']);
+  assert.deepEqual(clipboard.items, USER_CLIPBOARD);
+
+  const second = setup({ selection: 'x' });
+  const failed = await copySelection(second.effects, {
+    onText: () => {
+      throw new Error('listener broke');
+    },
+  });
+  assert.equal(failed.ok, false);
+  assert.equal(second.calls.at(-1), 'restore');
+  assert.deepEqual(second.clipboard.items, USER_CLIPBOARD);
+});
