@@ -29,7 +29,7 @@ import {
   type TextSpan,
   type VoiceInfo,
 } from './protocol.ts';
-import { createCpuSessionSource, type KokoroSessionOptions, type SessionLease, type SessionSource } from './session.ts';
+import { bareRunMs, createCpuSessionSource, type KokoroSessionOptions, type SessionLease, type SessionSource } from './session.ts';
 import { splitText } from './split.ts';
 import { loadVocab, padIds, tokenize, type Vocab } from './tokenize.ts';
 import { createVoiceStore, type VoiceStore } from './voices.ts';
@@ -242,7 +242,8 @@ type RunQueue = (
   signal: AbortSignal | undefined,
 ) => Promise<{ pcm: Float32Array; inferMs: number }>;
 
-// See [Note: One run at a time]. inferMs times the run alone, not the wait for its turn.
+// See [Note: One run at a time]. inferMs times the run alone, not the wait for its turn: the
+// onnxruntime time measured in the inference thread when the session reports it.
 function createRunQueue(): RunQueue {
   let tail: Promise<unknown> = Promise.resolve();
   return (lease, ids, style, speed, signal) => {
@@ -250,7 +251,7 @@ function createRunQueue(): RunQueue {
       if (signal?.aborted) throw ABORTED;
       const started = performance.now();
       const pcm = await lease.run(ids, style, speed);
-      return { pcm, inferMs: performance.now() - started };
+      return { pcm, inferMs: bareRunMs(pcm) ?? performance.now() - started };
     });
     tail = run.catch(() => undefined);
     return run;

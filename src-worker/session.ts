@@ -269,6 +269,17 @@ class InferenceThread {
   }
 }
 
+// The onnxruntime run time of each PCM array a session returned, measured inside its thread.
+const bareRuns = new WeakMap<Float32Array, number>();
+
+/**
+ * How long onnxruntime's own `run` took to make `pcm` (inside the inference thread, without the
+ * hops between threads), if a KokoroSession made it; undefined for audio from anywhere else.
+ */
+export function bareRunMs(pcm: Float32Array): number | undefined {
+  return bareRuns.get(pcm);
+}
+
 function wrapSession(
   thread: InferenceThread,
   described: Described,
@@ -302,7 +313,7 @@ function wrapSession(
     threads,
     modelPath,
     async run(idsIn, styleIn, speedIn) {
-      const { pcm } = await thread.run(
+      const { pcm, ms } = await thread.run(
         {
           [names.ids]: { type: 'int64', data: idsIn, dims: [1, idsIn.length] },
           [names.style]: { type: 'float32', data: styleIn, dims: [1, styleIn.length] },
@@ -313,6 +324,7 @@ function wrapSession(
         },
         output.name,
       );
+      bareRuns.set(pcm, ms);
       return pcm;
     },
     release: () => thread.release(),

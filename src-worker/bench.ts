@@ -1,0 +1,172 @@
+// Runs in the worker (for `benchmark` requests) and the CLI (`kokoro-bar bench`): the one
+// benchmark, so the app's panel and the command line print comparable figures.
+//
+// [Note: Benchmark method]
+// After a warm-up (phonemizer, session, one short utterance per provider) each preset is spoken
+// `runs` times through the real engine, exactly as a speak request is, and measured as in
+// [Note: What the engine measures] (TTFA = speak() called → first chunk handed over). Beside
+// each run we measure the floor the pipeline cannot beat: the bare session run of the same
+// first chunk (same ids, same style row, nothing else running), and the bare RTF, the
+// onnxruntime run time of every chunk of that run (timed inside the inference thread) over its
+// audio. The pipeline's own overhead is the distance between the two. Peak RSS is the process's
+// high-water mark after the preset (maxRSS only grows, so later presets include earlier ones).
+
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import type { Engine } from './engine.ts';
+import { DEFAULT_VOICE } from './engine.ts';
+import { createMeter, memory, stat } from './metrics.ts';
+import type { BenchPreset, BenchResult, BenchRow, MachineInfo, ProviderChoice } from './protocol.ts';
+import { bareRunMs } from './session.ts';
+
+/** The texts of the presets: a sentence, a paragraph, several paragraphs. */
+export const BENCH_PRESETS: Readonly<Record<BenchPreset, string>> = {
+  short: 'The quick brown fox jumps over the lazy dog by the river.',
+  medium:
+    'Kokoro is a small text-to-speech model with only eighty-two million parameters. ' +
+    'Despite its size, it speaks clearly and naturally, and it runs comfortably on a laptop. ' +
+    'This paragraph is long enough to be split into several chunks.',
+  long:
+    'The lighthouse stood alone at the edge of the cliff, its white paint peeling in the salt wind. ' +
+    'Every evening the keeper climbed the spiral stairs and lit the great lamp.\n\n' +
+    'Some nights the fog rolled in so thick that the beam seemed to stop a few feet from the glass. ' +
+    'On those nights he sounded the horn until morning, and he never once complained.\n\n' +
+    'When the last ship had passed, he wrote a line in his log, made a cup of tea, and went to bed.',
+};
+
+/** Every preset, in the order they run. */
+export const ALL_PRESETS: readonly BenchPreset[] = ['short', 'medium', 'long'];
+
+/** Progress of a benchmark: `completed` of `total` runs, the one running named by `label`. */
+export interface BenchProgress {
+  completed: number;
+  total: number;
+  label: string;
+}
+
+/** What to benchmark. */
+export interface BenchOptions {
+  presets: readonly BenchPreset[];
+  runs: number;
+  /** Providers to compare (default: the engine's current one). */
+  providers?: readonly ProviderChoice[];
+  voice?: string;
+  onProgress?: (progress: BenchProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Runs the benchmark on `engine` (see [Note: Benchmark method]). */
+export async function runBenchmark(engine: Engine, opts: BenchOptions): Promise<BenchResult> {
+  const startedAt = new Date().toISOString();
+  const voice = opts.voice ?? DEFAULT_VOICE;
+  const providers: (ProviderChoice | undefined)[] = opts.providers?.length ? [...opts.providers] : [undefined];
+  const total = providers.length * (1 + opts.presets.length * opts.runs);
+  let completed = 0;
+  const progress = (label: string): void => opts.onProgress?.({ completed, total, label });
+
+  await engine.warmUp();
+  const rows: BenchRow[] = [];
+  for (const provider of providers) {
+    const name = provider?.provider ?? engine.sessions.state().requested.provider;
+    progress(`${name}: warm-up`);
+    await measureRun(engine, BENCH_PRESETS.short, voice, provider, opts.signal);
+    completed++;
+    for (const preset of opts.presets) {
+      const runs: RunFigures[] = [];
+      for (let i = 0; i < opts.runs; i++) {
+        progress(`${name}: ${preset} ${i + 1}/${opts.runs}`);
+        runs.push(await measureRun(engine, BENCH_PRESETS[preset], voice, provider, opts.signal));
+        completed++;
+      }
+      const first = runs[0] as RunFigures;
+      const cold = engine.sessions.coldStart?.();
+      rows.push({
+        preset,
+        provider: first.provider,
+        runs: runs.length,
+        ttfaEngineMs: stat(runs.map((r) => r.ttfaMs)),
+        rtf: stat(runs.map((r) => r.rtf)),
+        floorMs: stat(runs.map((r) => r.floorMs)),
+        floorRtf: stat(runs.map((r) => r.floorRtf)),
+        audioSeconds: first.audioSeconds,
+        peakRssBytes: memory().peakRssBytes,
+        ...(cold ? { coldStart: cold } : {}),
+      });
+    }
+  }
+  progress('done');
+  return { startedAt, machine: machineInfo(engine), rows };
+}
+
+interface RunFigures {
+  ttfaMs: number;
+  rtf: number;
+  floorMs: number;
+  floorRtf: number;
+  audioSeconds: number;
+  provider: 'cpu' | 'coreml';
+}
+
+async function measureRun(
+  engine: Engine,
+  text: string,
+  voice: string,
+  provider: ProviderChoice | undefined,
+  signal: AbortSignal | undefined,
+): Promise<RunFigures> {
+  const requestedAt = performance.now();
+  const meter = createMeter(requestedAt);
+  let inferMs = 0;
+  let firstInput: { ids: BigInt64Array; style: Float32Array; speed: number } | undefined;
+  let used: 'cpu' | 'coreml' = 'cpu';
+  let waitFrom = requestedAt;
+  const stream = engine.speak(text, { voice, speed: 1, ...(provider ? { provider } : {}), ...(signal ? { signal } : {}) });
+  for await (const chunk of stream) {
+    meter.chunk(chunk.pcm.length, performance.now() - waitFrom, chunk.dropped);
+    meter.posted();
+    inferMs += chunk.timings.inferMs;
+    firstInput ??= chunk.input;
+    used = chunk.provider;
+    waitFrom = performance.now();
+  }
+  if (!firstInput || meter.ttfaMs === undefined) throw new Error('The benchmark was stopped.');
+  // The floor: the same first chunk, run bare on the same provider with nothing else running.
+  const lease = await engine.sessions.acquire(provider);
+  let floorMs: number;
+  try {
+    const started = performance.now();
+    const pcm = await lease.run(firstInput.ids, firstInput.style, firstInput.speed);
+    floorMs = bareRunMs(pcm) ?? performance.now() - started;
+  } finally {
+    lease.release();
+  }
+  return {
+    ttfaMs: meter.ttfaMs,
+    rtf: meter.rtf,
+    floorMs,
+    floorRtf: inferMs / 1000 / meter.audioSeconds,
+    audioSeconds: meter.audioSeconds,
+    provider: used,
+  };
+}
+
+/** The machine the figures belong to. */
+export function machineInfo(engine: Engine): MachineInfo {
+  const require = createRequire(import.meta.url);
+  let onnxruntime = 'unknown';
+  try {
+    onnxruntime = (require('onnxruntime-node/package.json') as { version: string }).version;
+  } catch {
+    // Reported as unknown; the benchmark itself would have failed without the package.
+  }
+  return {
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
+    cores: os.availableParallelism(),
+    memoryBytes: os.totalmem(),
+    platform: process.platform,
+    arch: process.arch,
+    node: process.version,
+    onnxruntime,
+    model: engine.sessions.state().model,
+  };
+}
