@@ -388,10 +388,13 @@ export class SessionPool implements SessionSource {
   /** The slot's session, loading it on first call. */
   #ready(slot: Slot): Promise<PoolSession> {
     if (slot.loading === undefined) {
-      slot.loading = this.#load(slot);
-      // A failed load is forgotten, so choosing the provider again tries again.
-      slot.loading.catch(() => {
-        if (this.#slots.get(slot.spec.key) === slot) this.#slots.delete(slot.spec.key);
+      const loading = this.#load(slot);
+      slot.loading = loading;
+      // A failed load is forgotten, so the next request (after `kokoro-bar fetch`, or choosing
+      // CoreML again) tries again without a restart. The CPU slot stays the one and only.
+      loading.catch(() => {
+        if (slot.loading === loading) slot.loading = undefined;
+        if (slot.spec.provider !== 'cpu' && this.#slots.get(slot.spec.key) === slot) this.#slots.delete(slot.spec.key);
       });
     }
     return slot.loading;

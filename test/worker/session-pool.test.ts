@@ -246,6 +246,29 @@ test('once CoreML is current, the CPU fallback warms up when idle', async () => 
   }
 });
 
+test('a CPU load that fails is tried again by the next request (e.g. after kokoro-bar fetch)', async () => {
+  let calls = 0;
+  const pool = new SessionPool({
+    modelPath,
+    report: MAC_REPORT,
+    warmUp: QUICK_WARM_UP,
+    factory: async (spec) => {
+      calls += 1;
+      if (calls === 1) throw new Error('The model file is missing.');
+      return createKokoroSession(modelPath, { executionProviders: spec.executionProviders, warmUp: false });
+    },
+  });
+  try {
+    await assert.rejects(pool.acquire(), /The model file is missing/);
+    const lease = await pool.acquire();
+    assert.equal(lease.provider, 'cpu');
+    lease.release();
+    assert.equal(calls, 2);
+  } finally {
+    await pool.dispose();
+  }
+});
+
 test('concurrent first callers share one load', async () => {
   const made: Made[] = [];
   const pool = new SessionPool({ modelPath, report: MAC_REPORT, factory: recordingFactory(made, []), warmUp: QUICK_WARM_UP });
