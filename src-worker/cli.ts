@@ -1,0 +1,275 @@
+// Runs in the user's shell (`npx kokoro-bar …`, through kokoro-bar.js): the command-line face of the
+// engine: say, voices, doctor, bench and fetch. The engine runs in this process, as in the tests.
+//
+// [Note: CLI output]
+// Results go to stdout (the voice table, bench JSON), everything about the run to stderr (TTFA,
+// RTF, where the WAV went, progress), so `kokoro-bar bench --json > result.json` stays clean.
+// `say` without --out writes a temporary WAV, says where, and plays it with the first player
+// found on PATH (afplay on macOS; paplay, aplay or ffplay elsewhere) unless --no-play is given.
+// Engine options may come from KOKORO_BAR_ENGINE (JSON, as for entry-node.ts), so the tests and
+// a developer without the verified cache can point the CLI at other model files.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { assetPaths, checkAssets, loadManifest, runFetchCommand } from './assets.ts';
+import { ALL_PRESETS, runBenchmark } from './bench.ts';
+import { DEFAULT_SPEED, DEFAULT_VOICE, createEngine, type Engine, type EngineOptions } from './engine.ts';
+import { KokoroError } from './errors.ts';
+import { ENGINE_ENV } from './host.ts';
+import { createMeter, memory } from './metrics.ts';
+import { MAX_SPEED, MIN_SPEED, SAMPLE_RATE, type BenchPreset, type BenchResult } from './protocol.ts';
+import { detectProviders, formatProviderReport } from './providers.ts';
+import { createWavWriter } from './wav.ts';
+
+/** Runs the benchmark this many times per preset unless told otherwise. */
+const DEFAULT_BENCH_RUNS = 3;
+const MEGABYTE = 1024 * 1024;
+
+const USAGE = `Usage: kokoro-bar <command> [options]
+
+Commands:
+  say [--voice V] [--speed S] [--out FILE.wav] [--no-play] [TEXT | -]
+        Speak TEXT (or standard input with "-" or when piped) to a 24 kHz mono WAV.
+        V is a voice id or a blend like "af_heart:0.7,af_bella:0.3" (default ${DEFAULT_VOICE});
+        S is ${MIN_SPEED}..${MAX_SPEED} (default ${DEFAULT_SPEED}). Without --out the WAV goes to a temporary
+        file and is played if a player is found. TTFA and RTF are printed to stderr.
+  voices                 List the voices.
+  doctor                 Check the model files, providers, threads and versions.
+  bench [--json] [--preset short|medium|long|all] [--runs N] [--voice V]
+        Benchmark the engine (TTFA, RTF, memory, and the bare-model floor).
+  fetch [options]        Download and verify the model files (see: kokoro-bar fetch --help).
+`;
+
+/** Where the CLI writes; the tests pass their own. */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+class UsageError extends Error {}
+
+/** Runs one CLI command; resolves to the process exit code. */
+export async function main(argv: string[], io: CliIo = process): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'say':
+        return await say(rest, io);
+      case 'voices':
+        return await withEngine((engine) => voices(engine, io));
+      case 'doctor':
+        return await doctor(io);
+      case 'bench':
+        return await bench(rest, io);
+      case 'fetch':
+        return await runFetchCommand(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`kokoro-bar: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof KokoroError) {
+      io.stderr.write(`kokoro-bar: ${error.message}\n${error.action}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function engineOptions(): EngineOptions {
+  const fromEnv = process.env[ENGINE_ENV];
+  return fromEnv ? (JSON.parse(fromEnv) as EngineOptions) : {};
+}
+
+async function withEngine(run: (engine: Engine) => Promise<number>): Promise<number> {
+  const engine = await createEngine(engineOptions());
+  try {
+    return await run(engine);
+  } finally {
+    await engine.dispose();
+  }
+}
+
+function parse<O extends ParseArgsOptionsConfig>(args: string[], options: O, allowPositionals: boolean) {
+  try {
+    return parseArgs({ args, options, allowPositionals, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function say(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      voice: { type: 'string', short: 'v' },
+      speed: { type: 'string', short: 's' },
+      out: { type: 'string', short: 'o' },
+      'no-play': { type: 'boolean' },
+    },
+    true,
+  );
+  const speed = values['speed'] === undefined ? DEFAULT_SPEED : Number(values['speed']);
+  if (values['speed'] !== undefined && (String(values['speed']).trim() === '' || Number.isNaN(speed))) {
+    throw new UsageError(`--speed must be a number from ${MIN_SPEED} to ${MAX_SPEED}, not "${String(values['speed'])}".`);
+  }
+  let text: string;
+  if (positionals.length === 0 || (positionals.length === 1 && positionals[0] === '-')) {
+    if (positionals.length === 0 && io.stdin.isTTY) throw new UsageError('say needs TEXT, or "-" to read standard input.');
+    text = await readAll(io.stdin);
+  } else {
+    text = positionals.join(' ');
+  }
+  const voice = typeof values['voice'] === 'string' ? values['voice'] : DEFAULT_VOICE;
+  const outArg = values['out'];
+  const out = typeof outArg === 'string' ? outArg : path.join(os.tmpdir(), `kokoro-bar-${Date.now()}.wav`);
+  if (!out.toLowerCase().endsWith('.wav')) throw new UsageError(`--out must name a .wav file, not "${out}".`);
+
+  return withEngine(async (engine) => {
+    await engine.warmUp();
+    const meter = createMeter(performance.now());
+    let waitFrom = performance.now();
+    let chunks = 0;
+    let wav: Awaited<ReturnType<typeof createWavWriter>> | undefined;
+    try {
+      for await (const chunk of engine.speak(text, { voice, speed })) {
+        meter.chunk(chunk.pcm.length, performance.now() - waitFrom, chunk.dropped);
+        meter.posted();
+        wav ??= await createWavWriter(out, SAMPLE_RATE);
+        await wav.write(chunk.pcm);
+        chunks++;
+        waitFrom = performance.now();
+      }
+    } finally {
+      await wav?.close();
+    }
+    const { peakRssBytes } = memory();
+    io.stderr.write(
+      `TTFA (engine) ${Math.round(meter.ttfaMs ?? Number.NaN)} ms · RTF ${meter.rtf.toFixed(2)} · ` +
+        `${meter.audioSeconds.toFixed(2)} s of audio in ${chunks} chunk(s) · peak RSS ${Math.round(peakRssBytes / MEGABYTE)} MB` +
+        (meter.dropped > 0 ? ` · ${meter.dropped} unknown symbol(s) dropped` : '') +
+        `\nWrote ${out}\n`,
+    );
+    if (outArg === undefined && !values['no-play']) await play(out, io);
+    return 0;
+  });
+}
+
+async function play(file: string, io: CliIo): Promise<void> {
+  const players: [string, string[]][] =
+    process.platform === 'darwin'
+      ? [['afplay', [file]]]
+      : [
+          ['paplay', [file]],
+          ['aplay', ['-q', file]],
+          ['ffplay', ['-autoexit', '-nodisp', '-loglevel', 'quiet', file]],
+        ];
+  const found = players.find(([name]) => spawnSync('which', [name], { stdio: 'ignore' }).status === 0);
+  if (!found) {
+    io.stderr.write('No audio player found (afplay, paplay, aplay or ffplay); open the file above to listen.\n');
+    return;
+  }
+  await new Promise<void>((resolve) => spawn(found[0], found[1], { stdio: 'ignore' }).on('close', () => resolve()).on('error', () => resolve()));
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(typeof part === 'string' ? Buffer.from(part) : part);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+async function voices(engine: Engine, io: CliIo): Promise<number> {
+  const rows = engine.voices().map((v) => `${v.id.padEnd(14)} ${v.name.padEnd(12)} ${v.gender.padEnd(7)} ${v.language} (G2P ${v.lang})`);
+  io.stdout.write(`${rows.join('\n')}\n`);
+  return 0;
+}
+
+async function doctor(io: CliIo): Promise<number> {
+  const fromEnv = engineOptions().assets;
+  const paths = assetPaths();
+  const manifest = loadManifest();
+  const check = await checkAssets(paths, manifest);
+  const lines = [
+    `Model files (${paths.variant}) in ${paths.cacheDir}:`,
+    check.ok
+      ? `  all ${check.checked} files present and verified (model sha256 ${manifest.models[paths.variant].sha256 ?? 'unknown'})`
+      : check.problems.map((p) => `  ✗ ${p.message}`).join('\n') + `\n  Fix: run \`npx kokoro-bar fetch\`.`,
+    ...(fromEnv ? [`  (${ENGINE_ENV} overrides them: model ${fromEnv.model})`] : []),
+    'Providers:',
+    ...formatProviderReport(detectProviders()).map((line) => `  ${line}`),
+    `Threads: ${os.availableParallelism()} (onnxruntime intra-op threads of the CPU session)`,
+    `CPU: ${os.cpus()[0]?.model.trim() ?? 'unknown'}, ${Math.round(os.totalmem() / MEGABYTE)} MB memory`,
+    `Versions: node ${process.version}, onnxruntime-node ${onnxruntimeVersion()}, ${process.platform}/${process.arch}`,
+  ];
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return check.ok || fromEnv ? 0 : 1;
+}
+
+function onnxruntimeVersion(): string {
+  try {
+    return (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string }).version;
+  } catch {
+    return 'missing';
+  }
+}
+
+async function bench(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(
+    args,
+    {
+      json: { type: 'boolean' },
+      preset: { type: 'string', short: 'p' },
+      runs: { type: 'string', short: 'n' },
+      voice: { type: 'string', short: 'v' },
+    },
+    false,
+  );
+  const preset = typeof values['preset'] === 'string' ? values['preset'] : 'all';
+  let presets: BenchPreset[];
+  if (preset === 'all') presets = [...ALL_PRESETS];
+  else if ((ALL_PRESETS as readonly string[]).includes(preset)) presets = [preset as BenchPreset];
+  else throw new UsageError(`--preset must be short, medium, long or all, not "${preset}".`);
+  const runs = values['runs'] === undefined ? DEFAULT_BENCH_RUNS : Number(values['runs']);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new UsageError(`--runs must be a whole number from 1 to 100, not "${String(values['runs'])}".`);
+
+  return withEngine(async (engine) => {
+    const result = await runBenchmark(engine, {
+      presets,
+      runs,
+      ...(typeof values['voice'] === 'string' ? { voice: values['voice'] } : {}),
+      onProgress: (p) => io.stderr.write(`[${p.completed}/${p.total}] ${p.label}\n`),
+    });
+    io.stdout.write(values['json'] ? `${JSON.stringify(result, null, 2)}\n` : formatBench(result));
+    return 0;
+  });
+}
+
+/** A human-readable table of a benchmark result. */
+export function formatBench(result: BenchResult): string {
+  const { machine } = result;
+  const ms = (x: number): string => `${Math.round(x)}`.padStart(6);
+  const rows = result.rows.map(
+    (r) =>
+      `${r.preset.padEnd(7)} ${r.provider.padEnd(7)} ${ms(r.ttfaEngineMs.p50)} ${ms(r.ttfaEngineMs.p95)} ${ms(r.floorMs.p50)}   ` +
+      `${r.rtf.p50.toFixed(3)} ${r.rtf.p95.toFixed(3)} ${r.floorRtf.p50.toFixed(3)}  ${r.audioSeconds.toFixed(1).padStart(6)} ${Math.round(r.peakRssBytes / MEGABYTE)}`,
+  );
+  return [
+    `${machine.cpu}, ${machine.cores} cores, node ${machine.node}, onnxruntime ${machine.onnxruntime}, ${machine.model}`,
+    'preset  provider TTFA p50/p95 (ms) floor  RTF p50/p95  floor  audio s  peak RSS MB',
+    ...rows,
+    '',
+  ].join('\n');
+}
