@@ -152,11 +152,25 @@ describe('renderer in Chromium via the dev host', { skip }, () => {
     await page.keyboard.press('Control+1');
   });
 
-  test('Stop mid-utterance silences playback at once and stops the worker', async () => {
+  test('Pause keeps the position, Resume continues, Stop mid-utterance silences at once and stops the worker', async () => {
     await page.getByLabel('Text to speak').fill('One moment please. This sentence should never finish playing. Nor should this one.');
     await page.getByRole('button', { name: 'Speak', exact: true }).click();
     await page.waitForFunction(() => (window as any).__kokoroStore.getState().playback.samplesPlayed > 0, undefined, { timeout: SPEAK_TIMEOUT_MS, polling: 50 });
     const id = await lastRequestId();
+    // Pause holds the position; resume goes on from it.
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const paused = await page.evaluate(() => (window as any).__kokoroProbe());
+    await page.waitForTimeout(300);
+    const stillPaused = await page.evaluate(() => (window as any).__kokoroProbe());
+    assert.equal(paused.paused, true);
+    assert.equal(stillPaused.played, paused.played, 'nothing played while paused');
+    await page.screenshot({ path: path.join(RESULTS, 'renderer-paused.png') });
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.waitForFunction(
+      (at) => (window as any).__kokoroProbe().then((s: { played: number }) => s.played > at),
+      paused.played,
+      { timeout: SPEAK_TIMEOUT_MS, polling: 100 },
+    );
     await page.getByRole('button', { name: 'Stop' }).click();
     const first = await page.evaluate(() => (window as any).__kokoroProbe());
     await page.waitForTimeout(300);
