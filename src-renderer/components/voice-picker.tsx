@@ -126,6 +126,7 @@ export function VoicePicker() {
               index += 1;
               const i = index;
               const selected = mix.primary === v.id;
+              const blended = mix.secondary === v.id;
               const fav = favourites.includes(v.id);
               return (
                 <div
@@ -133,8 +134,8 @@ export function VoicePicker() {
                   id={optionId(i)}
                   role="option"
                   aria-selected={selected}
-                  aria-label={`${v.name}, ${v.language}, ${v.gender}${fav ? ', favourite' : ''}`}
-                  className={`voice-row${selected ? ' selected' : ''}${i === activeIndex ? ' active' : ''}`}
+                  aria-label={`${v.name}, ${v.language}, ${v.gender}${fav ? ', favourite' : ''}${blended ? ', blended in' : ''}`}
+                  className={`voice-row${selected ? ' selected' : ''}${blended ? ' blended' : ''}${i === activeIndex ? ' active' : ''}`}
                   data-voice={v.id}
                   onClick={() => {
                     setActive(i);
