@@ -79,7 +79,7 @@ export async function runBenchmark(engine: Engine, opts: BenchOptions): Promise<
         completed++;
       }
       const first = runs[0] as RunFigures;
-      const cold = engine.sessions.coldStart?.();
+      const cold = engine.sessions.coldStart?.(provider);
       rows.push({
         preset,
         provider: first.provider,
@@ -91,6 +91,8 @@ export async function runBenchmark(engine: Engine, opts: BenchOptions): Promise<
         audioSeconds: first.audioSeconds,
         peakRssBytes: memory().peakRssBytes,
         ...(cold ? { coldStart: cold } : {}),
+        // Which CoreML units/format this row measured, for Auto (see auto-provider.ts).
+        ...(provider && provider.provider !== 'auto' ? { choice: provider } : {}),
       });
     }
   }

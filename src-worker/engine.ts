@@ -29,7 +29,8 @@ import {
   type TextSpan,
   type VoiceInfo,
 } from './protocol.ts';
-import { bareRunMs, createCpuSessionSource, type KokoroSessionOptions, type SessionLease, type SessionSource } from './session.ts';
+import { bareRunMs, type KokoroSessionOptions, type SessionLease, type SessionSource } from './session.ts';
+import { createSessionPool } from './session-pool.ts';
 import { splitText } from './split.ts';
 import { loadVocab, padIds, tokenize, type Vocab } from './tokenize.ts';
 import { createVoiceStore, type VoiceStore } from './voices.ts';
@@ -91,7 +92,7 @@ export interface EngineOptions {
   /** Check the fetcher's stamps before loading (default: only for the default cache; needs full AssetPaths). */
   verifyAssets?: boolean;
   sessions?: SessionSource;
-  /** Options of the default CPU session. */
+  /** Options of the sessions of the default SessionPool (threads, optimised-graph cache). */
   session?: KokoroSessionOptions;
 }
 
@@ -99,7 +100,7 @@ export interface EngineOptions {
 export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   const paths: EngineAssets = opts.assets ?? assetPaths();
   const verify = opts.verifyAssets ?? opts.assets === undefined;
-  const sessions = opts.sessions ?? createCpuSessionSource(paths.model, opts.session);
+  const sessions = opts.sessions ?? createSessionPool(paths.model, opts.session);
   const runQueue = createRunQueue();
 
   // Each is loaded on first need and memoised on success only, so a request after

@@ -16,6 +16,8 @@
 // buffers are transferred, not copied, where the port takes a transfer list.
 
 import type { MessagePort } from 'node:worker_threads';
+import { defaultCacheDir } from './assets.ts';
+import { recordBenchmark } from './auto-provider.ts';
 import { runBenchmark } from './bench.ts';
 import type { Engine } from './engine.ts';
 import { toErrorEvent } from './errors.ts';
@@ -189,6 +191,8 @@ export function serve(port: PortLike, engine: Engine): () => void {
         onProgress: (p) => post({ type: 'bench-progress', id, ...p }),
       });
       post({ type: 'bench-result', id, result });
+      // Auto chooses from benchmarks measured here; a failed write only leaves Auto on older ones.
+      await recordBenchmark(result, defaultCacheDir()).catch(() => undefined);
       post({ type: 'done', id, stopped: false });
     } catch (error) {
       if (entry.controller.signal.aborted) post({ type: 'done', id, stopped: true });

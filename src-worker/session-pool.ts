@@ -36,7 +36,13 @@ import { coreMlExecutionProviders, coreMlOptionsOf, describeCoreMl, type CoreMlO
 import { detectProviders, usingCpu, type ProviderReport } from './providers.ts';
 import type { ProviderChoice, ProviderState } from './protocol.ts';
 import { STYLE_DIM } from './voices.ts';
-import { createKokoroSession, type KokoroSession, type SessionLease, type SessionSource } from './session.ts';
+import {
+  createKokoroSession,
+  type KokoroSession,
+  type KokoroSessionOptions,
+  type SessionLease,
+  type SessionSource,
+} from './session.ts';
 
 /** The least the pool needs of a loaded model (a KokoroSession, or a stand-in in tests). */
 export type PoolSession = Pick<KokoroSession, 'run' | 'release'>;
@@ -128,6 +134,15 @@ interface Slot {
   retired: boolean;
   released: boolean;
   coldStart: ColdStart | undefined;
+}
+
+/** The engine's default SessionSource: a pool over createKokoroSession with the engine's options. */
+export function createSessionPool(modelPath: string, opts: KokoroSessionOptions = {}): SessionPool {
+  return new SessionPool({
+    modelPath,
+    ...(opts.threads === undefined ? {} : { threads: opts.threads }),
+    ...(opts.optimizedCacheDir === undefined ? {} : { optimizedCacheDir: opts.optimizedCacheDir }),
+  });
 }
 
 /** The worker's sessions, switched at run time with leases and honest CPU fallback. */
@@ -272,7 +287,8 @@ export class SessionPool implements SessionSource {
 
   /** Cold-start figures of a choice's session (default: the current one), once it has loaded. */
   coldStart(choice?: ProviderChoice): ColdStart | undefined {
-    return this.#cold.get(choice === undefined ? this.#current.spec.key : choiceKey(choice));
+    const current = choice === undefined || choice.provider === 'auto' || choiceKey(choice) === choiceKey(this.#requested);
+    return this.#cold.get(current ? this.#current.spec.key : choiceKey(choice));
   }
 
   /** Cold-start figures of every session loaded so far, by key ("cpu", "coreml/all/mlprogram"). */

@@ -362,8 +362,8 @@ export interface SessionSource {
   /** Switches the default provider; resolves once the new session is ready. */
   setProvider(choice: ProviderChoice): Promise<ProviderState>;
   dispose(): Promise<void>;
-  /** Cold-start figures of the session in use, once loaded (for the benchmark). */
-  coldStart?(): { createMs: number; firstRunMs: number } | undefined;
+  /** Cold-start figures of the session for `choice` (default: the one in use), once loaded (for the benchmark). */
+  coldStart?(choice?: ProviderChoice): { createMs: number; firstRunMs: number } | undefined;
 }
 
 /** The CPU-only SessionSource: one lazily loaded session, shared by every lease. */
