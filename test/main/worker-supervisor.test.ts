@@ -78,7 +78,7 @@ function until(client: WorkerClient, state: 'up' | 'down'): Promise<void> {
   });
 }
 
-test('the supervised real worker streams ordered chunks, survives a kill mid-utterance, and serves again', { timeout: TEST_TIMEOUT_MS }, async () => {
+test('the supervised real worker streams ordered chunks, survives a kill mid-utterance, and serves again', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const client = createWorkerClient();
   const workers: ChildWorker[] = [];
   const supervisor = createSupervisor<ChildWorker, WorkerClient>({
@@ -125,8 +125,12 @@ test('the supervised real worker streams ordered chunks, survives a kill mid-utt
     assert.equal(events[0]?.type, 'started');
 
     // 2. Kill the worker while it is speaking: the pending request ends in worker-crashed.
+    let killedAt = 0;
     const killed = collect(client, 'two', (event) => {
-      if (event.type === 'chunk' && event.index === 0) workers.at(-1)?.kill();
+      if (event.type === 'chunk' && event.index === 0) {
+        killedAt = performance.now();
+        workers.at(-1)?.kill();
+      }
     });
     client.send({
       type: 'speak',
@@ -147,10 +151,21 @@ test('the supervised real worker streams ordered chunks, survives a kill mid-utt
 
     // 3. The supervisor restarts it and the new worker serves.
     await until(client, 'up');
+    const upAt = performance.now();
     assert.equal(supervisor.spawns, 2);
-    const again = collect(client, 'three');
+    let firstChunkAt = 0;
+    const again = collect(client, 'three', (event) => {
+      if (event.type === 'chunk' && firstChunkAt === 0) firstChunkAt = performance.now();
+    });
     client.send({ type: 'speak', id: 'three', text: 'Back again.', voice: 'af_heart', speed: 1 });
     const after = await again;
+    // Figures, not assertions: how long a crash costs the user on this machine.
+    t.diagnostic(
+      JSON.stringify({
+        killToReconnectedMs: Math.round(upAt - killedAt),
+        reconnectedToFirstChunkMs: Math.round(firstChunkAt - upAt),
+      }),
+    );
     assert.equal(after.at(-1)?.type, 'done', JSON.stringify(after.at(-1)));
     assert.ok(after.some((e) => e.type === 'chunk'));
   } finally {
