@@ -29,7 +29,8 @@ export type WindowName = 'popover' | 'app';
 /** Must run before `app.whenReady`: app:// is a standard, secure scheme (AudioWorklet needs it). */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    // corsEnabled: Vite's module scripts and the AudioWorklet module are fetched in CORS mode.
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } },
   ]);
 }
 
