@@ -14,7 +14,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { assetPaths, checkAssets, loadManifest, runFetchCommand } from './assets.ts';
+import { assetPaths, checkAssets, defaultCacheDir, loadManifest, runFetchCommand } from './assets.ts';
+import { describeAuto, recordBenchmark } from './auto-provider.ts';
 import { ALL_PRESETS, runBenchmark } from './bench.ts';
 import { DEFAULT_SPEED, DEFAULT_VOICE, createEngine, type Engine, type EngineOptions } from './engine.ts';
 import { KokoroError } from './errors.ts';
@@ -210,6 +211,7 @@ async function doctor(io: CliIo): Promise<number> {
     ...(fromEnv ? [`  (${ENGINE_ENV} overrides them: model ${fromEnv.model})`] : []),
     'Providers:',
     ...formatProviderReport(detectProviders()).map((line) => `  ${line}`),
+    `  ${await describeAuto(defaultCacheDir(), detectProviders())}`,
     `Threads: ${os.availableParallelism()} (onnxruntime intra-op threads of the CPU session)`,
     `CPU: ${os.cpus()[0]?.model.trim() ?? 'unknown'}, ${Math.round(os.totalmem() / MEGABYTE)} MB memory`,
     `Versions: node ${process.version}, onnxruntime-node ${onnxruntimeVersion()}, ${process.platform}/${process.arch}`,
@@ -253,6 +255,8 @@ async function bench(args: string[], io: CliIo): Promise<number> {
       onProgress: (p) => io.stderr.write(`[${p.completed}/${p.total}] ${p.label}\n`),
     });
     io.stdout.write(values['json'] ? `${JSON.stringify(result, null, 2)}\n` : formatBench(result));
+    // Measured on this machine: Auto may choose from it (see auto-provider.ts).
+    await recordBenchmark(result, defaultCacheDir()).catch(() => undefined);
     return 0;
   });
 }
