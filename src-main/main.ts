@@ -23,7 +23,6 @@ import {
   shell,
   type IpcMainEvent,
   type IpcMainInvokeEvent,
-  type MenuItemConstructorOptions,
 } from 'electron';
 import path from 'node:path';
 import { defaultCacheDir } from '../src-worker/assets-cache.ts';
@@ -37,7 +36,8 @@ import { resolveAppPaths } from './paths.ts';
 import { ACCESSIBILITY_SETTINGS_URL, promptForAccessibility, selectionEffects } from './selection-effects.ts';
 import { applyPatch, loadSettings, writeSettings } from './settings.ts';
 import { createSupervisor } from './supervisor.ts';
-import { buildTrayMenu, trayTooltip, type MenuItemModel, type PlaybackState, type TrayAction } from './tray-menu.ts';
+import { buildTrayMenu, trayTooltip, type PlaybackState, type TrayAction } from './tray-menu.ts';
+import { toMenuTemplate } from './tray-template.ts';
 import { isTrustedSender } from './window-security.ts';
 import { createWindow, registerAppScheme, serveRenderer, togglePopover, type WindowName } from './windows.ts';
 import { createWorkerClient } from './worker-client.ts';
@@ -283,30 +283,6 @@ function trayIcon(speaking: boolean): Electron.NativeImage {
   return nativeImage.createFromPath(path.join(paths.assetsDir, file));
 }
 
-function toElectronMenu(items: MenuItemModel[]): MenuItemConstructorOptions[] {
-  return items.map((item): MenuItemConstructorOptions => {
-    switch (item.kind) {
-      case 'separator':
-        return { type: 'separator' };
-      case 'label':
-        return { label: item.label, enabled: false };
-      case 'submenu':
-        return { label: item.label, submenu: toElectronMenu(item.items) };
-      case 'radio':
-        return { type: 'radio', label: item.label, checked: item.checked, enabled: item.enabled, click: () => void onTrayAction(item.action) };
-      case 'action': {
-        const accelerator = acceleratorOf(item.action);
-        return {
-          label: item.label,
-          enabled: item.enabled,
-          click: () => void onTrayAction(item.action),
-          ...(accelerator === '' ? {} : { accelerator, registerAccelerator: false }),
-        };
-      }
-    }
-  });
-}
-
 function acceleratorOf(action: TrayAction): string {
   if (action.type === 'speak-clipboard') return settings.hotkeys.speakClipboard;
   if (action.type === 'speak-selection') return settings.hotkeys.speakSelection;
@@ -326,7 +302,7 @@ function currentMenu(): Menu {
     hotkeys: settings.hotkeys,
     workerUp,
   });
-  return Menu.buildFromTemplate(toElectronMenu(model));
+  return Menu.buildFromTemplate(toMenuTemplate(model, (action) => void onTrayAction(action), acceleratorOf));
 }
 
 function refreshTray(): void {

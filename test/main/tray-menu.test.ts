@@ -140,3 +140,29 @@ test('window entries route to views and quit is last', () => {
   const last = menu.at(-1);
   assert.deepEqual(last?.kind === 'action' && last.action, { type: 'quit' });
 });
+
+test('the Electron template mirrors the model: radios, disabled labels, shown-only accelerators, clicks', async () => {
+  const { toMenuTemplate } = await import('../../src-main/tray-template.ts');
+  const clicked: unknown[] = [];
+  const template = toMenuTemplate(
+    buildTrayMenu(state({ workerUp: false, speed: 1.5 })),
+    (action) => clicked.push(action),
+    (action) => (action.type === 'speak-clipboard' ? 'Control+Alt+V' : ''),
+  );
+  const first = template[0];
+  assert.equal(first?.label, 'Speak Clipboard');
+  assert.equal(first?.accelerator, 'Control+Alt+V');
+  assert.equal(first?.registerAccelerator, false, 'the menu must not register the global shortcut again');
+  assert.equal(template[1]?.accelerator, undefined);
+  assert.equal(template[4]?.type, 'separator');
+  const restarting = template.find((i) => i.label === 'Speech engine restarting…');
+  assert.equal(restarting?.enabled, false);
+  const speed = template.find((i) => i.label === 'Speed');
+  const items = Array.isArray(speed?.submenu) ? speed.submenu : [];
+  const checked = items.find((i) => i.checked);
+  assert.equal(checked?.type, 'radio');
+  assert.equal(checked?.label, '1.5×');
+  items[0]?.click?.(undefined as never, undefined as never, undefined as never);
+  first?.click?.(undefined as never, undefined as never, undefined as never);
+  assert.deepEqual(clicked, [{ type: 'set-speed', speed: 0.75 }, { type: 'speak-clipboard' }]);
+});
