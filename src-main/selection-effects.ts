@@ -21,75 +21,20 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { SelectionEffects } from './copy-selection.ts';
+import { COPY_SCRIPT, RESTORE_SCRIPT, SAVE_SCRIPT } from './pasteboard-scripts.ts';
 
 /** Longest a helper script may run before it counts as failed. */
 const OSASCRIPT_TIMEOUT_MS = 5_000;
 
-/** Largest pasteboard snapshot accepted through the helper's output buffer. */
-const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
-
-const SAVE_SCRIPT = `
-ObjC.import('AppKit');
-function run(argv) {
-  const pb = $.NSPasteboard.generalPasteboard;
-  const items = pb.pasteboardItems;
-  const out = [];
-  const count = items.isNil() ? 0 : items.count;
-  for (let i = 0; i < count; i++) {
-    const item = items.objectAtIndex(i);
-    const types = item.types;
-    const entry = {};
-    for (let j = 0; j < types.count; j++) {
-      const type = types.objectAtIndex(j);
-      const data = item.dataForType(type);
-      if (data.isNil()) continue;
-      entry[type.js] = data.base64EncodedStringWithOptions(0).js;
-    }
-    out.push(entry);
-  }
-  const json = $(JSON.stringify({ items: out }));
-  json.writeToFileAtomicallyEncodingError($(argv[0]), true, $.NSUTF8StringEncoding, null);
-}
-`;
-
-const RESTORE_SCRIPT = `
-ObjC.import('AppKit');
-function run(argv) {
-  const text = $.NSString.stringWithContentsOfFileEncodingError($(argv[0]), $.NSUTF8StringEncoding, null);
-  const saved = JSON.parse(text.js);
-  const pb = $.NSPasteboard.generalPasteboard;
-  pb.clearContents;
-  if (saved.items.length === 0) return;
-  const items = $.NSMutableArray.alloc.init;
-  for (const entry of saved.items) {
-    const item = $.NSPasteboardItem.alloc.init;
-    for (const type of Object.keys(entry)) {
-      const data = $.NSData.alloc.initWithBase64EncodedStringOptions($(entry[type]), 0);
-      item.setDataForType(data, $(type));
-    }
-    items.addObject(item);
-  }
-  if (!pb.writeObjects(items)) throw new Error('the pasteboard refused the saved items');
-}
-`;
-
-// See [Note: Waiting for the hotkey's modifiers]. Masks: shift, control, option, command.
-const COPY_SCRIPT = `
-ObjC.import('AppKit');
-function run() {
-  const MODIFIERS = (1 << 17) | (1 << 18) | (1 << 19) | (1 << 20);
-  const deadline = Date.now() + 1000;
-  while (($.NSEvent.modifierFlags & MODIFIERS) !== 0 && Date.now() < deadline) delay(0.02);
-  Application('System Events').keystroke('c', { using: 'command down' });
-}
-`;
+/** Output buffer for the helper scripts: they print nothing (the snapshot goes to a file). */
+const MAX_HELPER_OUTPUT_BYTES = 1024 * 1024;
 
 function osascript(script: string, args: string[] = []): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       'osascript',
       ['-l', 'JavaScript', '-e', script, ...args],
-      { timeout: OSASCRIPT_TIMEOUT_MS, maxBuffer: MAX_SNAPSHOT_BYTES },
+      { timeout: OSASCRIPT_TIMEOUT_MS, maxBuffer: MAX_HELPER_OUTPUT_BYTES },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`${error.message.trim()} ${String(stderr).trim()}`.trim()));
         else resolve(String(stdout));
