@@ -460,6 +460,10 @@ app.whenReady().then(async () => {
   if (!primaryInstance) return;
   const loadedSettings = await loadSettings(userData);
   settings = loadedSettings.settings;
+  // The login item lives in macOS, which the user can change behind our back: settings win.
+  if (process.platform === 'darwin' && app.getLoginItemSettings().openAtLogin !== settings.launchAtLogin) {
+    app.setLoginItemSettings({ openAtLogin: settings.launchAtLogin });
+  }
   serveRenderer(path.dirname(paths.rendererIndex));
   setupIpc();
   setupMainClient();
