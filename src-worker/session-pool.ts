@@ -27,6 +27,7 @@
 // a factory whose run blocks the calling thread, the elapsed-time check after the warm-up still
 // catches a first run that took longer than the budget (heavy partitioning).
 
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
@@ -94,7 +95,20 @@ export interface SessionPoolOptions {
   warmUp?: WarmUpInput;
   /** Load the CPU fallback when idle once CoreML is current (default true; see [Note: Idle warm-up]). */
   prewarmFallback?: boolean;
+  /** Where a CoreML start in progress is noted (default: in the cache dir; null = never; see [Note: Crash marker]). */
+  crashMarkerPath?: string | null;
 }
+
+// [Note: Crash marker]
+// A native crash while CoreML compiles or first runs the model kills the whole worker process,
+// not just its thread; main restarts the worker, which would start CoreML again from the saved
+// settings and crash again. So while a CoreML session is being created and warmed, the pool keeps
+// a small file naming it, and removes the file once that attempt ends either way. A pool that
+// finds the file at start knows that choice took the previous worker down: the first request
+// for it goes to CPU with that reason, and the file is removed, so choosing it again retries.
+
+/** File name of the crash marker in the cache directory. */
+export const CRASH_MARKER_FILE = 'coreml-starting.json';
 
 // [Note: Idle warm-up]
 // A CPU session that first loads when CoreML fails would add seconds of silence to that request.
@@ -166,6 +180,9 @@ export class SessionPool implements SessionSource {
   #disposed = false;
   readonly #prewarmFallback: boolean;
   #idleTimer: NodeJS.Timeout | undefined;
+  readonly #crashMarker: string | null;
+  /** The CoreML key that took the previous worker down, until it is asked for once. */
+  #crashedKey: string | undefined;
 
   constructor(options: SessionPoolOptions) {
     this.#model = options.modelPath;
@@ -187,6 +204,9 @@ export class SessionPool implements SessionSource {
     this.#warmUpTimeoutMs = options.warmUpTimeoutMs ?? DEFAULT_WARM_UP_TIMEOUT_MS;
     this.runTimeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
     this.#prewarmFallback = options.prewarmFallback ?? true;
+    this.#crashMarker =
+      options.crashMarkerPath === undefined ? path.join(defaultCacheDir(), CRASH_MARKER_FILE) : options.crashMarkerPath;
+    this.#crashedKey = this.#readCrashMarker();
     this.#warmUp = options.warmUp ?? {
       ids: BigInt64Array.from(WARM_UP_IDS, BigInt),
       style: new Float32Array(STYLE_DIM),
@@ -368,6 +388,14 @@ export class SessionPool implements SessionSource {
     if (this.#report.coremlFallbackReason !== undefined) {
       return { spec: CPU_SPEC, reason: this.#report.coremlFallbackReason };
     }
+    const key = choiceKey({ provider: 'coreml', coreml });
+    if (key === this.#crashedKey) {
+      this.#crashedKey = undefined; // Asked for again after this, it is tried again.
+      return {
+        spec: CPU_SPEC,
+        reason: `${describeCoreMl(coreml)} stopped Kokoro Bar's speech engine the last time it started; using CPU. Choose it again to retry.`,
+      };
+    }
     const units = this.#report.coremlUnits.find((u) => u.units === coreml.units);
     if (units && !units.available) {
       return { spec: CPU_SPEC, reason: usingCpu(`${describeCoreMl(coreml)} cannot run here: ${units.reason ?? ''}`) };
@@ -417,6 +445,41 @@ export class SessionPool implements SessionSource {
   }
 
   async #load(slot: Slot): Promise<PoolSession> {
+    if (slot.spec.provider !== 'coreml') return this.#loadAndWarm(slot);
+    this.#writeCrashMarker(slot.spec.key);
+    try {
+      return await this.#loadAndWarm(slot);
+    } finally {
+      this.#removeCrashMarker();
+    }
+  }
+
+  /** See [Note: Crash marker]. */
+  #readCrashMarker(): string | undefined {
+    if (this.#crashMarker === null) return undefined;
+    try {
+      const { key } = JSON.parse(readFileSync(this.#crashMarker, 'utf8')) as { key?: unknown };
+      this.#removeCrashMarker();
+      return typeof key === 'string' ? key : undefined;
+    } catch {
+      return undefined; // No marker (the usual case) or an unreadable one: nothing to avoid.
+    }
+  }
+
+  #writeCrashMarker(key: string): void {
+    if (this.#crashMarker === null) return;
+    try {
+      writeFileSync(this.#crashMarker, `${JSON.stringify({ key, pid: process.pid, at: new Date().toISOString() })}\n`);
+    } catch {
+      // An unwritable cache dir only loses the crash-loop guard.
+    }
+  }
+
+  #removeCrashMarker(): void {
+    if (this.#crashMarker !== null) rmSync(this.#crashMarker, { force: true });
+  }
+
+  async #loadAndWarm(slot: Slot): Promise<PoolSession> {
     const createdAt = performance.now();
     const session = await this.#factory(slot.spec);
     const createMs = performance.now() - createdAt;

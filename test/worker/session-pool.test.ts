@@ -4,7 +4,8 @@
 // reason) and, with KOKORO_BAR_TEST_COREML=1 on a Mac, for real.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { before, test } from 'node:test';
@@ -13,10 +14,12 @@ import { COREML_UNITS } from '../../src-worker/coreml.ts';
 import type { ProviderChoice } from '../../src-worker/protocol.ts';
 import { assessProviders, detectProviders, type HostFacts } from '../../src-worker/providers.ts';
 import { createKokoroSession } from '../../src-worker/session.ts';
-import { SessionPool, type PoolSession, type SessionFactory, type SessionSpec } from '../../src-worker/session-pool.ts';
+import { CRASH_MARKER_FILE, SessionPool, type PoolSession, type SessionFactory, type SessionSpec } from '../../src-worker/session-pool.ts';
 import { modelFiles } from './model-fixture.ts';
 
 const REQUIRE_COREML = process.env['KOKORO_BAR_TEST_COREML'] === '1';
+/** Pools under test keep no crash marker in the user's cache dir (one test checks the marker). */
+const NO_MARKER = { crashMarkerPath: null };
 
 /** Facts of an Apple Silicon Mac, so the pool believes CoreML can run and tries it. */
 const MAC_FACTS: HostFacts = {
@@ -99,7 +102,7 @@ async function utterance(lease: Awaited<ReturnType<SessionPool['acquire']>>, chu
 }
 
 test('Linux: CoreML is unavailable, the pool stays on CPU and says why (real detection)', { skip: REQUIRE_COREML }, async () => {
-  const pool = new SessionPool({ modelPath, report: detectProviders(), threads: 2 });
+  const pool = new SessionPool({ ...NO_MARKER, modelPath, report: detectProviders(), threads: 2 });
   try {
     const state = await pool.setProvider(COREML_ALL);
     assert.equal(state.active, 'cpu');
@@ -130,7 +133,7 @@ test('Linux: CoreML is unavailable, the pool stays on CPU and says why (real det
 
 test('CoreML session creation fails in onnxruntime: the pool ends on CPU with the reason', { skip: REQUIRE_COREML || process.platform === 'darwin' }, async () => {
   // The report claims a Mac, so the real createKokoroSession really asks onnxruntime for CoreML.
-  const pool = new SessionPool({ modelPath, report: MAC_REPORT, threads: 2, warmUp: QUICK_WARM_UP });
+  const pool = new SessionPool({ ...NO_MARKER, modelPath, report: MAC_REPORT, threads: 2, warmUp: QUICK_WARM_UP });
   try {
     const state = await pool.setProvider(COREML_ALL);
     assert.equal(state.active, 'cpu');
@@ -145,7 +148,7 @@ test('CoreML session creation fails in onnxruntime: the pool ends on CPU with th
 });
 
 test('KOKORO_BAR_TEST_COREML=1: a real CoreML session synthesises; every other unit choice runs or says why', { skip: !REQUIRE_COREML }, async () => {
-  const pool = new SessionPool({ modelPath });
+  const pool = new SessionPool({ ...NO_MARKER, modelPath });
   try {
     // The default choice must really run on CoreML.
     const state = await pool.setProvider(COREML_ALL);
@@ -183,7 +186,7 @@ test('switching under load: in-flight utterances finish on the old session, new 
   const gateOpen = new Promise<void>((resolve) => (openGate = resolve));
   // The second "provider" is held before it loads, so requests provably arrive during the switch.
   const gate = (spec: SessionSpec) => (spec.key === 'coreml/cpu-only/neuralnetwork' ? gateOpen : Promise.resolve());
-  const pool = new SessionPool({ modelPath, report: MAC_REPORT, factory: recordingFactory(made, events, undefined, gate), warmUp: QUICK_WARM_UP, prewarmFallback: false });
+  const pool = new SessionPool({ ...NO_MARKER, modelPath, report: MAC_REPORT, factory: recordingFactory(made, events, undefined, gate), warmUp: QUICK_WARM_UP, prewarmFallback: false });
   try {
     assert.equal((await pool.setProvider(COREML_ALL)).active, 'coreml');
     const old = made.find((m) => m.key === 'coreml/all/mlprogram');
@@ -234,7 +237,7 @@ test('switching under load: in-flight utterances finish on the old session, new 
 
 test('once CoreML is current, the CPU fallback warms up when idle', async () => {
   const made: Made[] = [];
-  const pool = new SessionPool({ modelPath, report: MAC_REPORT, factory: recordingFactory(made, []), warmUp: QUICK_WARM_UP });
+  const pool = new SessionPool({ ...NO_MARKER, modelPath, report: MAC_REPORT, factory: recordingFactory(made, []), warmUp: QUICK_WARM_UP });
   try {
     assert.equal((await pool.setProvider(COREML_ALL)).active, 'coreml');
     assert.equal(made.filter((m) => m.key === 'cpu').length, 0, 'not during the switch');
@@ -248,7 +251,7 @@ test('once CoreML is current, the CPU fallback warms up when idle', async () => 
 
 test('a CPU load that fails is tried again by the next request (e.g. after kokoro-bar fetch)', async () => {
   let calls = 0;
-  const pool = new SessionPool({
+  const pool = new SessionPool({ ...NO_MARKER,
     modelPath,
     report: MAC_REPORT,
     warmUp: QUICK_WARM_UP,
@@ -271,7 +274,7 @@ test('a CPU load that fails is tried again by the next request (e.g. after kokor
 
 test('concurrent first callers share one load', async () => {
   const made: Made[] = [];
-  const pool = new SessionPool({ modelPath, report: MAC_REPORT, factory: recordingFactory(made, []), warmUp: QUICK_WARM_UP });
+  const pool = new SessionPool({ ...NO_MARKER, modelPath, report: MAC_REPORT, factory: recordingFactory(made, []), warmUp: QUICK_WARM_UP });
   try {
     const leases = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
     assert.equal(made.length, 1);
@@ -302,7 +305,7 @@ test('a CoreML run failure finishes the request on CPU; a second one switches th
           },
           release: () => session.release(),
         };
-  const pool = new SessionPool({ modelPath, report: MAC_REPORT, factory: recordingFactory(made, events, failing), warmUp: QUICK_WARM_UP });
+  const pool = new SessionPool({ ...NO_MARKER, modelPath, report: MAC_REPORT, factory: recordingFactory(made, events, failing), warmUp: QUICK_WARM_UP });
   const longer = BigInt64Array.from([0, 50, 83, 54, 156, 57, 135, 16, 50, 83, 0], BigInt);
   try {
     assert.equal((await pool.setProvider(COREML_ALL)).active, 'coreml');
@@ -339,7 +342,7 @@ test('a CoreML warm-up that never finishes counts as failed and leaves the pool 
   const made: Made[] = [];
   const hanging = (spec: SessionSpec, session: PoolSession): PoolSession =>
     spec.provider !== 'coreml' ? session : { run: () => new Promise<Float32Array>(() => {}), release: () => session.release() };
-  const pool = new SessionPool({
+  const pool = new SessionPool({ ...NO_MARKER,
     modelPath,
     report: MAC_REPORT,
     factory: recordingFactory(made, [], hanging),
@@ -370,7 +373,7 @@ test('a CoreML run that stops answering finishes on CPU and the pool leaves Core
       release: () => session.release(),
     };
   };
-  const pool = new SessionPool({
+  const pool = new SessionPool({ ...NO_MARKER,
     modelPath,
     report: MAC_REPORT,
     factory: recordingFactory(made, [], stuck),
@@ -393,12 +396,48 @@ test('a CoreML run that stops answering finishes on CPU and the pool leaves Core
   }
 });
 
+test('a CoreML choice that took the last worker down starts on CPU once, with the reason', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'kokoro-pool-marker-'));
+  const marker = path.join(dir, CRASH_MARKER_FILE);
+  // Stand-in sessions: this test is about the marker file, not about synthesis.
+  const keysSeenAtCreate: boolean[] = [];
+  const factory: SessionFactory = async () => {
+    keysSeenAtCreate.push(existsSync(marker));
+    return { run: async () => new Float32Array(24), release: async () => {} };
+  };
+  try {
+    // A normal CoreML start leaves no marker behind, and had one while it ran.
+    const first = new SessionPool({ modelPath, report: MAC_REPORT, factory, crashMarkerPath: marker, prewarmFallback: false });
+    assert.equal((await first.setProvider(COREML_ALL)).active, 'coreml');
+    assert.deepEqual(keysSeenAtCreate, [true]);
+    assert.equal(existsSync(marker), false);
+    await first.dispose();
+
+    // The previous worker died while starting CoreML (All, ML Program): its marker is still there.
+    await writeFile(marker, JSON.stringify({ key: 'coreml/all/mlprogram', pid: 1 }));
+    const next = new SessionPool({ modelPath, report: MAC_REPORT, factory, crashMarkerPath: marker, prewarmFallback: false });
+    assert.equal(existsSync(marker), false, 'read once, then removed');
+    const state = await next.setProvider(COREML_ALL);
+    assert.equal(state.active, 'cpu');
+    assert.equal(
+      state.fallbackReason,
+      "CoreML (All (CPU, GPU and Neural Engine), ML Program) stopped Kokoro Bar's speech engine the last time it started; using CPU. Choose it again to retry.",
+    );
+    // Other CoreML choices are not affected, and choosing it again retries.
+    assert.equal((await next.setProvider(COREML_CPU_ONLY)).active, 'coreml');
+    assert.equal((await next.setProvider(COREML_ALL)).active, 'coreml');
+    await next.dispose();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('Auto uses the stored results of this machine, and CPU with a reason without them', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kokoro-pool-auto-'));
   const made: Made[] = [];
   const store = benchStorePath(dir);
   const me = thisMachine();
-  const pool = new SessionPool({
+  const pool = new SessionPool({ ...NO_MARKER,
     modelPath,
     report: MAC_REPORT,
     factory: recordingFactory(made, []),
