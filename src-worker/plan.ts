@@ -4,13 +4,28 @@
 // [Note: Chunk sizes]
 // Kokoro is not autoregressive: a chunk's audio exists only when its whole run is done, so the
 // first chunk alone decides the time to first audio. It is kept short: whole clauses up to
-// FIRST_CHUNK_TOKENS ids, and if the first clause alone is longer, its first words (cut at a
-// word boundary). Each later chunk may be CHUNK_GROWTH times larger than the one before, up to
+// FIRST_CHUNK_TOKENS ids; a longer first clause is still taken whole up to FIRST_CLAUSE_MAX_TOKENS
+// (cutting a clause in two costs its intonation), and beyond that its first words are taken, cut
+// at a word boundary to fit FIRST_CHUNK_TOKENS. Each later chunk may be CHUNK_GROWTH times larger than the one before, up to
 // the model's MAX_TOKENS: a chunk takes about as long to synthesise as a fraction (the RTF) of
 // its own audio, so doubling keeps the next chunk ready before the current one has played out
 // whenever RTF < 1/2, while long chunks give the model whole sentences to shape prosody over.
-// Chunks pack whole clauses; a clause longer than MAX_TOKENS is cut at the word boundary nearest
-// its middle, again and again until every piece fits.
+// Budgets grow to MAX_CHUNK_TOKENS, not to the model's MAX_TOKENS: see [Note: Memory bounds chunk
+// size]. Budgets are packed with whole clauses, so a chunk may fall short of its budget; one that would
+// end up shorter than the chunk before it takes the next clause anyway (up to MAX_TOKENS), so
+// chunk sizes never shrink before the last chunk.
+// Chunks pack whole clauses; a clause longer than MAX_CHUNK_TOKENS is cut at the word boundary
+// nearest its middle, again and again until every piece fits (one "word" that cannot be cut is
+// kept whole up to the model's MAX_TOKENS and truncated beyond).
+//
+// [Note: Memory bounds chunk size]
+// onnxruntime's CPU arena grows to the activations of the longest run and keeps them: measured
+// here (int8, onnxruntime 1.30, peak RSS of a bare Node process, 203 MB after loading), one run
+// of 40 ids peaks at 273 MB, 80 ids at 299 MB, 150 at 391 MB and 300 at 584 MB, about 1.3 MB per
+// id. A 510-id chunk would take the worker near 1 GB, for no gain in speed (run time is close to
+// proportional to the audio length, so several shorter runs cost what one long run does) and
+// little in prosody (a chunk of MAX_CHUNK_TOKENS ids is a whole sentence of ~25 words). So chunks
+// grow only to MAX_CHUNK_TOKENS. Turning the arena off is worse: a 150-id run then peaks at 1.8 GB.
 //
 // [Note: Bounded look-ahead]
 // The planner prepares (normalises, phonemises, tokenises) a clause only when the chunk being
@@ -25,6 +40,12 @@ import { MAX_TOKENS } from './tokenize.ts';
 
 /** Most ids in the first chunk (a clause of a few words; see [Note: Chunk sizes]). */
 export const FIRST_CHUNK_TOKENS = 40;
+
+/** Most ids in any chunk (see [Note: Memory bounds chunk size]); at most the model's MAX_TOKENS. */
+export const MAX_CHUNK_TOKENS = 128;
+
+/** Longest first clause taken whole rather than cut at a word boundary. */
+export const FIRST_CLAUSE_MAX_TOKENS = 64;
 
 /** How much larger each chunk may be than the one before. */
 export const CHUNK_GROWTH = 2;
@@ -68,13 +89,15 @@ export interface PlannedChunk {
 export interface PlanOptions {
   /** Ids put between two clauses (the vocab's space), so words do not run together. */
   separator: readonly number[];
+  /** Most ids in a chunk (default MAX_CHUNK_TOKENS, never above MAX_TOKENS). */
   firstChunkTokens?: number;
+  firstClauseMaxTokens?: number;
   growth?: number;
   maxTokens?: number;
 }
 
 /** The id budget of chunk `index` (see [Note: Chunk sizes]). */
-export function chunkBudget(index: number, first = FIRST_CHUNK_TOKENS, growth = CHUNK_GROWTH, max = MAX_TOKENS): number {
+export function chunkBudget(index: number, first = FIRST_CHUNK_TOKENS, growth = CHUNK_GROWTH, max = MAX_CHUNK_TOKENS): number {
   // The exponent is capped only so a chunk index in the thousands cannot overflow to Infinity.
   return Math.min(max, Math.floor(first * growth ** Math.min(index, MAX_GROWTH_STEPS)));
 }
@@ -92,8 +115,9 @@ export async function* planChunks(
   opts: PlanOptions,
 ): AsyncGenerator<PlannedChunk> {
   const firstTokens = opts.firstChunkTokens ?? FIRST_CHUNK_TOKENS;
+  const firstClauseMax = opts.firstClauseMaxTokens ?? FIRST_CLAUSE_MAX_TOKENS;
   const growth = opts.growth ?? CHUNK_GROWTH;
-  const maxTokens = opts.maxTokens ?? MAX_TOKENS;
+  const maxTokens = Math.min(opts.maxTokens ?? MAX_CHUNK_TOKENS, MAX_TOKENS);
   const source = segments[Symbol.iterator]();
   // Pieces taken from `source` but not yet packed: the clause that did not fit, or the halves of
   // a clause that was cut. Never more than a few.
@@ -118,13 +142,14 @@ export async function* planChunks(
       if (piece.prepared.ids.length <= maxTokens) return piece;
       const halves = cutNearMiddle(text, piece);
       if (halves) pending.unshift(...halves);
-      // A piece without a place to cut (one enormous "word") keeps what fits.
-      else return { ...piece, prepared: truncate(piece.prepared, maxTokens) };
+      // A piece without a place to cut (one enormous "word") keeps what the model takes.
+      else return { ...piece, prepared: truncate(piece.prepared, MAX_TOKENS) };
     }
   };
 
   let index = 0;
   let spanStart = 0;
+  let previousTokens = 0;
   for (;;) {
     const budget = chunkBudget(index, firstTokens, growth, maxTokens);
     const ids: number[] = [];
@@ -136,12 +161,14 @@ export async function* planChunks(
       if (!piece) break;
       const pieceIds = piece.prepared.ids;
       const joiner = ids.length > 0 && pieceIds.length > 0 ? opts.separator : [];
-      if (ids.length + joiner.length + pieceIds.length > budget) {
-        if (ids.length > 0) {
+      const total = ids.length + joiner.length + pieceIds.length;
+      if (total > budget) {
+        const tooShort = ids.length < previousTokens && total <= maxTokens;
+        if (ids.length > 0 && !tooShort) {
           pending.unshift(piece);
           break;
         }
-        if (index === 0) {
+        if (index === 0 && pieceIds.length > firstClauseMax) {
           // The first clause alone is over the first budget: speak its first words first.
           const [head, tail] = await fitHead(text, piece, budget, prepared);
           if (tail) pending.unshift(tail);
@@ -153,6 +180,7 @@ export async function* planChunks(
       end = piece.end;
     }
     if (ids.length === 0) return;
+    previousTokens = ids.length;
     yield { index, span: { start: spanStart, end }, ids, dropped, prepareMs: spentMs };
     spanStart = end;
     index++;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { createEngine, type Chunk, type Engine, type SpeakOptions } from '../../src-worker/engine.ts';
 import { KokoroError } from '../../src-worker/errors.ts';
-import { FIRST_CHUNK_TOKENS } from '../../src-worker/plan.ts';
+import { FIRST_CLAUSE_MAX_TOKENS } from '../../src-worker/plan.ts';
 import { MAX_TEXT_CHARS, SAMPLE_RATE } from '../../src-worker/protocol.ts';
 import { modelFiles } from './model-fixture.ts';
 
@@ -110,7 +110,7 @@ test('a paragraph streams in order: spans cover the text, the first chunk is sho
   assertCovers(PARAGRAPH, chunks);
   assert.ok(chunks.length >= 3, `${chunks.length} chunks`);
   const [first, ...rest] = chunks.map((c) => c.timings.tokens);
-  assert.ok(first !== undefined && first <= FIRST_CHUNK_TOKENS);
+  assert.ok(first !== undefined && first <= FIRST_CLAUSE_MAX_TOKENS);
   for (const tokens of rest.slice(0, -1)) assert.ok(tokens > first, `${tokens} > ${first}`);
   for (const c of chunks) assert.ok(c.pcm.length > 0 && rms(c.pcm) > 0.01);
 });
@@ -132,6 +132,18 @@ test('stop ends the stream: nothing after the chunk in hand, nothing at all when
 
   // Already stopped before it began: no chunk, no error.
   assert.deepEqual(await speakAll(SENTENCE, { ...HEART, signal: AbortSignal.abort() }), []);
+});
+
+test('a text of 100,000+ characters starts with a short first chunk; stopping drops the rest', async () => {
+  const sentence = 'This sentence is one of very many in a long chapter, and it ends here. ';
+  const text = sentence.repeat(Math.ceil(100_001 / sentence.length));
+  assert.ok(text.length > 100_000);
+  const controller = new AbortController();
+  const chunks = await speakAll(text, { ...HEART, signal: controller.signal }, () => controller.abort());
+  assert.equal(chunks.length, 1);
+  const first = chunks[0];
+  assert.ok(first && first.span.start === 0 && first.span.end < sentence.length && !first.last);
+  assert.ok(first.timings.tokens <= FIRST_CLAUSE_MAX_TOKENS);
 });
 
 test('each bad input gets its error and the engine keeps serving', async () => {

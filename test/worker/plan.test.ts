@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FIRST_CHUNK_TOKENS, chunkBudget, planChunks, type PlanSegment, type PlannedChunk, type Prepare } from '../../src-worker/plan.ts';
+import { FIRST_CHUNK_TOKENS, FIRST_CLAUSE_MAX_TOKENS, MAX_CHUNK_TOKENS, chunkBudget, planChunks, type PlanSegment, type PlannedChunk, type Prepare } from '../../src-worker/plan.ts';
 import { splitText } from '../../src-worker/split.ts';
 import { MAX_TOKENS } from '../../src-worker/tokenize.ts';
 
@@ -48,8 +48,10 @@ const PARAGRAPH =
   'and he would sound the horn until morning. He never complained; the sea, he said, was good company. ' +
   'When the last ship had gone, he wrote a line in his log and went to bed.';
 
-test('budgets start small and double up to MAX_TOKENS', () => {
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 50, 5000].map((i) => chunkBudget(i)), [40, 80, 160, 320, 510, 510, 510, 510]);
+test('budgets start small and double up to MAX_CHUNK_TOKENS (the model would take MAX_TOKENS)', () => {
+  assert.equal(MAX_CHUNK_TOKENS, 128);
+  assert.deepEqual([0, 1, 2, 3, 50, 5000].map((i) => chunkBudget(i)), [40, 80, 128, 128, 128, 128]);
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 5000].map((i) => chunkBudget(i, 40, 2, MAX_TOKENS)), [40, 80, 160, 320, 510, 510, 510]);
 });
 
 test('a paragraph: spans cover the text in order, the first chunk is short, later ones grow within budget', async () => {
@@ -57,13 +59,28 @@ test('a paragraph: spans cover the text in order, the first chunk is short, late
   assertContiguous(PARAGRAPH, chunks);
   assert.ok(chunks.length >= 3);
   const [first, ...rest] = chunks;
-  assert.ok(first && first.ids.length <= FIRST_CHUNK_TOKENS);
-  for (const chunk of rest.slice(0, -1)) assert.ok(chunk.ids.length > first.ids.length, `chunk ${chunk.index} is longer than the first`);
-  for (const chunk of chunks) assert.ok(chunk.ids.length <= chunkBudget(chunk.index), `chunk ${chunk.index} within its budget`);
+  assert.ok(first && first.ids.length <= FIRST_CLAUSE_MAX_TOKENS);
+  assert.ok(rest.some((chunk) => chunk.ids.length > first.ids.length), 'later chunks grow');
+  for (const chunk of chunks) assert.ok(chunk.ids.length <= MAX_CHUNK_TOKENS);
   // Clauses are joined with the separator, never run together.
   const all = chunks.flatMap((c) => c.ids).filter((id) => id === SPACE).length;
   const words = PARAGRAPH.split(/\s+/).length;
   assert.equal(all, words - chunks.length);
+});
+
+test('a chunk that would be shorter than the one before takes the next clause anyway', async () => {
+  const word = (n: number) => 'x'.repeat(n);
+  // Clauses of 50, 20 and 70 letters: chunk 1's budget (80) fits only the 20 alone, which would
+  // shrink it below chunk 0, so it takes the 70 too (91 ids, within MAX_CHUNK_TOKENS).
+  const text = `${word(50)} ${word(20)} ${word(70)} ${word(10)}`;
+  const segments = [
+    { start: 0, end: 50 },
+    { start: 51, end: 71 },
+    { start: 72, end: 142 },
+    { start: 143, end: 153 },
+  ];
+  const sizes = (await collect(text, segments)).map((c) => c.ids.length);
+  assert.deepEqual(sizes, [50, 91, 10]);
 });
 
 test('a first clause longer than the first budget is cut at a word boundary', async () => {
@@ -76,7 +93,17 @@ test('a first clause longer than the first budget is cut at a word boundary', as
   assert.equal(chunks.length, 2);
 });
 
-test('a clause longer than MAX_TOKENS is cut at words into pieces that fit', async () => {
+test('a first clause a little over the first budget is kept whole', async () => {
+  // 50 letters and spaces: over FIRST_CHUNK_TOKENS, under FIRST_CLAUSE_MAX_TOKENS.
+  const clause = 'The lighthouse stood alone at the cliff edge,';
+  const text = `${clause} and the keeper lit the lamp every single evening.`;
+  const chunks = await collect(text);
+  const first = chunks[0];
+  assert.ok(first && first.ids.length > FIRST_CHUNK_TOKENS && first.ids.length <= FIRST_CLAUSE_MAX_TOKENS, `${first?.ids.length}`);
+  assert.equal(text.slice(first.span.start, first.span.end), clause);
+});
+
+test('a clause longer than MAX_CHUNK_TOKENS is cut at words into pieces that fit', async () => {
   const words = Array.from({ length: 300 }, (_, i) => `word${i}`);
   const text = `Intro here. ${words.join(' ')}.`;
   // One segment for the whole long clause, as if the splitter had not cut it.
@@ -86,12 +113,12 @@ test('a clause longer than MAX_TOKENS is cut at words into pieces that fit', asy
   ];
   const chunks = await collect(text, segments);
   assertContiguous(text, chunks);
-  for (const chunk of chunks) assert.ok(chunk.ids.length <= MAX_TOKENS, `${chunk.ids.length} ids`);
+  for (const chunk of chunks) assert.ok(chunk.ids.length <= MAX_CHUNK_TOKENS, `${chunk.ids.length} ids`);
   const letters = text.replace(/[^A-Za-z0-9]/g, '').length;
   assert.equal(chunks.flatMap((c) => c.ids).filter((id) => id !== SPACE).length, letters, 'no letter lost or repeated');
 });
 
-test('one enormous word is kept up to MAX_TOKENS and the rest counted as dropped', async () => {
+test('one enormous word that cannot be cut is kept up to MAX_TOKENS and the rest counted as dropped', async () => {
   const text = 'x'.repeat(MAX_TOKENS + 25);
   const chunks = await collect(text, [{ start: 0, end: text.length }]);
   assert.equal(chunks.length, 1);
