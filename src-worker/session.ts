@@ -11,6 +11,10 @@
 // stays. The optimised graph may contain layout transforms for this CPU (onnxruntime warns so),
 // hence the cache key names the model file, the onnxruntime version, the platform and the CPU.
 // Only CPU-only sessions use the cache: another provider wants the unfused graph to partition.
+// The memory pattern is off: onnxruntime plans one block per input shape the second time it sees
+// that shape, beside the arena blocks it already holds, and chunk lengths vary, so it only costs
+// memory. Measured here with the engine: three runs of the long benchmark preset peaked at 442,
+// 605 and 607 MB with it, and at 434, 435 and 435 MB without.
 //
 // [Note: Session metadata]
 // Kokoro exports differ: kokoro-onnx's takes `tokens`, `style`, `speed` (float32) and returns
@@ -101,6 +105,9 @@ export async function createKokoroSession(modelPath: string, opts: KokoroSession
     executionMode: 'sequential',
     // Fuse everything onnxruntime can; the result is cached (see [Note: Session options]).
     graphOptimizationLevel: 'all',
+    // Input lengths vary per chunk, so a memory pattern planned for one length is rarely reused,
+    // and each new one is a second block beside the arena's (see [Note: Session options]).
+    enableMemPattern: false,
     // Warnings only describe handled cases (e.g. the cached graph being CPU-specific).
     logSeverityLevel: ORT_LOG_ERRORS_ONLY,
   };
