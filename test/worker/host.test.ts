@@ -4,6 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, test } from 'node:test';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { createEngine } from '../../src-worker/engine.ts';
@@ -178,6 +181,31 @@ test('answers small requests and bad input, one terminal event each, and keeps s
   const ok = await ask({ type: 'speak', id: 'ok', text: 'Fine.', voice: 'af_heart', speed: 1 });
   assertAnswered(ok, 'done');
   assert.equal(chunksOf(ok).length, 1);
+});
+
+test('a benchmark request runs the benchmark: progress events, then the result, then done', async (t) => {
+  // The host stores results for Auto in the cache directory: keep that out of the user's cache.
+  const previous = process.env['KOKORO_BAR_CACHE'];
+  process.env['KOKORO_BAR_CACHE'] = mkdtempSync(path.join(os.tmpdir(), 'kokoro-bench-store-'));
+  const { port1, port2 } = new MessageChannel();
+  const stopServing = serve(fromNodePort(port1), engine);
+  t.after(() => {
+    stopServing();
+    port1.close();
+    port2.close();
+    if (previous === undefined) delete process.env['KOKORO_BAR_CACHE'];
+    else process.env['KOKORO_BAR_CACHE'] = previous;
+  });
+  const c = portClient(port2);
+  c.send({ type: 'benchmark', id: 'bm', presets: ['short'], runs: 1 });
+  await c.ended('bm');
+  const events = c.of('bm');
+  assertAnswered(events, 'done');
+  const types = events.map((e) => e.type);
+  assert.deepEqual(types.slice(-2), ['bench-result', 'done']);
+  assert.ok(types.slice(0, -2).every((type) => type === 'bench-progress') && types.length >= 4);
+  const result = events.at(-2);
+  assert.ok(result?.type === 'bench-result' && result.result.rows.length === 1 && result.result.rows[0]?.preset === 'short');
 });
 
 const ENTRY = new URL('../../src-worker/entry-node.ts', import.meta.url);
