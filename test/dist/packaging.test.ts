@@ -184,7 +184,7 @@ test('the icon and entitlements the config names exist and stay out of the app',
   }
 });
 
-/** Where the bundles start (scripts/build-main.ts) and the files loaded beside them by URL. */
+/** Where the bundles start (src-main/tools/build-main.ts) and the files loaded beside them by URL. */
 const RUNTIME_ENTRY_POINTS = ['src-main/main.ts', 'src-worker/entry-electron.ts', 'src-worker/inference-thread.js'];
 
 /** Production dependencies the config leaves out of the app on purpose (see its files: list). */

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 test('build:main bundles main, a self-contained CommonJS preload and the worker entry', async () => {
-  const { buildMain } = await import('../../scripts/build-main.ts');
+  const { buildMain } = await import('../../src-main/tools/build-main.ts');
   const written = await buildMain();
   const rel = written.map((f) => path.relative(ROOT, f).split(path.sep).join('/'));
   for (const file of ['dist/main/main.js', 'dist/main/preload.cjs', 'dist/worker/entry-electron.js']) {

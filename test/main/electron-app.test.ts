@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import type { ElectronApplication, Page } from 'playwright-core';
 import { TEST_ENV } from '../../src-main/ipc-contract.ts';
-import { findElectron } from '../../scripts/start.ts';
+import { findElectron } from '../../src-main/tools/start.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -66,7 +66,7 @@ before(async () => {
   if (!electron.ok) return;
   // The app runs from the built bundles, as `npm start` would run it.
   for (const [command, args] of [
-    [process.execPath, ['--import', 'tsx', 'scripts/build-main.ts']],
+    [process.execPath, ['--import', 'tsx', 'src-main/tools/build-main.ts']],
     ['npx', ['vite', 'build']],
   ] as const) {
     const result = spawnSync(command, [...args], { cwd: ROOT, stdio: 'inherit' });

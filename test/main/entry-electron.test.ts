@@ -90,7 +90,7 @@ test('entry-electron serves a port handed over as Electron would, without import
 });
 
 test('the esbuild bundle of it (dist/worker) runs too: manifest inlined, inference thread beside it', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const { buildMain } = await import('../../scripts/build-main.ts');
+  const { buildMain } = await import('../../src-main/tools/build-main.ts');
   const written = await buildMain();
   const bundle = written.find((file) => file.endsWith(path.join('dist', 'worker', 'entry-electron.js')));
   assert.ok(bundle !== undefined);

@@ -12,7 +12,7 @@ import type { KokoroBridge, WorkerEvent } from '../../src-worker/protocol.ts';
 type Handler = (event: { ports: MessagePort[] }, ...args: unknown[]) => void;
 
 async function loadPreload() {
-  const { buildMain } = await import('../../scripts/build-main.ts');
+  const { buildMain } = await import('../../src-main/tools/build-main.ts');
   const written = await buildMain(['preload']);
   const file = written.find((f) => f.endsWith('preload.cjs'));
   assert.ok(file !== undefined);

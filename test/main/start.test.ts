@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { findElectron, noElectronMessage } from '../../scripts/start.ts';
+import { findElectron, noElectronMessage } from '../../src-main/tools/start.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -26,7 +26,7 @@ test('npm start without an Electron binary prints guidance, not a stack trace', 
     t.skip('an Electron binary is installed here, so npm start would launch the app');
     return;
   }
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: ROOT, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/tools/start.ts'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(result.status, 1);
   assert.match(result.stderr, /no Electron binary is installed/);
   assert.match(result.stderr, /npm run dev/);

@@ -15,10 +15,10 @@ import { build, type BuildOptions } from 'esbuild';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APP_FILES } from '../src-main/paths.ts';
+import { APP_FILES } from '../paths.ts';
 
 /** The checkout's root. */
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Electron 41 ships Node 24; the bundles may use anything it has. */
 const NODE_TARGET = 'node22';

@@ -72,7 +72,7 @@ export const TRAY_ICONS = {
 } as const;
 
 async function main(): Promise<void> {
-  const assets = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'assets');
+  const assets = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets');
   await fs.mkdir(assets, { recursive: true });
   for (const [name, shapes] of Object.entries(TRAY_ICONS)) {
     for (const scale of [1, 2]) {
