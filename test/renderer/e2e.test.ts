@@ -15,7 +15,7 @@ import { CSV_COLUMNS } from '../../src-renderer/bench-export.ts';
 import type { BenchResult, MetricsEvent, StartedEvent } from '../../src-worker/protocol.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RESULTS = path.join(ROOT, 'test-results');
 const CHROMIUM_ARGS = [
   '--no-sandbox',
