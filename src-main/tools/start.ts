@@ -37,8 +37,8 @@ export function noElectronMessage(reason: string): string {
     'Kokoro Bar cannot start: no Electron binary is installed on this machine.',
     `  (${reason})`,
     '',
-    'To run the desktop app, fetch the binary for this platform (this project\'s .npmrc skips',
-    'that download during npm install; the command needs to reach Electron\'s release host):',
+    'npm start tried to download it and could not. To run the desktop app, fetch the binary',
+    'for this platform where Electron\'s release host is reachable:',
     '  node node_modules/electron/install.js',
     '',
     'To try the same interface without Electron, use the browser dev host, which runs the real',
@@ -59,8 +59,42 @@ function run(command: string, args: string[]): Promise<number> {
   });
 }
 
+/** Time allowed for the one-off Electron binary download (about 100 MB). */
+const ELECTRON_DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Downloads Electron's binary with the package's own install script, which `npm install` skips
+ * here (.npmrc, allowScripts) because our CI cannot reach its host; a newcomer's Mac can.
+ * Resolves to why it failed, or undefined on success.
+ */
+function installElectron(): Promise<string | undefined> {
+  const env = { ...process.env };
+  delete env.ELECTRON_SKIP_BINARY_DOWNLOAD;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'electron', 'install.js')], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'inherit', 'pipe'],
+      timeout: ELECTRON_DOWNLOAD_TIMEOUT_MS,
+    });
+    let stderr = '';
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    child.on('error', (error) => resolve(error.message));
+    child.on('exit', (code) => {
+      if (code === 0) return resolve(undefined);
+      const line = stderr.split('\n').find((l) => /error/i.test(l)) ?? stderr.split('\n')[0];
+      resolve((line ?? '').trim() || `the install script exited with ${code}`);
+    });
+  });
+}
+
 async function main(): Promise<number> {
-  const electron = findElectron();
+  let electron = findElectron();
+  if (!electron.ok) {
+    console.log('Downloading the Electron binary (once)…');
+    const failure = await installElectron();
+    electron = failure === undefined ? findElectron() : { ok: false, reason: `download failed: ${failure}` };
+  }
   if (!electron.ok) {
     console.error(noElectronMessage(electron.reason));
     return 1;
