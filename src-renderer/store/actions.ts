@@ -13,7 +13,7 @@ import type {
 } from '../../src-worker/protocol.ts';
 import { Player, type PlaybackReport } from '../audio/player.ts';
 import { useStore } from './store.ts';
-import type { Problem, UtteranceMetrics } from './slices.ts';
+import { FRESH_UTTERANCE, type Problem, type UtteranceMetrics } from './slices.ts';
 import { sentenceAt } from '../text-spans.ts';
 
 /** Utterances kept for the dashboard charts. */
@@ -114,20 +114,7 @@ export async function speak(text: string, actionAt = nowEpochMs(), voiceOverride
   liveActionAt = actionAt;
   liveDone = false;
   playerFinished = false;
-  patchPlayback({
-    status: 'starting',
-    requestId: id,
-    spokenText: text,
-    sentences: [],
-    sentenceIndex: -1,
-    position: 0,
-    level: 0,
-    peak: 0,
-    samplesPlayed: 0,
-    samplesPushed: 0,
-    underruns: 0,
-    problem: null,
-  });
+  patchPlayback({ ...FRESH_UTTERANCE, sentences: [], status: 'starting', requestId: id, spokenText: text });
   set((s) => {
     const entry: UtteranceMetrics = {
       id,

@@ -105,22 +105,22 @@ export type AppState = PlaybackSlice & VoicesSlice & SettingsSlice & MetricsSlic
 
 type Slice<T> = StateCreator<AppState, [['zustand/subscribeWithSelector', never]], [], T>;
 
+/** The per-utterance part of playback as it is before any speech (and again at each Speak). */
+export const FRESH_UTTERANCE = {
+  spokenText: '',
+  sentences: [],
+  sentenceIndex: -1,
+  position: 0,
+  level: 0,
+  peak: 0,
+  samplesPlayed: 0,
+  samplesPushed: 0,
+  underruns: 0,
+  problem: null,
+} as const satisfies Partial<PlaybackSlice['playback']>;
+
 export const createPlaybackSlice: Slice<PlaybackSlice> = (set) => ({
-  playback: {
-    status: 'idle',
-    requestId: null,
-    draft: '',
-    spokenText: '',
-    sentences: [],
-    sentenceIndex: -1,
-    position: 0,
-    level: 0,
-    peak: 0,
-    samplesPlayed: 0,
-    samplesPushed: 0,
-    underruns: 0,
-    problem: null,
-  },
+  playback: { status: 'idle', requestId: null, draft: '', ...FRESH_UTTERANCE, sentences: [] },
   setDraft: (draft) => set((s) => ({ playback: { ...s.playback, draft } })),
 });
 
