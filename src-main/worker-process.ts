@@ -3,6 +3,7 @@
 // (see [Note: Supervising the worker]).
 
 import { MessageChannelMain, utilityProcess, type MessagePortMain, type UtilityProcess } from 'electron';
+import { fromMessagePortMain } from '../src-worker/port-adapters.ts';
 import type { PortLike } from '../src-worker/protocol.ts';
 import type { WorkerHandle } from './supervisor.ts';
 
@@ -44,25 +45,9 @@ export function spawnUtilityWorker(launch: WorkerLaunch): UtilityWorker {
   };
 }
 
-/** Adapts an Electron MessagePortMain to the protocol's PortLike. */
+/** Adapts an Electron MessagePortMain to the protocol's PortLike (one adapter, in host.ts). */
 export function mainPort(port: MessagePortMain): PortLike {
-  return {
-    postMessage: (message) => port.postMessage(message),
-    onMessage(listener) {
-      const handler = (event: { data: unknown }): void => listener(event.data);
-      port.on('message', handler);
-      port.start();
-      return () => {
-        port.off('message', handler);
-      };
-    },
-    onClose(listener) {
-      port.on('close', listener);
-      return () => {
-        port.off('close', listener);
-      };
-    },
-  };
+  return fromMessagePortMain(port);
 }
 
 /**

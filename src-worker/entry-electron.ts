@@ -5,23 +5,12 @@
 // that serves Node worker threads and the dev host.
 
 import path from 'node:path';
-import type { PortLike } from './protocol.ts';
 import { existsSync } from 'node:fs';
 import { DEFAULT_VARIANT, assetPaths, parseVariant } from './assets.ts';
 import { createEngine, type EngineOptions } from './engine.ts';
 import { serve } from './host.ts';
+import { fromMessagePortMain, type MessagePortMainLike } from './port-adapters.ts';
 import { WORKER_ENV } from '../src-main/ipc-contract.ts';
-
-/** The parts of Electron's MessagePortMain used here (typed locally: no electron import). */
-interface MessagePortMainLike {
-  postMessage(message: unknown): void;
-  on(event: 'message', listener: (event: { data: unknown }) => void): void;
-  on(event: 'close', listener: () => void): void;
-  off(event: 'message', listener: (event: { data: unknown }) => void): void;
-  off(event: 'close', listener: () => void): void;
-  start(): void;
-  close(): void;
-}
 
 /** The utility process's link to main. */
 interface ParentPort {
@@ -31,23 +20,6 @@ interface ParentPort {
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 if (parentPort === undefined) {
   throw new Error('entry-electron.ts must run in an Electron utility process; use entry-node.ts under Node.');
-}
-
-/** Adapts a MessagePortMain to PortLike. PCM goes as a structured clone (no transfer list here). */
-function adapt(port: MessagePortMainLike): PortLike {
-  return {
-    postMessage: (message) => port.postMessage(message),
-    onMessage(listener) {
-      const handler = (event: { data: unknown }): void => listener(event.data);
-      port.on('message', handler);
-      port.start();
-      return () => port.off('message', handler);
-    },
-    onClose(listener) {
-      port.on('close', listener);
-      return () => port.off('close', listener);
-    },
-  };
 }
 
 /**
@@ -82,7 +54,7 @@ parentPort.on('message', (event) => {
   for (const port of event.ports) {
     // Messages wait in the port until serve() starts it, so nothing is lost while the engine loads.
     void enginePromise.then((engine) => {
-      const stop = serve(adapt(port), engine);
+      const stop = serve(fromMessagePortMain(port), engine);
       port.on('close', stop);
     });
   }

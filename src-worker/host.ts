@@ -260,38 +260,4 @@ export interface ConnectMessage {
 /** Environment variable carrying engine options (JSON) to a child process running entry-node.ts. */
 export const ENGINE_ENV = 'KOKORO_BAR_ENGINE';
 
-/** A worker_threads MessagePort as a PortLike (it takes transfer lists). */
-export function fromNodePort(port: MessagePort): PortLike {
-  return {
-    postMessage: (message, transfer) => (transfer ? port.postMessage(message, transfer) : port.postMessage(message)),
-    onMessage(listener) {
-      port.on('message', listener);
-      return () => port.off('message', listener);
-    },
-    onClose(listener) {
-      port.on('close', listener);
-      return () => port.off('close', listener);
-    },
-  };
-}
-
-/**
- * A child process's IPC channel to its parent as a PortLike. The parent must fork with
- * `serialization: 'advanced'` so Float32Array PCM survives (JSON would turn it into an object);
- * IPC cannot transfer, so PCM is copied once.
- */
-export function fromProcess(proc: NodeJS.Process = process): PortLike {
-  if (!proc.send) throw new Error('fromProcess: this process has no IPC channel (start it with fork()).');
-  const send = proc.send.bind(proc);
-  return {
-    postMessage: (message) => void send(message),
-    onMessage(listener) {
-      proc.on('message', listener);
-      return () => proc.off('message', listener);
-    },
-    onClose(listener) {
-      proc.on('disconnect', listener);
-      return () => proc.off('disconnect', listener);
-    },
-  };
-}
+export { fromMessagePortMain, fromNodePort, fromProcess } from './port-adapters.ts';
