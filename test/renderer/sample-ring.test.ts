@@ -5,25 +5,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StreamResampler } from '../../src-renderer/audio/resampler.ts';
 import { SampleRing } from '../../src-renderer/audio/sample-ring.ts';
+import { seededRandom } from '../seeded-random.ts';
 
-/** Mulberry32: a tiny seeded generator, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GUARD = -12345;
 const GUARD_WIDTH = 7;
 
 for (const seed of [1, 2, 3, 42, 1234]) {
   test(`ring keeps order and count across wrap-around (seed ${seed})`, () => {
-    const random = rng(seed);
+    const random = seededRandom(seed);
     const capacity = 1 + Math.floor(random() * 300);
     const ring = new SampleRing(capacity);
     let nextIn = 0;
@@ -70,7 +60,7 @@ test('ring: clear drops everything buffered; bad input is refused or clamped', (
 });
 
 test('resampler: output does not depend on how the stream is cut into chunks', () => {
-  const random = rng(7);
+  const random = seededRandom(7);
   const input = Float32Array.from({ length: 5_000 }, (_, i) => Math.sin(i / 13) + (random() - 0.5) * 0.1);
   for (const to of [44_100, 48_000, 16_000]) {
     const whole = new StreamResampler(24_000, to).process(input);

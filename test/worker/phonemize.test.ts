@@ -18,6 +18,7 @@ import {
 } from '../../src-worker/phonemize.ts';
 import { splitText } from '../../src-worker/split.ts';
 import { loadVocab, tokenize } from '../../src-worker/tokenize.ts';
+import { seededRandom } from '../seeded-random.ts';
 
 const vocab = loadVocab(assetPaths().config);
 
@@ -168,17 +169,6 @@ for (const lang of ['en-us', 'en-gb'] as const) {
 // Property: split → normalise → phonemise on seeded random texts full of symbols, scripts and
 // punctuation yields only vocab symbols (a leak shows up as dropped symbols in the metrics).
 
-/** mulberry32: a small seeded PRNG so failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   'the', 'cat', 'Xylophone', 'rhythm', 'Mr.', 'Dr.', '$5.50', '3:30 pm', '1999', '22nd', '5 km', 'e.g.',
@@ -191,7 +181,7 @@ const PIPELINE_SEEDS = 12;
 
 test(`split → normalise → phonemise yields only vocab symbols on ${PIPELINE_SEEDS} random texts`, async () => {
   for (let seed = 1; seed <= PIPELINE_SEEDS; seed++) {
-    const rng = random(seed);
+    const rng = seededRandom(seed);
     let text = '';
     for (let i = 0; i < 30; i++) text += `${PIECES[Math.floor(rng() * PIECES.length)] as string}${rng() < 0.6 ? ' ' : ''}`;
     for (const segment of splitText(text)) {

@@ -11,6 +11,7 @@ import {
   splitSentences,
   splitText,
 } from '../../src-worker/split.ts';
+import { seededRandom } from '../seeded-random.ts';
 
 /** The segments of `text` grouped by sentence, as plain strings. */
 function clauses(text: string): string[][] {
@@ -187,17 +188,6 @@ test('a 200,000-character text splits with full coverage', () => {
 // ---------------------------------------------------------------------------------------------
 // Property tests over seeded random texts
 
-/** mulberry32: a small seeded PRNG so failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   'word', 'Word', 'the', 'a', 'I', 'Mr.', 'Dr.', 'e.g.', 'etc.', 'U.S.', 'J.', '3.14', '1,000', '10–20',
@@ -216,7 +206,7 @@ const SEEDS = 300;
 
 test(`coverage property over ${SEEDS} seeded random texts`, () => {
   for (let seed = 1; seed <= SEEDS; seed++) {
-    const rng = random(seed);
+    const rng = seededRandom(seed);
     const text = randomText(rng, 1 + Math.floor(rng() * 400));
     try {
       assertCovers(text, splitText(text));
