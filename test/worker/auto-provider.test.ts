@@ -16,19 +16,12 @@ import {
   thisMachine,
   type StoredBenchRow,
 } from '../../src-worker/auto-provider.ts';
-import { assessProviders, type HostFacts } from '../../src-worker/providers.ts';
+import { assessProviders } from '../../src-worker/providers.ts';
+import { APPLE_M2_FACTS } from './host-facts.ts';
 import type { BenchPreset, BenchResult, MachineInfo } from '../../src-worker/protocol.ts';
 
-const M2: HostFacts = {
-  platform: 'darwin',
-  arch: 'arm64',
-  cpuModel: 'Apple M2',
-  appleSilicon: true,
-  translated: false,
-  onnxruntimeVersion: '1.30.0',
-  shippedBinaries: ['darwin/arm64'],
-  backends: { ok: true, names: ['cpu', 'coreml'] },
-};
+/** Facts of an Apple Silicon Mac, so CoreML counts as runnable. */
+const M2 = APPLE_M2_FACTS;
 const MAC = assessProviders(M2);
 const LINUX = assessProviders({
   ...M2,

@@ -13,6 +13,7 @@ import { benchStorePath, decideAuto, saveBenchResult, thisMachine } from '../../
 import { COREML_UNITS } from '../../src-worker/coreml.ts';
 import type { ProviderChoice } from '../../src-worker/protocol.ts';
 import { assessProviders, detectProviders, type HostFacts } from '../../src-worker/providers.ts';
+import { APPLE_M2_FACTS } from './host-facts.ts';
 import { createKokoroSession } from '../../src-worker/session.ts';
 import { CRASH_MARKER_FILE, SessionPool, type PoolSession, type SessionFactory, type SessionSpec } from '../../src-worker/session-pool.ts';
 import { modelFiles } from './model-fixture.ts';
@@ -21,17 +22,8 @@ const REQUIRE_COREML = process.env['KOKORO_BAR_TEST_COREML'] === '1';
 /** Pools under test keep no crash marker in the user's cache dir (one test checks the marker). */
 const NO_MARKER = { crashMarkerPath: null };
 
-/** Facts of an Apple Silicon Mac, so the pool believes CoreML can run and tries it. */
-const MAC_FACTS: HostFacts = {
-  platform: 'darwin',
-  arch: 'arm64',
-  cpuModel: 'Apple M2',
-  appleSilicon: true,
-  translated: false,
-  onnxruntimeVersion: '1.30.0',
-  shippedBinaries: ['darwin/arm64'],
-  backends: { ok: true, names: ['cpu', 'coreml'] },
-};
+/** Facts of an Apple Silicon Mac, so CoreML counts as runnable. */
+const MAC_FACTS = APPLE_M2_FACTS;
 const MAC_REPORT = assessProviders(MAC_FACTS);
 
 const COREML_ALL: ProviderChoice = { provider: 'coreml', coreml: { units: 'all', mlProgram: true } };
