@@ -18,6 +18,38 @@ function niceMax(max: number): number {
   return [1, 2, 2.5, 5, 10].map((m) => m * p).find((v) => v >= max) ?? max;
 }
 
+/** The chart's title and legend. */
+function Caption({ title, series }: { title: string; series: Series[] }) {
+  return (
+    <figcaption>
+      {title}
+      <span className="legend">
+        {series.map((s) => (
+          <span key={s.label} className={s.className}>
+            <i aria-hidden="true" /> {s.label}
+          </span>
+        ))}
+      </span>
+    </figcaption>
+  );
+}
+
+/** Horizontal grid lines at 0, half and full scale, labelled on the left. */
+function GridLines({ y, max, format }: { y: (v: number) => number; max: number; format: (v: number) => string }) {
+  return (
+    <>
+      {[0, 0.5, 1].map((f) => (
+        <g key={f}>
+          <line className="grid" x1={PAD.l} x2={W - PAD.r} y1={y(max * f)} y2={y(max * f)} />
+          <text className="axis" x={PAD.l - 4} y={y(max * f) + 3} textAnchor="end">
+            {format(max * f)}
+          </text>
+        </g>
+      ))}
+    </>
+  );
+}
+
 /** A line chart of series over the same x (utterances, oldest first). */
 export function LineChart({ title, series, unit, format }: { title: string; series: Series[]; unit: string; format: (v: number) => string }) {
   const n = Math.max(0, ...series.map((s) => s.values.length));
@@ -30,25 +62,9 @@ export function LineChart({ title, series, unit, format }: { title: string; seri
   });
   return (
     <figure className="chart">
-      <figcaption>
-        {title}
-        <span className="legend">
-          {series.map((s) => (
-            <span key={s.label} className={s.className}>
-              <i aria-hidden="true" /> {s.label}
-            </span>
-          ))}
-        </span>
-      </figcaption>
+      <Caption title={title} series={series} />
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}: ${summary.join('; ')}`}>
-        {[0, 0.5, 1].map((f) => (
-          <g key={f}>
-            <line className="grid" x1={PAD.l} x2={W - PAD.r} y1={y(max * f)} y2={y(max * f)} />
-            <text className="axis" x={PAD.l - 4} y={y(max * f) + 3} textAnchor="end">
-              {format(max * f)}
-            </text>
-          </g>
-        ))}
+        <GridLines y={y} max={max} format={format} />
         <text className="axis" x={W - PAD.r} y={H - 4} textAnchor="end">
           {n === 0 ? 'no data yet' : `last ${n} ${unit}`}
         </text>
@@ -74,25 +90,9 @@ export function BarChart({ title, groups, series, format }: { title: string; gro
   const y = (v: number) => H - PAD.b - (v / max) * (H - PAD.t - PAD.b);
   return (
     <figure className="chart">
-      <figcaption>
-        {title}
-        <span className="legend">
-          {series.map((s) => (
-            <span key={s.label} className={s.className}>
-              <i aria-hidden="true" /> {s.label}
-            </span>
-          ))}
-        </span>
-      </figcaption>
+      <Caption title={title} series={series} />
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}: ${groups.map((g, gi) => `${g} ${series.map((s) => `${s.label} ${s.values[gi] == null ? 'none' : format(s.values[gi] as number)}`).join(', ')}`).join('; ')}`}>
-        {[0, 0.5, 1].map((f) => (
-          <g key={f}>
-            <line className="grid" x1={PAD.l} x2={W - PAD.r} y1={y(max * f)} y2={y(max * f)} />
-            <text className="axis" x={PAD.l - 4} y={y(max * f) + 3} textAnchor="end">
-              {format(max * f)}
-            </text>
-          </g>
-        ))}
+        <GridLines y={y} max={max} format={format} />
         {groups.map((g, gi) => {
           const x0 = PAD.l + gi * gw + (gw - bw * series.length) / 2;
           return (
