@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { APPLE_M2_FACTS } from './host-facts.ts';
 import {
   assessProviders,
   detectProviders,
@@ -15,13 +16,9 @@ import {
 
 const REQUIRE_COREML = process.env['KOKORO_BAR_TEST_COREML'] === '1';
 
+/** The shared M2 facts, with a package that ships more platforms and one more backend. */
 const APPLE_M2: HostFacts = {
-  platform: 'darwin',
-  arch: 'arm64',
-  cpuModel: 'Apple M2',
-  appleSilicon: true,
-  translated: false,
-  onnxruntimeVersion: '1.30.0',
+  ...APPLE_M2_FACTS,
   shippedBinaries: ['darwin/arm64', 'linux/x64'],
   backends: { ok: true, names: ['cpu', 'coreml', 'webgpu'] },
 };
