@@ -145,7 +145,7 @@ test('a request made while the engine is offline or starting fails at once with 
     assert.match(state().playback.problem?.message ?? '', worker === 'down' ? /offline/ : /starting/);
     assert.ok(speakBlocker(state()), 'the Speak button and ⌘↩ read the same rule');
     // The hotkey path (an app command) obeys the same rule.
-    command({ type: 'speak-text', text: 'From a hotkey.', actionAt: Date.now() });
+    command({ type: 'speak-text', text: 'From a hotkey.', source: 'clipboard', actionAt: Date.now() });
     await flush();
     assert.equal(speakRequests().length, before);
     runBenchmark();
