@@ -131,15 +131,16 @@ export async function speak(text: string, actionAt = nowEpochMs(), voiceOverride
     });
     return;
   }
-  await speakFrom(text, 0, actionAt, voiceOverride ?? get().settings.value?.voice ?? '', []);
+  await speakFrom(text, 0, actionAt, voiceOverride ?? get().settings.value?.voice ?? '', [], -1);
 }
 
 /**
  * Starts an utterance of `text` from offset `base` (a sentence start; 0 for the whole text).
- * The worker is sent only `text.slice(base)`; the transcript keeps the whole text, and
- * `keep` holds the sentence spans already known before `base` (for previous/next sentence).
+ * The worker is sent only `text.slice(base)`; the transcript keeps the whole text and the
+ * sentence spans already known (`keep`, lit at `index` at once) until the worker reports its
+ * own spans from `base` on (see the 'started' case of onEvent).
  */
-async function speakFrom(text: string, base: number, actionAt: number, voice: string, keep: TextSpan[]): Promise<void> {
+async function speakFrom(text: string, base: number, actionAt: number, voice: string, keep: TextSpan[], index: number): Promise<void> {
   const blocked = speakBlocker(get());
   const settings = get().settings.value;
   if (blocked || !bridge || !settings) {
@@ -153,8 +154,7 @@ async function speakFrom(text: string, base: number, actionAt: number, voice: st
   liveDone = false;
   playerFinished = false;
   liveVoice = voice;
-  const sentenceIndex = base > 0 ? keep.length : -1;
-  patchPlayback({ ...FRESH_UTTERANCE, sentences: keep, sentenceIndex, status: 'starting', requestId: id, spokenText: text, textBase: base });
+  patchPlayback({ ...FRESH_UTTERANCE, sentences: keep, sentenceIndex: index, status: 'starting', requestId: id, spokenText: text, textBase: base });
   set((s) => {
     const entry: UtteranceMetrics = {
       id,
@@ -197,8 +197,7 @@ export function skipSentence(step: -1 | 1, actionAt = nowEpochMs()): Promise<voi
   const target = Math.max(0, here + step);
   const span = sentences[target];
   if (!span) return Promise.resolve();
-  // Only the spans before the target are kept: the new request reports its own from there on.
-  return speakFrom(spokenText, span.start, actionAt, liveVoice, sentences.slice(0, target));
+  return speakFrom(spokenText, span.start, actionAt, liveVoice, sentences, target);
 }
 
 /** Plays a short sample of `voice` (the favourites and picker's preview button). */

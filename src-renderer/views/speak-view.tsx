@@ -103,6 +103,7 @@ function VoiceButton() {
       aria-label={`Voice: ${label}. Choose a voice`}
       onClick={() => setOpen(true)}
     >
+      <span className="voice-button-label">Voice</span>
       <span className="voice-button-name">{label}</span>
       <ChevronIcon />
     </button>
