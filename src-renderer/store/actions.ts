@@ -202,9 +202,10 @@ export function skipSentence(step: -1 | 1, actionAt = nowEpochMs()): Promise<voi
 
 /** Plays a short sample of `voice` (the favourites and picker's preview button). */
 export function preview(voice: string): void {
-  // speak() stops what was playing (clearing `previewing`) before its first await.
+  // speak() stops what was playing (clearing `previewing`) before its first await, and refuses
+  // (with its message) before it too when the engine is not ready: then nothing is previewing.
   void speak(PREVIEW_TEXT, nowEpochMs(), voice);
-  set((s) => ({ voices: { ...s.voices, previewing: voice } }));
+  if (get().playback.requestId) set((s) => ({ voices: { ...s.voices, previewing: voice } }));
 }
 
 /** Stops speaking at once: silences the player and tells the worker to stop synthesising. */

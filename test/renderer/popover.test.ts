@@ -333,6 +333,7 @@ describe('the popover at 380×520 and a larger window, light and dark', { skip }
       `(s) => ({ playback: { ...s.playback, status: 'idle', problem: null }, ui: { ...s.ui, notice: { level: 'warning', message: 'A warning.' } }, metrics: { ...s.metrics, provider: s.metrics.provider && { ...s.metrics.provider, fallbackReason: 'CoreML failed here.' } }, settings: { ...s.settings, value: { ...s.settings.value, voice: 'af_heart:0.7,af_bella:0.3', favourites: ['af_heart', 'af_alloy'] } } })`,
     ];
     const failures: string[] = [];
+    const voiceButton = page.getByRole('button', { name: /^Voice: / });
     for (const scheme of SCHEMES) {
       await page.emulateMedia({ colorScheme: scheme });
       for (const size of SIZES) {
@@ -340,9 +341,11 @@ describe('the popover at 380×520 and a larger window, light and dark', { skip }
         for (const [i, patch] of states.entries()) {
           await setState(patch);
           await page.keyboard.press('Control+1');
-          if (size === POPOVER && i === states.length - 1) await page.getByRole('button', { name: /^Voice: / }).click();
+          // The last state also opens the popover's voice sheet, where there is one.
+          const sheet = size === POPOVER && i === states.length - 1 && (await voiceButton.isVisible());
+          if (sheet) await voiceButton.click();
           for (const f of await contrastFailures(AA_CONTRAST)) failures.push(`${scheme} ${sizeName(size)} speak#${i}: ${f}`);
-          if (size === POPOVER && i === states.length - 1) await page.getByRole('button', { name: 'Done' }).click();
+          if (sheet) await page.getByRole('button', { name: 'Done' }).click();
         }
         for (const key of ['2', '3', '4']) {
           await page.keyboard.press(`Control+${key}`);

@@ -7,7 +7,7 @@ import { before, test } from 'node:test';
 import { defaultSettings } from '../../src-main/settings.ts';
 import { applyPatch } from '../../src-main/settings.ts';
 import type { AppCommand, BenchResult, KokoroBridge, ProviderState, Settings, WorkerEvent, WorkerRequest } from '../../src-worker/protocol.ts';
-import { cancelBenchmark, chooseProvider, runBenchmark, skipSentence, speak, speakBlocker, start, stop, toggleFavourite, updateSettings } from '../../src-renderer/store/actions.ts';
+import { cancelBenchmark, chooseProvider, preview, runBenchmark, skipSentence, speak, speakBlocker, start, stop, toggleFavourite, updateSettings } from '../../src-renderer/store/actions.ts';
 import { connectMediaSession, MEDIA_ACTIONS, type MediaSessionLike, type NowPlaying } from '../../src-renderer/media-session.ts';
 import { useStore } from '../../src-renderer/store/store.ts';
 
@@ -150,6 +150,9 @@ test('a request made while the engine is offline or starting fails at once with 
     assert.equal(speakRequests().length, before);
     runBenchmark();
     assert.match(state().bench.problem?.message ?? '', /offline|starting/);
+    preview('af_bella');
+    assert.equal(state().voices.previewing, null, 'a refused preview does not show as playing');
+    assert.equal(speakRequests().length, before);
   }
   workerState('up');
   assert.equal(speakBlocker(state()), null);
