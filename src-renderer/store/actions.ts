@@ -111,10 +111,10 @@ function requestWorkerFacts(): void {
  */
 export function speakBlocker(state: AppState): Problem | null {
   if (!bridge || state.metrics.worker === 'connecting') {
-    return { message: 'The speech engine is still starting.', action: 'Wait until the badge says Engine ready, then try again.' };
+    return { message: 'The speech engine is still starting.', action: 'Try again when the badge turns green.' };
   }
   if (state.metrics.worker === 'down') {
-    return { message: 'The speech engine is offline.', action: 'It restarts by itself; when the badge says Engine ready, try again.' };
+    return { message: 'The speech engine is offline.', action: 'It restarts by itself; try again when the badge turns green.' };
   }
   if (!state.settings.value) {
     return { message: 'Settings are still loading.', action: 'Try again in a moment.' };

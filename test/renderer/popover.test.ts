@@ -327,6 +327,7 @@ describe('the popover at 380×520 and a larger window, light and dark', { skip }
     // States that show colours idle does not: speaking and paused labels, the transcript, a
     // warning and an error, a provider fallback, a blend, a favourite, benchmark results.
     const voice = await store<string>('(s) => s.settings.value.voice');
+    const provider = await store<unknown>('(s) => s.metrics.provider');
     const states = [
       `(s) => ({ playback: { ...s.playback, status: 'playing', spokenText: 'One. Two. Three.', sentences: [{ start: 0, end: 4 }, { start: 5, end: 9 }, { start: 10, end: 16 }], sentenceIndex: 1 } })`,
       `(s) => ({ playback: { ...s.playback, status: 'paused', problem: { message: 'A problem.', action: 'Do this.' } } })`,
@@ -353,7 +354,7 @@ describe('the popover at 380×520 and a larger window, light and dark', { skip }
         }
       }
     }
-    await setState(`(s) => ({ ui: { ...s.ui, notice: null }, settings: { ...s.settings, value: { ...s.settings.value, voice: '${voice}', favourites: [] } } })`);
+    await setState(`(s) => ({ ui: { ...s.ui, notice: null }, metrics: { ...s.metrics, provider: ${JSON.stringify(provider)} }, settings: { ...s.settings, value: { ...s.settings.value, voice: '${voice}', favourites: [] } } })`);
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize(POPOVER);
     await page.keyboard.press('Control+1');
@@ -380,7 +381,13 @@ describe('the popover at 380×520 and a larger window, light and dark', { skip }
     await page.waitForFunction(() => /offline/.test(document.querySelector('[role=alert]')?.textContent ?? ''), undefined, { timeout: 1_000 });
     assert.ok(Date.now() - started < 1_000, 'the message came at once');
     assert.equal(await store<string>('(s) => s.playback.status'), 'idle');
-    await shoot('offline', POPOVER, 'light');
+    const offline: string[] = [];
+    for (const scheme of SCHEMES) {
+      await shoot('offline', POPOVER, scheme);
+      offline.push(...(await contrastFailures(AA_CONTRAST)).map((f) => `${scheme}: ${f}`));
+    }
+    assert.deepEqual(offline, [], 'the offline badge and message are readable too');
+    await page.emulateMedia({ colorScheme: 'light' });
     host = await startDevHost({ rendererDir, dataDir, port });
     await page.waitForSelector('[data-testid=worker-state].badge-up', { timeout: SPEAK_TIMEOUT_MS });
     assert.equal(await page.getByRole('button', { name: 'Speak', exact: true }).isDisabled(), false, 'Speak works again without a reload');
