@@ -59,8 +59,8 @@ export interface SpeakOptions {
   onStart?: (info: {
     provider: 'cpu' | 'coreml';
     fallbackReason: string | undefined;
-    /** Text in scripts the voices cannot read, not spoken (see readable.ts). */
-    skipped: SkippedText | undefined;
+    /** Text in scripts the voices cannot read, not spoken (see readable.ts); absent when none. */
+    skipped?: SkippedText;
   }) => void;
 }
 
@@ -135,7 +135,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
     const plan = planChunks(text, splitText(text), prepareFor(vocab, voice.lang), { separator });
     try {
       if (signal?.aborted) return;
-      opts.onStart?.({ provider: lease.provider, fallbackReason: lease.fallbackReason, skipped });
+      opts.onStart?.({ provider: lease.provider, fallbackReason: lease.fallbackReason, ...(skipped ? { skipped } : {}) });
       let planned = await untilAborted(plan.next(), signal);
       if (planned.done) {
         throw new KokoroError(
