@@ -20,12 +20,13 @@ import { KokoroError } from './errors.ts';
 import { normalizeText } from './normalize.ts';
 import { phonemize, warmUpPhonemizer } from './phonemize.ts';
 import { planChunks, type Prepare } from './plan.ts';
+import { checkText } from './readable.ts';
 import {
   MAX_SPEED,
-  MAX_TEXT_CHARS,
   MIN_SPEED,
   type ChunkTimings,
   type ProviderChoice,
+  type SkippedText,
   type TextSpan,
   type VoiceInfo,
 } from './protocol.ts';
@@ -55,7 +56,12 @@ export interface SpeakOptions {
   /** Stops the stream: no further chunk is yielded and in-flight work is dropped. */
   signal?: AbortSignal;
   /** Called once the input is valid and a session is leased, before the first chunk is made. */
-  onStart?: (info: { provider: 'cpu' | 'coreml'; fallbackReason: string | undefined }) => void;
+  onStart?: (info: {
+    provider: 'cpu' | 'coreml';
+    fallbackReason: string | undefined;
+    /** Text in scripts the voices cannot read, not spoken (see readable.ts); absent when none. */
+    skipped?: SkippedText;
+  }) => void;
 }
 
 /** One piece of audio of an utterance. */
@@ -122,14 +128,14 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
 
   async function* speak(text: string, opts: SpeakOptions): AsyncGenerator<Chunk> {
     const { signal } = opts;
-    checkInput(text, opts.speed);
+    const skipped = checkInput(text, opts.speed);
     const voice = await voiceStore().resolve(opts.voice);
     const { vocab, separator } = await assetsReady();
     const lease = await sessions.acquire(opts.provider);
     const plan = planChunks(text, splitText(text), prepareFor(vocab, voice.lang), { separator });
     try {
       if (signal?.aborted) return;
-      opts.onStart?.({ provider: lease.provider, fallbackReason: lease.fallbackReason });
+      opts.onStart?.({ provider: lease.provider, fallbackReason: lease.fallbackReason, ...(skipped ? { skipped } : {}) });
       let planned = await untilAborted(plan.next(), signal);
       if (planned.done) {
         throw new KokoroError(
@@ -183,18 +189,10 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   };
 }
 
-// Rejects bad text and speed before any work (see [Note: Three kinds of failure] in errors.ts).
-function checkInput(text: string, speed: number): void {
-  if (text.trim() === '') {
-    throw new KokoroError('empty-text', 'The text to speak is empty.', 'Select or copy some text, then try again.');
-  }
-  if (text.length > MAX_TEXT_CHARS) {
-    throw new KokoroError(
-      'text-too-long',
-      `The text is ${text.length.toLocaleString('en')} characters; at most ${MAX_TEXT_CHARS.toLocaleString('en')} can be spoken at once.`,
-      'Speak a shorter part of it.',
-    );
-  }
+// Rejects bad text and speed before any work (see [Note: Three kinds of failure] in errors.ts);
+// the text checks live in readable.ts, so the CLI makes them before loading anything.
+function checkInput(text: string, speed: number): SkippedText | undefined {
+  const { skipped } = checkText(text);
   if (!Number.isFinite(speed) || speed < MIN_SPEED || speed > MAX_SPEED) {
     throw new KokoroError(
       'bad-speed',
@@ -202,12 +200,13 @@ function checkInput(text: string, speed: number): void {
       `Choose a speed from ${MIN_SPEED} to ${MAX_SPEED} (1 is normal).`,
     );
   }
+  return skipped;
 }
 
 // The text stages for one clause: normalise, phonemise, tokenise.
 function prepareFor(vocab: Vocab, lang: 'en-us' | 'en-gb'): Prepare {
   return async (clause) => {
-    const phonemes = await phonemize(normalizeText(clause), lang);
+    const phonemes = await phonemize(normalizeText(clause, lang), lang);
     return phonemes === '' ? { ids: [], dropped: 0 } : tokenize(phonemes, vocab);
   };
 }
