@@ -35,7 +35,7 @@ import { registerHotkeys, type HotkeyRegistration } from './hotkeys.ts';
 import { APP_VERSION_ARG, INVOKE, SEND, TO_RENDERER, WORKER_ENV, playbackStateSchema } from './ipc-contract.ts';
 import { resolveAppPaths } from './paths.ts';
 import { ACCESSIBILITY_SETTINGS_URL, promptForAccessibility, selectionEffects } from './selection-effects.ts';
-import { applyPatch, loadSettings, writeSettings } from './settings.ts';
+import { applyPatch, fallBackToKnownVoice, loadSettings, writeSettings } from './settings.ts';
 import { createSupervisor } from './supervisor.ts';
 import { buildTrayMenu, trayTooltip, type PlaybackState, type TrayAction } from './tray-menu.ts';
 import { toMenuTemplate } from './tray-template.ts';
@@ -271,8 +271,22 @@ function applyHotkeys(): void {
   for (const problem of hotkeys.problems) notify('warning', problem);
 }
 
+/** The installed voice ids, once the worker has listed them (see [Note: Settings name installed voices]). */
+function knownVoices(): ReadonlySet<string> | undefined {
+  return voices.length === 0 ? undefined : new Set(voices.map((voice) => voice.id));
+}
+
+/** Puts a settings voice that is not installed back to the default, and says so. */
+async function checkSettingsVoice(): Promise<void> {
+  const known = knownVoices();
+  const fix = known === undefined ? null : fallBackToKnownVoice(settings, known);
+  if (fix === null) return;
+  await storeSettings(fix.settings);
+  notify('warning', fix.notice);
+}
+
 async function patchFromTray(patch: unknown): Promise<void> {
-  const result = applyPatch(settings, patch);
+  const result = applyPatch(settings, patch, knownVoices());
   if (result.ok) await storeSettings(result.settings);
   else notify('error', result.message);
 }
@@ -366,8 +380,10 @@ function setupMainClient(): void {
     mainClient.send({ type: 'status', id: `main-status-${++requestSerial}` });
   });
   mainClient.onEvent((event) => {
-    if (event.type === 'voices') voices = event.voices;
-    else if (event.type === 'provider') {
+    if (event.type === 'voices') {
+      voices = event.voices;
+      void checkSettingsVoice();
+    } else if (event.type === 'provider') {
       unavailable = {};
       for (const option of event.state.options) {
         if (!option.available) unavailable[option.provider] = option.reason ?? 'unavailable';
@@ -401,7 +417,7 @@ function handle(channel: string, handler: (event: IpcMainInvokeEvent, ...args: u
 function setupIpc(): void {
   handle(INVOKE.getSettings, () => settings);
   handle(INVOKE.updateSettings, async (_event, patch) => {
-    const result = applyPatch(settings, patch);
+    const result = applyPatch(settings, patch, knownVoices());
     if (result.ok) await storeSettings(result.settings);
     return result;
   });

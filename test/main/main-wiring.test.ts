@@ -1,7 +1,8 @@
 // Runs under node:test: main.ts cannot run without Electron, so this reads its source and checks
 // that it wires the security guards whose decisions window-security.test.ts and
 // test-switches.test.ts test: every webContents guarded, every session's permissions answered,
-// external links only through the allow-list, test switches only through readTestSwitches.
+// external links only through the allow-list, test switches only through readTestSwitches; and
+// the settings voice checked against the worker's voices (settings.test.ts tests the decision).
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -39,4 +40,13 @@ test('main opens external URLs only through the allow-list and reads test switch
     assert.match(before, /guardWebContents\(contents, \(url\) => $|openExternalIfAllowed\([A-Z_]+, \(url\) => $/, before);
   }
   assert.match(main, /readTestSwitches\(process\.env, app\.isPackaged\)/);
+});
+
+test('main checks the settings voice when the voices arrive, and patches against them', () => {
+  const main = code('src-main/main.ts');
+  assert.match(main, /if \(event\.type === 'voices'\) \{\s*voices = event\.voices;\s*void checkSettingsVoice\(\);/);
+  assert.match(main, /fallBackToKnownVoice\(settings, known\)/);
+  const patches = [...main.matchAll(/applyPatch\(settings, patch(, knownVoices\(\))?\)/g)];
+  assert.equal(patches.length, 2, 'the tray and the updateSettings handler');
+  for (const m of patches) assert.equal(m[1], ', knownVoices()', m[0]);
 });
