@@ -6,16 +6,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { TEST_TOKEN_HEADER } from './dev-host/guards.ts';
 import { DEFAULT_HOST, startDevHost } from './dev-host/server.ts';
 
 /** Port tried when none is given (Vite's default plus one, to stay out of its way). */
 const DEFAULT_PORT = 5174;
 
-const USAGE = `Usage: npm run dev -- [--port N] [--data-dir DIR] [--clipboard TEXT] [--renderer DIR]
+const USAGE = `Usage: npm run dev -- [--port N] [--data-dir DIR] [--clipboard TEXT] [--renderer DIR] [--test-endpoints]
   --port       port on ${DEFAULT_HOST} (default ${DEFAULT_PORT}; 0 picks a free one)
   --data-dir   folder for settings.json and bench-history.json (default: a folder in the temp dir)
   --clipboard  the text "Speak clipboard" reads (default: a sample sentence)
-  --renderer   built renderer folder (default: dist/renderer)`;
+  --renderer   built renderer folder (default: dist/renderer)
+  --test-endpoints  serve POST /__test/clipboard and /__test/command for scripts, behind a
+               token printed at start (send it as the ${TEST_TOKEN_HEADER} header)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -24,6 +27,7 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string' },
       clipboard: { type: 'string' },
       renderer: { type: 'string' },
+      'test-endpoints': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -41,8 +45,10 @@ async function main(): Promise<void> {
     rendererDir: values.renderer ?? path.join(root, 'dist', 'renderer'),
     dataDir: values['data-dir'] ?? path.join(os.tmpdir(), 'kokoro-bar-dev'),
     ...(values.clipboard === undefined ? {} : { clipboard: values.clipboard }),
+    testEndpoints: values['test-endpoints'] === true,
   });
   console.log(`Kokoro Bar dev host: ${host.url}`);
+  if (host.testToken !== null) console.log(`Test endpoints on; send the header "${TEST_TOKEN_HEADER}: ${host.testToken}"`);
   const shutdown = () => void host.close().then(() => process.exit(0));
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

@@ -20,6 +20,7 @@ import {
   globalShortcut,
   ipcMain,
   nativeImage,
+  session,
   shell,
   type IpcMainEvent,
   type IpcMainInvokeEvent,
@@ -31,14 +32,15 @@ import { readBenchHistory, saveBenchResult } from './bench-history.ts';
 import { cleanClipboardText } from './clipboard-text.ts';
 import { copySelection } from './copy-selection.ts';
 import { registerHotkeys, type HotkeyRegistration } from './hotkeys.ts';
-import { APP_VERSION_ARG, INVOKE, SEND, TEST_ENV, TO_RENDERER, WORKER_ENV, playbackStateSchema } from './ipc-contract.ts';
+import { APP_VERSION_ARG, INVOKE, SEND, TO_RENDERER, WORKER_ENV, playbackStateSchema } from './ipc-contract.ts';
 import { resolveAppPaths } from './paths.ts';
 import { ACCESSIBILITY_SETTINGS_URL, promptForAccessibility, selectionEffects } from './selection-effects.ts';
-import { applyPatch, loadSettings, writeSettings } from './settings.ts';
+import { applyPatch, fallBackToKnownVoice, loadSettings, writeSettings } from './settings.ts';
 import { createSupervisor } from './supervisor.ts';
 import { buildTrayMenu, trayTooltip, type PlaybackState, type TrayAction } from './tray-menu.ts';
 import { toMenuTemplate } from './tray-template.ts';
-import { isTrustedSender } from './window-security.ts';
+import { readTestSwitches } from './test-switches.ts';
+import { guardSession, guardWebContents, isTrustedSender, openExternalIfAllowed } from './window-security.ts';
 import { createWindow, registerAppScheme, serveRenderer, togglePopover, type WindowName } from './windows.ts';
 import { createWorkerClient } from './worker-client.ts';
 import { mainPort, openChannel, spawnUtilityWorker, type UtilityWorker } from './worker-process.ts';
@@ -50,9 +52,15 @@ type Client = { kind: 'window'; name: WindowName; window: BrowserWindow } | { ki
 // Before ready
 
 registerAppScheme();
-// The Electron tests run the app against a throw-away profile (see test/main/electron-app.test.ts).
-const testUserData = process.env[TEST_ENV.userData];
-if (testUserData !== undefined && testUserData !== '') app.setPath('userData', testUserData);
+// The Electron tests run the app against a throw-away profile (see test/main/electron-app.test.ts);
+// a packaged app ignores them (see [Note: Test switches are for unpackaged runs]).
+const testSwitches = readTestSwitches(process.env, app.isPackaged);
+if (testSwitches.userData !== null) app.setPath('userData', testSwitches.userData);
+// Every webContents, ours or not, gets the guards (see [Note: Windows are locked down]).
+app.on('web-contents-created', (_event, contents) => {
+  guardWebContents(contents, (url) => shell.openExternal(url));
+  guardSession(contents.session);
+});
 // A second launch (e.g. from Finder) shows the running app's popover instead.
 const primaryInstance = app.requestSingleInstanceLock();
 if (!primaryInstance) app.quit();
@@ -206,7 +214,9 @@ async function speakSelection(actionAt: number): Promise<void> {
   if (result.ok) return;
   if (result.reason === 'accessibility') {
     promptForAccessibility();
-    notify('warning', `${result.message} ${result.action}`, () => void shell.openExternal(ACCESSIBILITY_SETTINGS_URL));
+    notify('warning', `${result.message} ${result.action}`, () =>
+      openExternalIfAllowed(ACCESSIBILITY_SETTINGS_URL, (url) => shell.openExternal(url)),
+    );
     return;
   }
   notify(result.reason === 'no-selection' ? 'info' : 'warning', `${result.message} ${result.action}`);
@@ -261,8 +271,22 @@ function applyHotkeys(): void {
   for (const problem of hotkeys.problems) notify('warning', problem);
 }
 
+/** The installed voice ids, once the worker has listed them (see [Note: Settings name installed voices]). */
+function knownVoices(): ReadonlySet<string> | undefined {
+  return voices.length === 0 ? undefined : new Set(voices.map((voice) => voice.id));
+}
+
+/** Puts a settings voice that is not installed back to the default, and says so. */
+async function checkSettingsVoice(): Promise<void> {
+  const known = knownVoices();
+  const fix = known === undefined ? null : fallBackToKnownVoice(settings, known);
+  if (fix === null) return;
+  await storeSettings(fix.settings);
+  notify('warning', fix.notice);
+}
+
 async function patchFromTray(patch: unknown): Promise<void> {
-  const result = applyPatch(settings, patch);
+  const result = applyPatch(settings, patch, knownVoices());
   if (result.ok) await storeSettings(result.settings);
   else notify('error', result.message);
 }
@@ -356,8 +380,10 @@ function setupMainClient(): void {
     mainClient.send({ type: 'status', id: `main-status-${++requestSerial}` });
   });
   mainClient.onEvent((event) => {
-    if (event.type === 'voices') voices = event.voices;
-    else if (event.type === 'provider') {
+    if (event.type === 'voices') {
+      voices = event.voices;
+      void checkSettingsVoice();
+    } else if (event.type === 'provider') {
       unavailable = {};
       for (const option of event.state.options) {
         if (!option.available) unavailable[option.provider] = option.reason ?? 'unavailable';
@@ -391,7 +417,7 @@ function handle(channel: string, handler: (event: IpcMainInvokeEvent, ...args: u
 function setupIpc(): void {
   handle(INVOKE.getSettings, () => settings);
   handle(INVOKE.updateSettings, async (_event, patch) => {
-    const result = applyPatch(settings, patch);
+    const result = applyPatch(settings, patch, knownVoices());
     if (result.ok) await storeSettings(result.settings);
     return result;
   });
@@ -458,6 +484,7 @@ app.on('before-quit', () => {
 
 app.whenReady().then(async () => {
   if (!primaryInstance) return;
+  guardSession(session.defaultSession);
   const loadedSettings = await loadSettings(userData);
   settings = loadedSettings.settings;
   // The login item lives in macOS, which the user can change behind our back: settings win.
@@ -473,7 +500,7 @@ app.whenReady().then(async () => {
   setupTray();
   applyHotkeys();
   for (const notice of loadedSettings.notices) notify('warning', notice);
-  if (process.env[TEST_ENV.hooks] === '1') exposeTestHooks();
+  if (testSwitches.hooks) exposeTestHooks();
 }, (error: unknown) => {
   console.error('Kokoro Bar could not start:', error);
   app.exit(1);

@@ -10,11 +10,20 @@
 // nothing the user wrote is ever lost. Either way the caller gets `notices` to show the user.
 // Writes go to a temp file in the same folder, are flushed, then renamed over the old file:
 // a crash mid-write leaves the old file or the new one, never half of one.
+//
+// [Note: Settings name installed voices]
+// Whether a voice exists is known only once the worker has listed its voices, after the file is
+// read. So the owner of the settings (main, or the dev host) checks again when the list arrives:
+// a voice that is not installed (a hand-edited file, a voice removed since) is put back to the
+// default voice with a notice, rather than failing at the next Speak; and once the list is
+// known, a patch naming an unknown voice is refused with a short hint (see [Note: Voice lists
+// stay short] in src-worker/voice-choices.ts).
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { MAX_SPEED, MIN_SPEED } from '../src-worker/protocol.ts';
+import { voiceChoicesHint, voiceIdsOf } from '../src-worker/voice-choices.ts';
 import type { Hotkeys, Settings, SettingsPatch, SettingsResult } from '../src-worker/protocol.ts';
 import { DEFAULT_HOTKEYS, checkHotkeys } from './accelerators.ts';
 import { writeFileAtomic } from './atomic-file.ts';
@@ -251,9 +260,10 @@ export async function writeSettings(dir: string, settings: Settings): Promise<vo
 
 /**
  * Applies a patch from the renderer (`unknown` until checked): the result names what was
- * wrong, or holds the settings to store. Pure: the caller writes them.
+ * wrong, or holds the settings to store. With `knownVoices` (the worker's list), a voice not
+ * among them is refused. Pure: the caller writes them.
  */
-export function applyPatch(current: Settings, patch: unknown): SettingsResult {
+export function applyPatch(current: Settings, patch: unknown, knownVoices?: ReadonlySet<string>): SettingsResult {
   const parsed = patchSchema.safeParse(patch);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -262,11 +272,50 @@ export function applyPatch(current: Settings, patch: unknown): SettingsResult {
   }
   const clean = stripUndefined(parsed.data) as SettingsPatch;
   const next: Settings = { ...current, ...clean };
+  if (clean.voice !== undefined && knownVoices !== undefined) {
+    const missing = unknownVoiceOf(clean.voice, knownVoices);
+    if (missing !== null) {
+      return { ok: false, message: `Settings not saved: the voice "${missing}" is not installed. ${voiceChoicesHint(knownVoices, missing)}` };
+    }
+  }
   if (clean.hotkeys !== undefined) {
     const problem = checkHotkeys(clean.hotkeys as Hotkeys);
     if (problem !== null) return { ok: false, message: `Settings not saved: ${problem}` };
   }
   return { ok: true, settings: next };
+}
+
+/** A settings change made for the user, and the notice that tells them. */
+export interface SettingsFix {
+  settings: Settings;
+  notice: string;
+}
+
+/**
+ * When the settings' voice names a voice that is not installed, the settings with the default
+ * voice (or, without it, the first installed one) and a notice saying so; otherwise null (see
+ * [Note: Settings name installed voices]). Pure: the caller stores and shows them.
+ */
+export function fallBackToKnownVoice(settings: Settings, knownVoices: ReadonlySet<string>): SettingsFix | null {
+  if (knownVoices.size === 0) return null;
+  const missing = unknownVoiceOf(settings.voice, knownVoices);
+  if (missing === null) return null;
+  const voice = knownVoices.has(DEFAULT_VOICE) ? DEFAULT_VOICE : ([...knownVoices].sort()[0] ?? DEFAULT_VOICE);
+  const what =
+    missing === settings.voice.trim()
+      ? `The voice "${missing}" in your settings is not installed`
+      : `The voice blend "${settings.voice}" in your settings names "${missing}", which is not installed`;
+  return {
+    settings: { ...settings, voice },
+    notice: `${what}, so Kokoro Bar is using ${voice} instead. Pick another voice in the voice list.`,
+  };
+}
+
+// The first id of a voice spec that is not installed, or null when all are.
+function unknownVoiceOf(spec: string, knownVoices: ReadonlySet<string>): string | null {
+  const ids = voiceIdsOf(spec);
+  if (ids.length === 0) return spec;
+  return ids.find((id) => !knownVoices.has(id)) ?? null;
 }
 
 function backupName(file: string, now: Date): string {

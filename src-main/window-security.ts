@@ -1,15 +1,21 @@
 // Runs in the Electron main process (and tests, under plain Node): the security rules of our
 // windows as plain data and functions: webPreferences, the Content-Security-Policy, which files
-// the app:// protocol may serve, where a window may navigate, and which IPC senders to trust.
+// the app:// protocol may serve, where a window may navigate, which URLs may leave the app,
+// which permissions a page gets, and which IPC senders to trust. No Electron at run time: the
+// guards take the few methods they use as structural types, and main.ts wires them.
 //
 // [Note: Windows are locked down]
 // The renderer shows text from the clipboard and the user, never remote pages, so it gets no
 // powers it does not need: context isolation, the sandbox and no Node integration; its only way
 // out is the preload's bridge (see [Note: One bridge]). Pages are served from our own
 // `app://renderer/` protocol (a secure context, so AudioWorklet works) with a strict CSP header:
-// scripts only from the app itself, no remote connections, no plugins, no framing. Navigation
-// away from the app and new windows are refused, and every IPC message is checked to come from
-// the main frame of a window we created, showing our page.
+// scripts only from the app itself, no remote connections, no plugins, no framing. Every
+// webContents the app ever creates (`app.on('web-contents-created')`, so none is forgotten) has
+// navigation away from the app, redirects, new windows and <webview> refused; a link may only
+// open in the user's browser when `isAllowedExternalUrl` says so (https pages of the project and
+// the model, the macOS Accessibility pane), and every permission a page asks for or probes is
+// denied but clipboard writes from our own origin. Every IPC message is checked to come from the
+// main frame of a window we created, showing our page.
 
 import path from 'node:path';
 
@@ -122,6 +128,98 @@ export function isAllowedNavigation(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Hosts whose https pages may open in the user's browser: the project's and the model's. */
+export const EXTERNAL_HOSTS: ReadonlySet<string> = new Set(['github.com', 'huggingface.co']);
+
+/** System Settings panes the app may open, exactly (granting Accessibility for "speak selection"). */
+export const SYSTEM_SETTINGS_URLS: ReadonlySet<string> = new Set([
+  'x-apple.systempreferences:com.apple.preference.security?Privacy_Accessibility',
+]);
+
+/**
+ * Whether `shell.openExternal` may open `url` (see [Note: Windows are locked down]): an https
+ * page on EXTERNAL_HOSTS with no credentials or odd port, or one of SYSTEM_SETTINGS_URLS.
+ * Everything else (file:, smb:, javascript:, http:, custom app schemes) is refused.
+ */
+export function isAllowedExternalUrl(url: string): boolean {
+  if (SYSTEM_SETTINGS_URLS.has(url)) return true;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return (
+    parsed.protocol === 'https:' &&
+    parsed.username === '' &&
+    parsed.password === '' &&
+    parsed.port === '' &&
+    EXTERNAL_HOSTS.has(parsed.hostname)
+  );
+}
+
+/** Opens `url` in the user's browser only when allowed; returns whether it did. */
+export function openExternalIfAllowed(url: string, openExternal: (url: string) => Promise<void>): boolean {
+  if (!isAllowedExternalUrl(url)) return false;
+  openExternal(url).catch(() => undefined);
+  return true;
+}
+
+/** Permissions our own pages get: writing the clipboard (a "copy" button). Nothing else. */
+export const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
+
+/** Whether a page at `requestingUrl` (an origin or a URL) may have `permission`. */
+export function isAllowedPermission(permission: string, requestingUrl: string | undefined): boolean {
+  return ALLOWED_PERMISSIONS.has(permission) && requestingUrl !== undefined && isAllowedNavigation(requestingUrl);
+}
+
+/** An Electron event that can be refused. */
+interface Preventable {
+  preventDefault(): void;
+}
+
+/** The parts of a WebContents the guards use (Electron's WebContents has them). */
+export interface GuardableContents {
+  on(event: 'will-navigate' | 'will-redirect', listener: (event: Preventable, url: string) => void): unknown;
+  on(event: 'will-attach-webview', listener: (event: Preventable) => void): unknown;
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
+}
+
+/**
+ * Locks down one webContents (main calls this from `app.on('web-contents-created')`): no
+ * navigation or redirect away from the app, no <webview>, no new windows; an allowed link opens
+ * in the user's browser instead.
+ */
+export function guardWebContents(contents: GuardableContents, openExternal: (url: string) => Promise<void>): void {
+  contents.on('will-navigate', (event, url) => {
+    if (!isAllowedNavigation(url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAllowedNavigation(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternalIfAllowed(url, openExternal);
+    return { action: 'deny' };
+  });
+}
+
+/** The parts of a Session the guards use (Electron's Session has them). */
+export interface GuardableSession {
+  setPermissionCheckHandler(handler: (contents: unknown, permission: string, requestingOrigin: string) => boolean): void;
+  setPermissionRequestHandler(
+    handler: (contents: unknown, permission: string, callback: (granted: boolean) => void, details: { requestingUrl?: string }) => void,
+  ): void;
+}
+
+/** Answers every permission check and request of a session with `isAllowedPermission`. */
+export function guardSession(session: GuardableSession): void {
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin) => isAllowedPermission(permission, requestingOrigin));
+  session.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(isAllowedPermission(permission, details.requestingUrl)),
+  );
 }
 
 /** What main knows about the sender of an IPC message. */

@@ -3,13 +3,12 @@
 // window that plays hotkey speech) and the app window (dashboard, benchmark, settings views).
 // The rules themselves live in window-security.ts (see [Note: Windows are locked down]).
 
-import { BrowserWindow, net, protocol, screen, shell, type Rectangle } from 'electron';
+import { BrowserWindow, net, protocol, screen, type Rectangle } from 'electron';
 import { pathToFileURL } from 'node:url';
 import type { AppView } from '../src-worker/protocol.ts';
 import {
   APP_SCHEME,
   CONTENT_SECURITY_POLICY,
-  isAllowedNavigation,
   mimeTypeFor,
   popoverPosition,
   rendererUrl,
@@ -52,24 +51,6 @@ export function serveRenderer(rendererDir: string): void {
   });
 }
 
-/** Refuses navigation away from the app and every new window; links open in the browser. */
-function harden(window: BrowserWindow): void {
-  const contents = window.webContents;
-  contents.on('will-navigate', (event, url) => {
-    if (!isAllowedNavigation(url)) event.preventDefault();
-  });
-  contents.on('will-redirect', (event, url) => {
-    if (!isAllowedNavigation(url)) event.preventDefault();
-  });
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(({ url }) => {
-    // Only plain https links (e.g. "about the model") leave the app, in the user's browser.
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  contents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-}
-
 /** Creates a window showing `view`; the caller shows it when wanted. */
 export function createWindow(name: WindowName, view: AppView, preload: string, appVersionArg: string): BrowserWindow {
   const popover = name === 'popover';
@@ -89,7 +70,8 @@ export function createWindow(name: WindowName, view: AppView, preload: string, a
     transparent: false,
     webPreferences: { ...secureWebPreferences(preload), additionalArguments: [appVersionArg] },
   });
-  harden(window);
+  // Navigation, new windows, <webview> and permissions are guarded for every webContents in
+  // main.ts (app.on('web-contents-created'), see [Note: Windows are locked down]).
   if (popover) window.on('blur', () => window.hide());
   void window.loadURL(rendererUrl(view, name));
   return window;

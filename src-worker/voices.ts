@@ -23,6 +23,7 @@ import { FETCH_COMMAND } from './assets.ts';
 import { KokoroError } from './errors.ts';
 import type { G2pLang } from './phonemize.ts';
 import type { VoiceInfo } from './protocol.ts';
+import { voiceChoicesHint } from './voice-choices.ts';
 
 /** Rows of a voice table: one style vector per input length 0..509. */
 export const VOICE_ROWS = 510;
@@ -93,7 +94,7 @@ export function parseVoiceSpec(spec: string, known: ReadonlySet<string>): BlendP
     );
   const trimmed = spec.trim();
   if (trimmed === '') {
-    throw new KokoroError('unknown-voice', 'No voice was given.', `Choose one of: ${[...known].join(', ')}.`);
+    throw new KokoroError('unknown-voice', 'No voice was given.', voiceChoicesHint(known));
   }
   const isBlend = trimmed.includes(',') || trimmed.includes(':');
   const weights = new Map<string, number>();
@@ -114,7 +115,8 @@ export function parseVoiceSpec(spec: string, known: ReadonlySet<string>): BlendP
     }
     if (!known.has(id)) {
       const what = isBlend ? `The blend "${spec}" names an unknown voice "${id}".` : `Unknown voice "${id}".`;
-      throw new KokoroError('unknown-voice', what, `Choose one of: ${[...known].join(', ')}.`);
+      // A short hint, never all 54 ids (see [Note: Voice lists stay short]).
+      throw new KokoroError('unknown-voice', what, voiceChoicesHint(known, id));
     }
     if (weights.has(id)) throw badBlend(`"${id}" appears twice`);
     weights.set(id, weight);

@@ -14,12 +14,16 @@
 //   folder unless --data-dir is given); patches are validated by its `applyPatch`.
 // - clipboard: the dev host cannot read the desktop's clipboard portably, so it holds a text of
 //   its own: the --clipboard option, else a sample sentence; `POST /__test/clipboard` replaces it
-//   (the tests use that).
+//   (tests only, see below).
 // - bench history: `bench-history.json` in the data folder, newest first.
 // - commands: `POST /__test/command` with an AppCommand as JSON sends it to every page, standing
-//   in for global hotkeys and the tray menu.
-// It listens on 127.0.0.1 only and refuses WebSocket upgrades from other origins, so a web page
-// elsewhere cannot drive the engine.
+//   in for global hotkeys and the tray menu (tests only, see below).
+// - notices: what main would show in the popover (a settings file that had to be reset, a voice
+//   in the settings that is not installed) goes to the first page as a `notice` command, once
+//   that page has asked for its settings (so its command listener is in place).
+// It listens on 127.0.0.1 only, answers only to loopback Host names and origins, and serves the
+// test endpoints only when started for tests and given that run's token (see [Note: The dev host
+// trusts only itself] in guards.ts), so a web page elsewhere cannot drive the engine.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { promises as fs } from 'node:fs';
@@ -33,8 +37,19 @@ import {
   type PlatformInfo,
   type Settings,
 } from '../../src-worker/protocol.ts';
-import { applyPatch, loadSettings, writeSettings } from '../settings.ts';
-import { encodeChunk, type ClientFrame, type ServerFrame } from './wire.ts';
+import { applyPatch, fallBackToKnownVoice, loadSettings, writeSettings } from '../settings.ts';
+import {
+  TEST_TOKEN_HEADER,
+  WS_MAX_PAYLOAD_BYTES,
+  allowedHosts,
+  isAllowedHost,
+  isAllowedOrigin,
+  isValidTestToken,
+  newTestToken,
+  parseClientFrame,
+  parseTestCommand,
+} from './guards.ts';
+import { encodeChunk, type ServerFrame } from './wire.ts';
 
 /** Where the dev host listens unless told otherwise. */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -44,8 +59,12 @@ export const BRIDGE_PATH = '/bridge';
 export const BENCH_HISTORY_FILE = 'bench-history.json';
 /** Most benchmark runs kept in the history. */
 const MAX_BENCH_HISTORY = 50;
+/** Where the test endpoints live. */
+const TEST_PATH_PREFIX = '/__test/';
 /** Largest request body accepted on the test endpoints. */
 const MAX_BODY_BYTES = 1_000_000;
+/** Longest a page's first notices wait for the voice check (the engine may be slow to start). */
+const VOICE_CHECK_WAIT_MS = 15_000;
 /** Wait before restarting a worker that died, so a crash loop cannot spin the CPU. */
 const RESTART_DELAY_MS = 1_000;
 /** How long a worker may take to finish its run in flight and exit when the host closes. */
@@ -66,12 +85,16 @@ export interface DevHostOptions {
   clipboard?: string;
   /** The worker entry module (default: dev-host/engine-thread.ts, which must handle `shutdown`). */
   workerEntry?: URL;
+  /** Serve `POST /__test/*` behind a fresh random token (see [Note: The dev host trusts only itself]). */
+  testEndpoints?: boolean;
 }
 
 /** A running dev host. */
 export interface DevHost {
   url: string;
   port: number;
+  /** The token `POST /__test/*` needs in the x-kokoro-test-token header; null when they are off. */
+  testToken: string | null;
   /** Replaces the clipboard text the page reads. */
   setClipboard(text: string): void;
   /** Sends an app command to every connected page. */
@@ -104,9 +127,22 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const workerEntry =
     options.workerEntry ?? new URL('./engine-thread.ts', import.meta.url);
   await fs.mkdir(dataDir, { recursive: true });
-  let settings: Settings = (await loadSettings(dataDir)).settings;
+  const loaded = await loadSettings(dataDir);
+  let settings: Settings = loaded.settings;
   let clipboard = options.clipboard ?? SAMPLE_CLIPBOARD;
+  const testToken = options.testEndpoints === true ? newTestToken() : null;
+  // Set once listening; no request arrives before.
+  let hosts = new Set<string>();
   const clients = new Set<Client>();
+  // Notices for the user, held until a page can show them (see `deliverNotices`).
+  const notices: string[] = [...loaded.notices];
+  // The installed voices once the worker has listed them; until then any well-formed id is taken.
+  let knownVoices: ReadonlySet<string> | undefined;
+  const readyClients = new Set<Client>();
+  // Settled once the worker's voices have been checked against the settings (or could not be),
+  // so that a page gets the load notices and a voice fallback as one notice, not one over the other.
+  let voicesChecked: () => void = () => undefined;
+  const voiceCheck = new Promise<void>((resolve) => (voicesChecked = resolve));
   let closing = false;
   const platform: PlatformInfo = {
     os: 'browser',
@@ -139,6 +175,53 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       }, RESTART_DELAY_MS);
     });
     worker = next;
+    connectHostClient(next);
+  };
+
+  // The host's own port to the worker, as main has one: it learns the installed voices and puts
+  // a settings voice that is not among them back to the default, with a notice.
+  let hostPort: MessagePort | undefined;
+  const connectHostClient = (target: Worker) => {
+    const channel = new MessageChannel();
+    hostPort?.close();
+    hostPort = channel.port1;
+    channel.port1.on('message', (raw: unknown) => {
+      if (!isWorkerEvent(raw)) return;
+      if (raw.type === 'hello') channel.port1.postMessage({ type: 'list-voices', id: 'dev-host-voices' });
+      else if (raw.type === 'voices') {
+        void onVoices(raw.voices.map((voice) => voice.id)).finally(() => {
+          voicesChecked();
+          channel.port1.close();
+        });
+      } else if (raw.type === 'error') {
+        // No voices to check (e.g. none installed): the request that needs them says why.
+        voicesChecked();
+        channel.port1.close();
+      }
+    });
+    target.postMessage({ type: 'connect', port: channel.port2 }, [channel.port2]);
+  };
+
+  const onVoices = async (known: string[]) => {
+    knownVoices = new Set(known);
+    const fallback = fallBackToKnownVoice(settings, knownVoices);
+    if (fallback === null) return;
+    settings = fallback.settings;
+    await writeSettings(dataDir, settings).catch((error: unknown) => {
+      console.error(`[dev-host] could not save settings: ${(error as Error).message}`);
+    });
+    broadcast({ t: 'command', command: { type: 'settings-changed', settings } });
+    notices.push(fallback.notice);
+    deliverNotices();
+  };
+
+  // Every page that has asked for its settings gets the notices; with none yet, they wait for one.
+  const deliverNotices = () => {
+    if (notices.length === 0 || readyClients.size === 0) return;
+    const message = notices.splice(0).join(' ');
+    for (const client of readyClients) {
+      sendFrame(client.socket, { t: 'command', command: { type: 'notice', level: 'warning', message } });
+    }
   };
 
   // [Note: Dev host shutdown] The engine runs onnxruntime in a thread of its own inside the
@@ -186,7 +269,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       case 'getSettings':
         return settings;
       case 'updateSettings': {
-        const result = applyPatch(settings, arg);
+        const result = applyPatch(settings, arg, knownVoices);
         if (result.ok) {
           await writeSettings(dataDir, result.settings);
           settings = result.settings;
@@ -220,22 +303,12 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
 
   const handleHttp = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    if (request.method === 'POST' && url.pathname === '/__test/clipboard') {
-      clipboard = await readBody(request);
-      response.writeHead(204).end();
+    if (!isAllowedHost(request.headers.host, hosts)) {
+      refuse(response, 403, `Host "${request.headers.host ?? ''}" is not this dev host; open http://${host}:${port}/`);
       return;
     }
-    if (request.method === 'POST' && url.pathname === '/__test/command') {
-      let command: unknown;
-      try {
-        command = JSON.parse(await readBody(request));
-      } catch {
-        response.writeHead(400, { 'content-type': 'text/plain' });
-        response.end('POST /__test/command needs an AppCommand as JSON, e.g. {"type":"stop"}\n');
-        return;
-      }
-      broadcast({ t: 'command', command: command as AppCommand });
-      response.writeHead(204).end();
+    if (url.pathname.startsWith(TEST_PATH_PREFIX)) {
+      await handleTest(request, response, url.pathname);
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -266,12 +339,48 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     response.end(request.method === 'HEAD' ? undefined : body);
   };
 
+  // The test endpoints (see [Note: The dev host trusts only itself]): off unless started for
+  // tests, then only with the token, from no origin or our own, with a valid body.
+  const handleTest = async (request: IncomingMessage, response: ServerResponse, pathname: string) => {
+    if (testToken === null) {
+      refuse(response, 404, 'The test endpoints are off; start the dev host with --test-endpoints to use them');
+      return;
+    }
+    if (!isValidTestToken(request.headers[TEST_TOKEN_HEADER], testToken)) {
+      refuse(response, 403, `The test endpoints need this run's token in the ${TEST_TOKEN_HEADER} header`);
+      return;
+    }
+    if (!isAllowedOrigin(request.headers.origin, hosts)) {
+      refuse(response, 403, `Origin "${request.headers.origin ?? ''}" may not use the test endpoints`);
+      return;
+    }
+    if (request.method !== 'POST') {
+      refuse(response, 405, 'The test endpoints take POST');
+      return;
+    }
+    if (pathname === '/__test/clipboard') {
+      clipboard = await readBody(request);
+      response.writeHead(204).end();
+      return;
+    }
+    if (pathname === '/__test/command') {
+      const parsed = parseTestCommand(await readBody(request));
+      if (!parsed.ok) {
+        refuse(response, 400, parsed.message);
+        return;
+      }
+      broadcast({ t: 'command', command: parsed.value });
+      response.writeHead(204).end();
+      return;
+    }
+    refuse(response, 404, `No test endpoint ${pathname}; there are /__test/clipboard and /__test/command`);
+  };
+
   // --- WebSocket -------------------------------------------------------------------------------
-  const sockets = new WebSocketServer({ noServer: true });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const origin = request.headers.origin;
-    const allowed = origin === undefined || origin === `http://${request.headers.host ?? ''}`;
+    const allowed = isAllowedHost(request.headers.host, hosts) && isAllowedOrigin(request.headers.origin, hosts);
     if (url.pathname !== BRIDGE_PATH || !allowed) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
@@ -286,25 +395,36 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     connect(client);
     socket.on('message', (data, isBinary) => {
       if (isBinary) return;
-      let frame: ClientFrame;
-      try {
-        frame = JSON.parse(String(data)) as ClientFrame;
-      } catch {
-        return;
-      }
+      const frame = parseClientFrame(String(data));
+      if (frame === null) return;
       if (frame.t === 'req') {
         // Checked by the worker's host (parseRequest), which answers malformed ones itself.
         client.port?.postMessage(frame.request);
-      } else if (frame.t === 'call') {
+      } else {
         call(frame.method, frame.arg).then(
-          (value) => sendFrame(socket, { t: 'reply', n: frame.n, ok: true, value }),
+          (value) => {
+            sendFrame(socket, { t: 'reply', n: frame.n, ok: true, value });
+            // Its first getSettings means the page's store is listening for commands.
+            if (frame.method === 'getSettings' && !readyClients.has(client)) {
+              const wait = new Promise<void>((resolve) => setTimeout(resolve, VOICE_CHECK_WAIT_MS).unref());
+              void Promise.race([voiceCheck, wait]).then(() => {
+                if (!clients.has(client)) return;
+                readyClients.add(client);
+                deliverNotices();
+              });
+            }
+          },
           (error: unknown) =>
             sendFrame(socket, { t: 'reply', n: frame.n, ok: false, message: (error as Error).message }),
         );
       }
     });
+    // A frame over maxPayload (or any protocol error) fails this socket only: ws then closes it
+    // (1009), and without a listener the error would take the whole dev host down.
+    socket.on('error', (error: Error) => console.error(`[dev-host] page connection closed: ${error.message}`));
     socket.on('close', () => {
       clients.delete(client);
+      readyClients.delete(client);
       if (client.port) {
         // Stop whatever this page had in flight, then let the port go.
         client.port.postMessage({ type: 'stop', id: 'dev-host-disconnect' });
@@ -324,10 +444,12 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  hosts = allowedHosts(port, host);
 
   return {
     url: `http://${host}:${port}/`,
     port,
+    testToken,
     setClipboard: (text) => {
       clipboard = text;
     },
@@ -336,11 +458,16 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       if (closing) return;
       closing = true;
       for (const client of clients) client.socket.terminate();
+      hostPort?.close();
       sockets.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stopWorker();
     },
   };
+}
+
+function refuse(response: ServerResponse, status: number, message: string): void {
+  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${message}\n`);
 }
 
 function sendFrame(socket: WebSocket, frame: ServerFrame): void {

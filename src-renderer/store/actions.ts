@@ -366,6 +366,10 @@ function onCommand(command: AppCommand): void {
     case 'notice':
       set((s) => ({ ui: { ...s.ui, notice: { level: command.level, message: command.message } } }));
       return;
+    case 'settings-changed':
+      // Changed by the owner of the settings (tray, another window, a voice fallback).
+      set((s) => ({ settings: { ...s.settings, value: command.settings } }));
+      return;
   }
 }
 

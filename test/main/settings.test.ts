@@ -9,6 +9,7 @@ import {
   SETTINGS_FILE,
   applyPatch,
   defaultSettings,
+  fallBackToKnownVoice,
   loadSettings,
   migrate,
   writeSettings,
@@ -154,4 +155,45 @@ test('applyPatch merges good patches and names what is wrong in bad ones', () =>
     assert.equal(result.ok, false, `patch ${JSON.stringify(patch)} should be refused`);
     if (!result.ok) assert.match(result.message, message, JSON.stringify(patch));
   }
+});
+
+const INSTALLED = new Set(['af_alloy', 'af_bella', 'af_heart', 'am_adam', 'bf_alice', 'bm_daniel', 'bm_george', 'ef_dora', 'zm_yunxi']);
+
+test('a settings voice that is not installed falls back to the default with a notice', () => {
+  const base = { ...defaultSettings(), speed: 1.5 };
+  const table: [string, RegExp | null][] = [
+    ['af_heart', null],
+    ['bm_george', null],
+    ['af_heart:0.7,af_bella:0.3', null],
+    ['af_nobody', /^The voice "af_nobody" in your settings is not installed, so Kokoro Bar is using af_heart instead\./],
+    ['af_heart:0.5,zz_gone:0.5', /^The voice blend "af_heart:0.5,zz_gone:0.5" in your settings names "zz_gone", which is not installed/],
+    [' , ', /not installed/],
+  ];
+  for (const [voice, notice] of table) {
+    const fix = fallBackToKnownVoice({ ...base, voice }, INSTALLED);
+    if (notice === null) {
+      assert.equal(fix, null, voice);
+      continue;
+    }
+    assert.ok(fix, voice);
+    assert.match(fix.notice, notice, voice);
+    assert.deepEqual(fix.settings, { ...base, voice: 'af_heart' }, `${voice}: only the voice changes`);
+  }
+  // Without the default voice installed, the first installed one; with no list, nothing to say.
+  const noHeart = new Set([...INSTALLED].filter((id) => id !== 'af_heart'));
+  assert.equal(fallBackToKnownVoice({ ...base, voice: 'af_heart' }, noHeart)?.settings.voice, 'af_alloy');
+  assert.equal(fallBackToKnownVoice({ ...base, voice: 'af_nobody' }, new Set()), null);
+});
+
+test('once the voices are known, a patch naming an unknown voice is refused with a short hint', () => {
+  const current = defaultSettings();
+  const refused = applyPatch(current, { voice: 'af_hert' }, INSTALLED);
+  assert.equal(refused.ok, false);
+  assert.match(refused.ok ? '' : refused.message, /^Settings not saved: the voice "af_hert" is not installed\. Did you mean af_heart\? Choose one of 9 voices, e\.g\. af_heart/);
+  const blend = applyPatch(current, { voice: 'af_heart:0.5,xx_no:0.5' }, INSTALLED);
+  assert.match(blend.ok ? '' : blend.message, /"xx_no" is not installed/);
+  assert.deepEqual(applyPatch(current, { voice: 'bm_george' }, INSTALLED), { ok: true, settings: { ...current, voice: 'bm_george' } });
+  // Before the list arrives, any well-formed id is taken (the worker answers unknown ones).
+  assert.equal(applyPatch(current, { voice: 'af_hert' }).ok, true);
+  assert.equal(applyPatch(current, { speed: 1.5 }, INSTALLED).ok, true, 'other fields need no voice list');
 });

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
+import { TEST_TOKEN_HEADER } from '../../src-main/dev-host/guards.ts';
 import { startDevHost, type DevHost } from '../../src-main/dev-host/server.ts';
 import { decodeChunk, type ServerFrame } from '../../src-main/dev-host/wire.ts';
 import type { BenchResult, ChunkEvent, WorkerEvent } from '../../src-worker/protocol.ts';
@@ -66,7 +67,7 @@ describe('browser dev host', () => {
     mkdirSync(rendererDir);
     writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
     writeFileSync(path.join(dir, 'secret.txt'), 'not served');
-    host = await startDevHost({ rendererDir, dataDir: path.join(dir, 'data'), port: 0, clipboard: 'first' });
+    host = await startDevHost({ rendererDir, dataDir: path.join(dir, 'data'), port: 0, clipboard: 'first', testEndpoints: true });
   });
 
   after(async () => {
@@ -105,7 +106,8 @@ describe('browser dev host', () => {
 
     const first = await c.call('readClipboard');
     assert.equal(first.ok && first.value, 'first');
-    await fetch(`${host.url}__test/clipboard`, { method: 'POST', body: 'second' });
+    const token = { [TEST_TOKEN_HEADER]: host.testToken ?? '' };
+    await fetch(`${host.url}__test/clipboard`, { method: 'POST', headers: token, body: 'second' });
     const clip = await c.call('readClipboard');
     assert.equal(clip.ok && clip.value, 'second');
 
@@ -120,7 +122,7 @@ describe('browser dev host', () => {
     const history = await c.call('benchHistory');
     assert.deepEqual(history.ok && history.value, [result]);
 
-    await fetch(`${host.url}__test/command`, { method: 'POST', body: JSON.stringify({ type: 'show-view', view: 'dashboard' }) });
+    await fetch(`${host.url}__test/command`, { method: 'POST', headers: token, body: JSON.stringify({ type: 'show-view', view: 'dashboard' }) });
     await c.until(() => c.frames.find((f) => f.t === 'command'));
     c.socket.close();
   });

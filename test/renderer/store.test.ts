@@ -120,6 +120,10 @@ test('app commands switch views and show notices; a worker crash is a state, not
   assert.equal(state().ui.view, 'benchmark');
   command({ type: 'notice', level: 'warning', message: 'Heads up' });
   assert.deepEqual(state().ui.notice, { level: 'warning', message: 'Heads up' });
+  // The settings' owner changed them (tray menu, a voice that is not installed): the store follows.
+  const changed = { ...defaultSettings(), voice: 'bm_george', speed: 1.5 };
+  command({ type: 'settings-changed', settings: changed });
+  assert.deepEqual(state().settings.value, changed);
   workerState('down');
   assert.equal(state().metrics.worker, 'down');
   const before = sent.length;

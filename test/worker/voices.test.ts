@@ -98,12 +98,31 @@ test('rejects malformed blends and unknown voices with their codes, naming the c
       },
     );
   }
-  // The unknown-voice action lists every valid voice.
-  try {
-    parseVoiceSpec('af_nobody', known);
-  } catch (error) {
-    assert.ok(error instanceof KokoroError);
-    for (const id of known) assert.ok(error.action.includes(id), id);
+});
+
+/** An unknown-voice hint fits in a few lines of the popover (see [Note: Voice lists stay short]). */
+const MAX_HINT_CHARS = 160;
+
+test('an unknown voice gets a short hint among 54 voices, not a wall of ids', () => {
+  const table: [string, RegExp][] = [
+    ['af_nobody', /^Choose one of 54 voices, e\.g\. af_heart, .*`npx kokoro-bar voices`/],
+    ['af_hert', /^Did you mean af_heart\? Choose one of 54 voices/],
+    ['heart', /^Did you mean af_heart\?/],
+    ['', /^Choose one of 54 voices, e\.g\. af_heart/],
+    ['af_heart:0.5,zz_nobody:0.5', /^Choose one of 54 voices/],
+  ];
+  for (const [spec, pattern] of table) {
+    assert.throws(
+      () => parseVoiceSpec(spec, known),
+      (error: unknown) => {
+        assert.ok(error instanceof KokoroError && error.code === 'unknown-voice', spec);
+        assert.match(error.action, pattern, spec);
+        assert.ok(error.action.length <= MAX_HINT_CHARS, `${spec}: ${error.action.length} chars: ${error.action}`);
+        const listed = [...known].filter((id) => error.action.includes(id));
+        assert.ok(listed.length <= 5, `${spec} lists ${listed.length} ids`);
+        return true;
+      },
+    );
   }
 });
 

@@ -1,0 +1,64 @@
+// Runs in Node (tests): in Chromium through the real dev host (real engine), a settings file
+// with a bad field and a voice that is not installed: the page must say both, in its notice bar,
+// and use the default voice. Saves screenshots of the popover size, light and dark, under
+// test-results/.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { startDevHost, type DevHost } from '../../src-main/dev-host/server.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const RESULTS = path.join(ROOT, 'test-results');
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const WAIT_MS = 180_000;
+/** The popover's size (src-main/windows.ts POPOVER_SIZE). */
+const POPOVER = { width: 380, height: 520 };
+
+const skip = existsSync(CHROMIUM) ? false : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+
+describe('settings notices in the page', { skip }, () => {
+  let host: DevHost;
+  let browser: Browser;
+  let dataDir: string;
+
+  before(async () => {
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+    mkdirSync(RESULTS, { recursive: true });
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-notices-'));
+    writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify({ version: 1, voice: 'af_nobody', speed: 9 }));
+    host = await startDevHost({ rendererDir: path.join(ROOT, 'dist/renderer'), dataDir, port: 0 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await host?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('a repaired file and an unknown voice are shown, and the default voice is used', { timeout: WAIT_MS }, async () => {
+    const context = await browser.newContext({ viewport: POPOVER });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    await page.goto(host.url);
+    const alert = page.getByRole('alert').filter({ hasText: 'not installed' });
+    await alert.waitFor({ timeout: WAIT_MS });
+    const text = await alert.innerText();
+    assert.match(text, /Some settings were reset to defaults: "speed" was invalid/);
+    assert.match(text, /The voice "af_nobody" in your settings is not installed, so Kokoro Bar is using af_heart instead/);
+    const voice = await page.evaluate(() => (window as any).__kokoroStore.getState().settings.value?.voice);
+    assert.equal(voice, 'af_heart');
+    assert.equal(JSON.parse(readFileSync(path.join(dataDir, 'settings.json'), 'utf8')).voice, 'af_heart');
+    await page.screenshot({ path: path.join(RESULTS, 'settings-notice-380x520-light.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: path.join(RESULTS, 'settings-notice-380x520-dark.png') });
+    await context.close();
+  });
+});
