@@ -20,6 +20,7 @@ import { type ArchiveEntry, type AssetEntry, type Manifest, DEFAULT_VARIANT, ass
 import {
   type AssetPaths,
   type Stamp,
+  FETCH_LOCK_FILE,
   assetPaths,
   defaultCacheDir,
   isStamped,
@@ -34,7 +35,7 @@ import { extractMembers } from './fetch-archive.ts';
 export const DOWNLOADS_DIR = '.downloads';
 
 /** Lock file that keeps two fetches from writing the same cache at once. */
-export const LOCK_FILE = '.fetch.lock';
+export const LOCK_FILE = FETCH_LOCK_FILE;
 
 /** Mode of installed files: the user may replace or delete them. */
 const CACHE_FILE_MODE = 0o644;

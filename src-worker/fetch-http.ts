@@ -91,11 +91,19 @@ export async function verifyFile(file: string, size: number, sha256: string, wha
   throw new DownloadError(`${what} ${problem}; the file was discarded.`, false);
 }
 
-/** The sha256 of a file, streamed (a 325 MB model is never held in memory). */
-export async function sha256File(file: string): Promise<string> {
+/**
+ * The sha256 of a file, streamed (a 325 MB model is never held in memory); `onBytes` is told the
+ * bytes hashed so far, for a "verifying…" progress line.
+ */
+export async function sha256File(file: string, onBytes?: (bytes: number) => void): Promise<string> {
   const hash = createHash('sha256');
+  let bytes = 0;
   await pipeline(createReadStream(file), async function* (source: AsyncIterable<Buffer>) {
-    for await (const chunk of source) hash.update(chunk);
+    for await (const chunk of source) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      onBytes?.(bytes);
+    }
   });
   return hash.digest('hex');
 }
