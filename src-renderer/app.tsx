@@ -9,6 +9,7 @@ import { BenchmarkView } from './views/benchmark-view.tsx';
 import { DashboardView } from './views/dashboard-view.tsx';
 import { SettingsView } from './views/settings-view.tsx';
 import { SpeakView } from './views/speak-view.tsx';
+import { FirstRunView, ReadinessBadge } from './first-run/first-run-view.tsx';
 
 const VIEWS: { id: AppView; label: string; key: string }[] = [
   { id: 'speak', label: 'Speak', key: '1' },
@@ -31,7 +32,6 @@ function isTyping(target: EventTarget | null): boolean {
 export function App() {
   const view = useStore((s) => s.ui.view);
   const showView = useStore((s) => s.showView);
-  const worker = useStore((s) => s.metrics.worker);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -89,26 +89,16 @@ export function App() {
             </button>
           ))}
         </div>
-        <WorkerBadge state={worker} />
+        <ReadinessBadge />
       </header>
       <Notice />
+      <FirstRunView />
       <main id={`view-${view}`} role="tabpanel" aria-labelledby={`tab-${view}`} className="view">
         {view === 'speak' && <SpeakView />}
         {view === 'dashboard' && <DashboardView />}
         {view === 'benchmark' && <BenchmarkView />}
         {view === 'settings' && <SettingsView />}
       </main>
-    </div>
-  );
-}
-
-function WorkerBadge({ state }: { state: 'connecting' | 'up' | 'down' }) {
-  const provider = useStore((s) => s.metrics.provider?.active);
-  const label = state === 'up' ? `Engine ready · ${provider === 'coreml' ? 'CoreML' : 'CPU'}` : state === 'down' ? 'Engine offline' : 'Connecting…';
-  return (
-    <div className={`badge badge-${state}`} role="status" aria-live="polite" data-testid="worker-state">
-      <span className="dot" aria-hidden="true" />
-      {label}
     </div>
   );
 }

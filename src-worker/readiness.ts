@@ -82,7 +82,7 @@ export function createReadiness(opts: ReadinessOptions): Readiness {
   const env = opts.env ?? process.env;
   const probe = opts.probe ?? probeUrl;
   const variant: ModelVariant = opts.paths?.variant ?? 'int8';
-  const fetches = new Map<ModelVariant, { promise: Promise<void>; listeners: Set<(p: FetchProgressInfo) => void> }>();
+  const fetches = new Map<ModelVariant, { promise: Promise<void>; listeners: Set<(p: FetchProgressInfo) => void>; firstRun: boolean }>();
   let reachable: Promise<Map<string, boolean>> | undefined;
   const extraMirrors = (env[MIRRORS_ENV] ?? '').split(path.delimiter).filter((d) => d !== '');
   const fetchOptions: Partial<FetchOptions> = {
@@ -92,8 +92,9 @@ export function createReadiness(opts: ReadinessOptions): Readiness {
 
   async function own(): Promise<ReadinessState> {
     const base = { variant, firstRun: false, variants: [] as VariantOption[] };
-    if (fetches.has(variant)) {
-      return { ...base, status: 'fetching', reason: `Downloading the ${variant} model files.`, action: 'Wait for the download to finish.' };
+    const running = fetches.get(variant);
+    if (running) {
+      return { ...base, status: 'fetching', firstRun: running.firstRun, reason: `Downloading the ${variant} model files.`, action: 'Wait for the download to finish.' };
     }
     if (opts.paths) {
       const check = await checkAssets(opts.paths, manifest, opts.trust ? { trust: opts.trust } : {});
@@ -194,17 +195,18 @@ export function createReadiness(opts: ReadinessOptions): Readiness {
       if (!running) {
         const listeners = new Set<(p: FetchProgressInfo) => void>();
         const tracker = progressTracker((p) => listeners.forEach((l) => l(p)));
-        const promise = fetchAssets({
-          ...fetchOptions,
-          cacheDir: opts.paths.cacheDir,
-          variant: target,
-          manifest,
-          onProgress: tracker,
-        }).then(() => undefined);
-        running = { promise, listeners };
-        fetches.set(target, running);
+        const cacheDir = opts.paths.cacheDir;
+        const entry = { promise: Promise.resolve(), listeners, firstRun: false };
+        entry.promise = (async () => {
+          // Whether this is a first download, for the state reported while it runs.
+          const before = await checkAssets(assetPaths({ cacheDir, variant: target }, manifest), manifest);
+          entry.firstRun = before.problems.length === before.checked && before.problems.every((p) => p.kind === 'missing');
+          await fetchAssets({ ...fetchOptions, cacheDir, variant: target, manifest, onProgress: tracker });
+        })();
+        running = entry;
+        fetches.set(target, entry);
         // Forget it either way: a failed fetch can be asked for again, a finished one is a no-op.
-        void promise.then(
+        void entry.promise.then(
           () => fetches.delete(target),
           () => fetches.delete(target),
         );
@@ -251,7 +253,7 @@ export function progressTracker(emit: (p: FetchProgressInfo) => void, now: () =>
         return;
       case 'installed':
         filesDone = event.done;
-        emit({ phase: 'installed', label: event.asset, bytes: 0, total: 0, filesDone, files, totalBytes });
+        emit({ phase: 'installed', label: event.asset, bytes: event.bytes, total: event.bytes, filesDone, files, totalBytes });
         return;
       case 'transfer':
       case 'verify': {

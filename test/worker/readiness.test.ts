@@ -184,7 +184,7 @@ test('progress is throttled per file but keeps each file\'s first and last event
     [160, { type: 'transfer', label: 'm', bytes: 200, total: 200 }], // last: kept
     [161, { type: 'verify', label: 'm', bytes: 100, total: 200 }], // new phase: kept
     [170, { type: 'verify', label: 'm', bytes: 150, total: 200 }], // dropped
-    [175, { type: 'installed', asset: 'm', source: 's', done: 1, of: 2 }],
+    [175, { type: 'installed', asset: 'm', source: 's', done: 1, of: 2, bytes: 200 }],
   ];
   for (const [at, event] of feed) {
     t = at;
@@ -197,7 +197,7 @@ test('progress is throttled per file but keeps each file\'s first and last event
       ['downloading', 100, 0, 2, 300],
       ['downloading', 200, 0, 2, 300],
       ['verifying', 100, 0, 2, 300],
-      ['installed', 0, 1, 2, 300],
+      ['installed', 200, 1, 2, 300],
     ],
   );
 });
