@@ -65,7 +65,8 @@ export function startReadiness(b: KokoroBridge, updateSettings: (patch: Settings
   b.onEvent(onEvent);
   b.onWorkerState((state) => {
     if (state === 'up') askReadiness();
-    else set({ engine: null });
+    // A fetch, or its failure, belonged to the worker that went away.
+    else set({ engine: null, fetch: null });
   });
   askReadiness();
 }
@@ -111,7 +112,9 @@ function onEvent(event: WorkerEvent): void {
   const running = get().fetch;
   switch (event.type) {
     case 'readiness': {
-      set({ engine: event.state });
+      // Ready outright (another window fetched, a new worker): an old failure no longer applies.
+      if (event.state.status === 'ready' && running?.error) set({ engine: event.state, fetch: null });
+      else set({ engine: event.state });
       // Nothing can be spoken until the files are there: fetch now, or join another window's fetch.
       if ((event.state.status === 'needs-fetch' || event.state.status === 'fetching') && !running) fetchModel();
       return;

@@ -125,4 +125,12 @@ test('the store fetches missing files at once, asks for the voices after, and fe
   assert.deepEqual(writes, [{ modelVariant: 'fp16' }]);
   chooseVariant('int8');
   assert.deepEqual(writes.at(-1), { modelVariant: 'int8' }, 'an installed variant is stored at once');
+
+  // A failed fetch is forgotten once the engine is ready after all (a new worker, another window).
+  emit({ type: 'readiness', id: 'y', state: state({ status: 'needs-fetch' }) });
+  const failing = useReadiness.getState().fetch;
+  emit({ type: 'error', id: failing?.id ?? '', code: 'model-missing', message: 'Could not fetch 1 of 1 model file(s).', action: 'Check the network.' });
+  assert.equal(useReadiness.getState().fetch?.error?.message, 'Could not fetch 1 of 1 model file(s).');
+  emit({ type: 'readiness', id: 'z', state: state({}) });
+  assert.equal(useReadiness.getState().fetch, null);
 });

@@ -148,4 +148,23 @@ describe('first run in Chromium via the dev host', { skip }, () => {
     await page.getByRole('button', { name: 'Try again' }).click();
     await waitReady();
   });
+
+  test('Settings offers only the variants that can be had; a variant stored in settings takes effect without a manual restart', { timeout: SLOW_MS * 2 }, async () => {
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const select = page.getByLabel('Model variant');
+    await page.waitForFunction(() => (window as any).__kokoroReadiness.getState().engine?.variants.length === 3, undefined, { timeout: SLOW_MS });
+    const options = await select.locator('option').evaluateAll((els) => els.map((el) => [(el as HTMLOptionElement).value, (el as HTMLOptionElement).disabled, el.textContent]));
+    assert.deepEqual(options.map(([value, disabled]) => [value, disabled]), [['int8', false], ['fp16', true], ['fp32', true]]);
+    assert.match(String(options[1]?.[2]), /not available here/);
+    await page.screenshot({ path: path.join(RESULTS, 'first-run-settings-380x520.png') });
+
+    // Stored some other way (another window, an old settings file): the worker restarts on it and
+    // says honestly that it cannot have it; switching back is ready again, no restart by hand.
+    await page.evaluate(() => (window as any).kokoro.updateSettings({ modelVariant: 'fp16' }));
+    await page.waitForFunction(() => (window as any).__kokoroReadiness.getState().engine?.variant === 'fp16', undefined, { timeout: SLOW_MS });
+    await page.waitForSelector('[data-testid=worker-state].badge-down', { timeout: SLOW_MS });
+    await page.evaluate(() => (window as any).kokoro.updateSettings({ modelVariant: 'int8' }));
+    await page.waitForFunction(() => (window as any).__kokoroReadiness.getState().engine?.variant === 'int8', undefined, { timeout: SLOW_MS });
+    await page.waitForSelector('[data-testid=worker-state].badge-up', { timeout: SLOW_MS });
+  });
 });
