@@ -49,6 +49,18 @@ const LOCK_POLL_MS = 500;
 /** How long a fetch waits for another one to finish before giving up. */
 const LOCK_WAIT_MS = 15 * 60_000;
 
+/**
+ * Environment variable: more folders laid out like the cache (path-delimited), tried before the
+ * manifest's local mirrors and the network (an offline copy, a shared drive, the tests).
+ */
+export const MIRRORS_ENV = 'KOKORO_BAR_ASSET_MIRRORS';
+
+/** The folders tried before the network: $KOKORO_BAR_ASSET_MIRRORS, then the manifest's. */
+export function localMirrorDirs(manifest: Manifest, env: NodeJS.ProcessEnv = process.env): string[] {
+  const extra = (env[MIRRORS_ENV] ?? '').split(path.delimiter).filter((d) => d !== '');
+  return [...extra.map((d) => path.resolve(d)), ...manifest.localMirrors.map((dir) => path.resolve(CHECKOUT_ROOT, dir))];
+}
+
 /** The checkout root, against which the manifest's `localMirrors` are resolved. */
 const CHECKOUT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -70,7 +82,7 @@ export interface FetchOptions {
   onProgress?: (event: FetchProgress) => void;
   /** Replaces the committed manifest (tests point its URLs at a local server). */
   manifest?: Manifest;
-  /** Absolute directories to use instead of the manifest's `localMirrors` ([] for none). */
+  /** Absolute directories to use instead of $KOKORO_BAR_ASSET_MIRRORS and the manifest's `localMirrors` ([] for none). */
   localMirrors?: string[];
   /** False to use only `from` and the local mirrors. */
   network?: boolean;
@@ -120,7 +132,7 @@ class FetchRun {
     private readonly cacheDir: string,
     private readonly opts: FetchOptions,
   ) {
-    this.localDirs = opts.localMirrors ?? manifest.localMirrors.map((dir) => path.resolve(CHECKOUT_ROOT, dir));
+    this.localDirs = opts.localMirrors ?? localMirrorDirs(manifest);
   }
 
   async all(assets: AssetEntry[], variant: ModelVariant): Promise<{ cached: number; installed: FetchResult['installed'] }> {

@@ -17,8 +17,6 @@
 import { promises as fsp } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   type AssetPaths,
   type Manifest,
@@ -33,6 +31,7 @@ import {
   type FetchProgress,
 } from './assets.ts';
 import { assetsFor } from './assets-manifest.ts';
+import { localMirrorDirs } from './assets-fetch.ts';
 import { resolveIn } from './assets-cache.ts';
 import { KokoroError } from './errors.ts';
 import type { FetchProgressEvent, ModelVariant, ReadinessState, VariantOption } from './protocol.ts';
@@ -43,8 +42,7 @@ export const PROBE_TIMEOUT_MS = 3_000;
 /** Fewest milliseconds between two progress events of one file (the bar redraws ~10×/s). */
 export const PROGRESS_INTERVAL_MS = 100;
 
-/** Environment variable: extra folders laid out like the cache, tried before the network. */
-export const MIRRORS_ENV = 'KOKORO_BAR_ASSET_MIRRORS';
+export { MIRRORS_ENV } from './assets-fetch.ts';
 
 /** One fetch's progress as the protocol carries it (without the request id). */
 export type FetchProgressInfo = Omit<FetchProgressEvent, 'type' | 'id'>;
@@ -84,11 +82,7 @@ export function createReadiness(opts: ReadinessOptions): Readiness {
   const variant: ModelVariant = opts.paths?.variant ?? 'int8';
   const fetches = new Map<ModelVariant, { promise: Promise<void>; listeners: Set<(p: FetchProgressInfo) => void>; firstRun: boolean }>();
   let reachable: Promise<Map<string, boolean>> | undefined;
-  const extraMirrors = (env[MIRRORS_ENV] ?? '').split(path.delimiter).filter((d) => d !== '');
-  const fetchOptions: Partial<FetchOptions> = {
-    ...(extraMirrors.length > 0 ? { localMirrors: [...extraMirrors, ...manifest.localMirrors.map((d) => path.resolve(CHECKOUT_ROOT, d))] } : {}),
-    ...opts.fetchOptions,
-  };
+  const fetchOptions: Partial<FetchOptions> = opts.fetchOptions ?? {};
 
   async function own(): Promise<ReadinessState> {
     const base = { variant, firstRun: false, variants: [] as VariantOption[] };
@@ -156,7 +150,7 @@ export function createReadiness(opts: ReadinessOptions): Readiness {
   }
 
   function localDirs(): string[] {
-    const dirs = fetchOptions.localMirrors ?? manifest.localMirrors.map((d) => path.resolve(CHECKOUT_ROOT, d));
+    const dirs = fetchOptions.localMirrors ?? localMirrorDirs(manifest, env);
     return fetchOptions.from === undefined ? dirs : [fetchOptions.from, ...dirs];
   }
 
@@ -222,9 +216,6 @@ export function createReadiness(opts: ReadinessOptions): Readiness {
     },
   };
 }
-
-/** The checkout root, against which the manifest's local mirrors are resolved. */
-const CHECKOUT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // What the app's user can do, worded for a first run or a repair ("again" only then).
 function appAction(firstRun: boolean, code: 'model-missing' | 'model-corrupt', paths: AssetPaths): string {
