@@ -23,6 +23,8 @@ const RESULTS = path.join(ROOT, 'test-results');
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
 /** The tray popover's size (src-main/windows.ts). */
 const POPOVER = { width: 380, height: 520 };
+/** A larger window, for the screenshots. */
+const LARGE = { width: 900, height: 640 };
 /** Fetching, warming up and speaking are slow on the shared CI machines. */
 const SLOW_MS = 180_000;
 const MODEL = 'kokoro-v1.0.int8.onnx';
@@ -143,6 +145,14 @@ describe('first run in Chromium via the dev host', { skip }, () => {
     assert.match((await badge.getAttribute('title')) ?? '', /kokoro-v1\.0\.int8\.onnx/);
     assert.match((await page.locator('[data-testid=first-run]').textContent()) ?? '', /Could not fetch 1 of 1 model file/);
     await page.screenshot({ path: path.join(RESULTS, 'first-run-failed-380x520.png') });
+    // Larger, light and dark: the badge with its reason is in the toolbar there.
+    await page.setViewportSize(LARGE);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      await page.screenshot({ path: path.join(RESULTS, `first-run-failed-900x640-${colorScheme}.png`) });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize(POPOVER);
 
     await fsp.symlink(realModel, path.join(mirror, MODEL));
     await page.getByRole('button', { name: 'Try again' }).click();
