@@ -9,6 +9,7 @@ import { BenchmarkView } from './views/benchmark-view.tsx';
 import { DashboardView } from './views/dashboard-view.tsx';
 import { SettingsView } from './views/settings-view.tsx';
 import { SpeakView } from './views/speak-view.tsx';
+import { FirstRunView, ReadinessBadge } from './first-run/first-run-view.tsx';
 
 const VIEWS: { id: AppView; label: string; key: string }[] = [
   { id: 'speak', label: 'Speak', key: '1' },
@@ -41,7 +42,6 @@ export function spaceTypes(target: EventTarget | null): boolean {
 export function App() {
   const view = useStore((s) => s.ui.view);
   const showView = useStore((s) => s.showView);
-  const worker = useStore((s) => s.metrics.worker);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -106,34 +106,16 @@ export function App() {
             </button>
           ))}
         </div>
-        <WorkerBadge state={worker} />
+        <ReadinessBadge />
       </header>
       <Notice />
+      <FirstRunView />
       <main id={`view-${view}`} role="tabpanel" aria-labelledby={`tab-${view}`} className={`view view-${view}`}>
         {view === 'speak' && <SpeakView />}
         {view === 'dashboard' && <DashboardView />}
         {view === 'benchmark' && <BenchmarkView />}
         {view === 'settings' && <SettingsView />}
       </main>
-    </div>
-  );
-}
-
-function WorkerBadge({ state }: { state: 'connecting' | 'up' | 'down' }) {
-  const provider = useStore((s) => s.metrics.provider?.active);
-  const name = provider === 'coreml' ? 'CoreML' : 'CPU';
-  const label = state === 'up' ? `Engine ready · ${name}` : state === 'down' ? 'Engine offline' : 'Connecting…';
-  // The popover's toolbar has room for a short label only (the long one is the accessible name).
-  const short = state === 'up' ? name : state === 'down' ? 'Offline' : 'Starting';
-  return (
-    <div className={`badge badge-${state}`} role="status" aria-live="polite" aria-label={label} title={label} data-testid="worker-state">
-      <span className="dot" aria-hidden="true" />
-      <span className="badge-long" aria-hidden="true">
-        {label}
-      </span>
-      <span className="badge-short" aria-hidden="true">
-        {short}
-      </span>
     </div>
   );
 }

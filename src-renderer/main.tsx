@@ -7,7 +7,8 @@ import type { KokoroBridge } from '../src-worker/protocol.ts';
 import { App } from './app.tsx';
 import { connectWsBridge } from './bridge/ws-bridge.ts';
 import { connectMediaSession, createMediaAnchor } from './media-session.ts';
-import { probePlayer, start } from './store/actions.ts';
+import { probePlayer, start, updateSettings } from './store/actions.ts';
+import { startReadiness, useReadiness } from './first-run/readiness-store.ts';
 import { useStore } from './store/store.ts';
 import workletUrl from './audio/player-worklet.ts?worker&url';
 import './styles.css';
@@ -24,7 +25,7 @@ async function findBridge(): Promise<KokoroBridge> {
 
 // The store and a worklet probe on `window` for the devtools console and the end-to-end tests;
 // they hold nothing the page could not already see.
-Object.assign(window, { __kokoroStore: useStore, __kokoroProbe: probePlayer });
+Object.assign(window, { __kokoroStore: useStore, __kokoroProbe: probePlayer, __kokoroReadiness: useReadiness });
 
 const root = createRoot(document.getElementById('root') as HTMLElement);
 root.render(
@@ -38,7 +39,10 @@ if ('mediaSession' in navigator) {
 }
 
 findBridge()
-  .then((bridge) => start(bridge, workletUrl))
+  .then((bridge) => {
+    startReadiness(bridge, updateSettings);
+    return start(bridge, workletUrl);
+  })
   .catch((error: unknown) => {
     useStore.setState((s) => ({
       ui: { ...s.ui, notice: { level: 'error', message: (error as Error).message } },

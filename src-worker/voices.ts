@@ -40,8 +40,11 @@ export const VOICE_EXT = '.bin';
 /** Voice tables kept in memory at once (each is 510 KB); older ones are re-read on demand. */
 export const VOICE_CACHE_LIMIT = 8;
 
-/** What repairs missing or damaged voice files. */
-const FETCH_HINT = `Run \`${FETCH_COMMAND}\` to download the voices again.`;
+/** What installs voice files that are not there (a first run says "download", not "again"). */
+const FETCH_HINT = `Run \`${FETCH_COMMAND}\` to download and verify the voices.`;
+
+/** What repairs a voice file that is there but wrong. */
+const REFETCH_HINT = `Run \`${FETCH_COMMAND}\` to download the damaged voice file again.`;
 
 /** What each voice-id prefix letter means (see [Note: Non-English voices]). */
 export const VOICE_LANGUAGES: Readonly<Record<string, { language: string; lang: string }>> = {
@@ -225,7 +228,7 @@ async function readVoiceTable(file: string): Promise<Float32Array> {
     throw new KokoroError(
       'model-corrupt',
       `The voice file ${file} is ${bytes.byteLength} bytes; a voice table is ${VOICE_FILE_BYTES}.`,
-      FETCH_HINT,
+      REFETCH_HINT,
     );
   }
   // Copy into an aligned buffer we own (a Buffer may be a slice of a shared pool). Voice files

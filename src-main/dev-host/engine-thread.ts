@@ -3,18 +3,24 @@
 // killing a run in flight (see [Note: Dev host shutdown] in server.ts).
 
 import { parentPort, type MessagePort } from 'node:worker_threads';
+import { DEFAULT_VARIANT, assetPaths, parseVariant } from '../../src-worker/assets.ts';
 import { createEngine } from '../../src-worker/engine.ts';
 import { fromNodePort, serve } from '../../src-worker/host.ts';
+import { createReadiness } from '../../src-worker/readiness.ts';
+import { WORKER_ENV } from '../ipc-contract.ts';
 
 /** Messages the dev host sends this thread. */
 export type EngineThreadMessage = { type: 'connect'; port: MessagePort } | { type: 'shutdown' };
 
 if (!parentPort) throw new Error('engine-thread.ts must run as a worker thread of the dev host.');
 const host = parentPort;
-const engine = await createEngine();
+// The variant of the dev host's settings (the host restarts this thread when it changes).
+const paths = assetPaths({ variant: parseVariant(process.env[WORKER_ENV.modelVariant] ?? DEFAULT_VARIANT) });
+const engine = await createEngine({ assets: paths, verifyAssets: true });
+const readiness = createReadiness({ warmUp: () => engine.warmUp(), paths });
 
 host.on('message', (message: EngineThreadMessage) => {
-  if (message.type === 'connect') serve(fromNodePort(message.port), engine);
+  if (message.type === 'connect') serve(fromNodePort(message.port), engine, readiness);
   // Releasing the sessions waits for the run in flight; closing the port then lets the thread
   // end by itself, with nothing native interrupted.
   else if (message.type === 'shutdown') void engine.dispose().finally(() => host.close());

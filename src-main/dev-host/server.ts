@@ -37,6 +37,7 @@ import {
   type PlatformInfo,
   type Settings,
 } from '../../src-worker/protocol.ts';
+import { WORKER_ENV } from '../ipc-contract.ts';
 import { applyPatch, fallBackToKnownVoice, loadSettings, writeSettings } from '../settings.ts';
 import {
   TEST_TOKEN_HEADER,
@@ -156,6 +157,8 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const startWorker = () => {
     const next = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
       workerData: { entry: workerEntry.href },
+      // The engine loads the settings' model variant, as the app's worker does (WORKER_ENV).
+      env: { ...process.env, [WORKER_ENV.modelVariant]: settings.modelVariant },
     });
     next.on('error', (error: Error) => console.error(`[dev-host] worker error: ${error.message}`));
     next.on('exit', (code) => {
@@ -272,7 +275,11 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
         const result = applyPatch(settings, arg, knownVoices);
         if (result.ok) {
           await writeSettings(dataDir, result.settings);
+          const variantChanged = result.settings.modelVariant !== settings.modelVariant;
           settings = result.settings;
+          // As main does: the worker reads the variant at start, so a new one gets a new worker
+          // (pages hear 'down', then 'up', and ask for readiness again).
+          if (variantChanged) void stopWorker();
         }
         return result;
       }

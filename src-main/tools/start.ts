@@ -1,6 +1,7 @@
-// Runs under Node (`npm start`): builds the app (main, preload and worker with esbuild, the
-// renderer with Vite), makes sure the model assets are there (the fetcher shows a progress bar),
-// and launches Electron on the checkout. Where no Electron binary is installed it says so and
+// Runs under Node (`npm start`): makes sure the model assets are there first (a first run
+// downloads and verifies them with the fetcher's progress bar, so even where Electron cannot run
+// `npm run dev` then starts at once), builds the app (main, preload and worker with esbuild, the
+// renderer with Vite), and launches Electron on the checkout. Where no Electron binary is installed it says so and
 // points at the browser dev host instead of failing with a stack trace.
 
 import { spawn } from 'node:child_process';
@@ -89,6 +90,8 @@ function installElectron(): Promise<string | undefined> {
 }
 
 async function main(): Promise<number> {
+  console.log('Checking the model files (a first run downloads and verifies them once)…');
+  if ((await run('npm', ['run', '--silent', 'fetch-assets'])) !== 0) return 1;
   let electron = findElectron();
   if (!electron.ok) {
     console.log('Downloading the Electron binary (once)…');
@@ -103,8 +106,6 @@ async function main(): Promise<number> {
   await buildMain();
   console.log('Building the renderer…');
   if ((await run('npx', ['vite', 'build'])) !== 0) return 1;
-  console.log('Checking the model assets…');
-  if ((await run('npm', ['run', '--silent', 'fetch-assets'])) !== 0) return 1;
   console.log('Starting Kokoro Bar (look for its icon in the menu bar)…');
   return run(electron.binary, ['.']);
 }

@@ -6,6 +6,8 @@ import type { CoreMlUnits, Hotkeys, ModelVariant } from '../../src-worker/protoc
 import { UNITS } from '../components/provider-toggle.tsx';
 import { chooseProvider, updateSettings } from '../store/actions.ts';
 import { useStore } from '../store/store.ts';
+import { chooseVariant } from '../first-run/readiness-store.ts';
+import { useVariantOptions, variantHint, variantLabel, variantOffered } from '../first-run/variants.ts';
 
 const HOTKEY_SLOTS: { id: keyof Hotkeys; label: string }[] = [
   { id: 'speakClipboard', label: 'Speak clipboard' },
@@ -54,6 +56,7 @@ export function SettingsView() {
   const settings = useStore((s) => s.settings.value);
   const problem = useStore((s) => s.settings.problem);
   const provider = useStore((s) => s.metrics.provider);
+  const variants = useVariantOptions();
   const platform = window.kokoro?.platform;
   if (!settings) return <p className="empty">Loading settings…</p>;
   const coreml = settings.provider.coreml ?? { units: 'all' as const, mlProgram: true };
@@ -91,15 +94,15 @@ export function SettingsView() {
         {coremlOption && !coremlOption.available && <p className="hint">{coremlOption.reason}</p>}
         <label className="row">
           <span>Model variant</span>
-          <select value={settings.modelVariant} onChange={(e) => void updateSettings({ modelVariant: e.target.value as ModelVariant })}>
+          <select value={settings.modelVariant} onChange={(e) => chooseVariant(e.target.value as ModelVariant)}>
             {VARIANTS.map((v) => (
-              <option key={v.id} value={v.id}>
-                {v.label}
+              <option key={v.id} value={v.id} disabled={!variantOffered(variants, v.id, settings.modelVariant)}>
+                {variantLabel(v.label, variants.find((o) => o.variant === v.id))}
               </option>
             ))}
           </select>
         </label>
-        <p className="hint">In use now: {provider?.model ?? '—'}. A new variant is used after the engine restarts.</p>
+        <p className="hint">In use now: {provider?.model ?? '—'}. {variantHint(variants)}</p>
       </section>
       <section aria-labelledby="set-general">
         <h2 id="set-general" className="section-title">

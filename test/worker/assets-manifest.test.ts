@@ -51,7 +51,8 @@ test('the loader rejects a manifest with a bad hash, an escaping path or an unkn
     ['escaping path', (m) => (m.config.path = '../etc/passwd'), /config\.path/],
     ['unknown archive', (m) => (m.voices[1].mirrors[0].parts[0].archive = 'nope'), /unknown archive "nope"/],
     ['parts not adding up', (m) => (m.models.int8.mirrors[0].parts[0].size = 1), /do not add up/],
-    ['wrong schema version', (m) => (m.schemaVersion = 2), /schemaVersion/],
+    ['wrong schema version', (m) => (m.schemaVersion = 1), /schemaVersion/],
+    ['an archive with a URL instead of coordinates', (m) => (m.archives['npm-kokoro-js'] = { registry: 'npm', url: 'https://example.test/x.tgz', size: 1, sha256: m.archives['npm-kokoro-js'].sha256 }), /archives\.npm-kokoro-js/],
     ['duplicate path', (m) => (m.voices[1].path = m.voices[0].path), /duplicate asset path/],
   ];
   for (const [name, mutate, expected] of cases) {

@@ -113,7 +113,7 @@ test('the cheap check catches a missing, a truncated and a replaced file, and a 
 
   const check = await checkAssets(paths);
   const kinds = Object.fromEntries(check.problems.map((p) => [p.asset, p.kind]));
-  assert.deepEqual(kinds, { 'kokoro-v1.0.int8.onnx': 'wrong-size', 'config.json': 'missing', [VOICE]: 'unverified' });
+  assert.deepEqual(kinds, { 'kokoro-v1.0.int8.onnx': 'wrong-size', 'config.json': 'missing', [VOICE]: 'damaged' });
   assert.ok(check.problems.every((p) => p.message.includes(p.file)));
 
   // Size-only trust (a sealed app bundle) still catches the truncation but not the edit.
@@ -131,9 +131,9 @@ test('ensureAssets errors name the file and the command that fixes it', async ()
   await assert.rejects(ensureAssets(empty), (error: unknown) => {
     assert.ok(error instanceof KokoroError);
     assert.equal(error.code, 'model-missing');
-    assert.match(error.message, /kokoro-v1\.0\.int8\.onnx is missing/);
-    assert.ok(error.message.includes(empty.model));
-    assert.match(error.action, /npx kokoro-bar fetch --cache ".*empty"/);
+    assert.match(error.message, /not downloaded yet: 56 files, 121 MB, none in .*empty/);
+    assert.match(error.action, /npx kokoro-bar fetch --cache ".*empty"` to download and verify them/);
+    assert.doesNotMatch(`${error.message} ${error.action}`, /again/);
     return true;
   });
 
@@ -144,15 +144,17 @@ test('ensureAssets errors name the file and the command that fixes it', async ()
     assert.equal(error.code, 'model-corrupt');
     assert.ok(error.message.includes(path.join(paths.cacheDir, VOICE)));
     assert.match(error.message, /10 bytes but should be 522240/);
-    assert.match(error.action, /npx kokoro-bar fetch/);
+    assert.doesNotMatch(error.message, /more file/);
+    assert.match(error.action, /npx kokoro-bar fetch.*` to download the damaged file\(s\) again/);
     return true;
   });
 
   const fp16 = assetPaths({ cacheDir: paths.cacheDir, variant: 'fp16' });
   await assert.rejects(ensureAssets(fp16), (error: unknown) => {
     assert.ok(error instanceof KokoroError);
-    assert.match(error.message, /kokoro-v1\.0\.fp16\.onnx is missing/);
-    assert.match(error.action, /npx kokoro-bar fetch --variant fp16 --cache/);
+    // The truncated voice above is still there: counted once, beside the missing model.
+    assert.match(error.message, /kokoro-v1\.0\.fp16\.onnx is missing\. \(1 more file\(s\) also need fixing\)$/);
+    assert.match(error.action, /npx kokoro-bar fetch --variant fp16 --cache .*` to download the missing file\(s\) and the damaged one\(s\) again/);
     return true;
   });
 });
@@ -208,4 +210,50 @@ test('two fetches into one cache at once take turns and both succeed', async () 
   const later = await fetchAssets({ cacheDir, network: false, localMirrors: [] });
   assert.equal(later.cached, 56);
   await assert.rejects(fsp.stat(path.join(cacheDir, '.fetch.lock')), { code: 'ENOENT' });
+});
+
+/** Copies a cache file by file, as `cp -r` without -p does: the same bytes, new mtimes. */
+async function copyWithNewMtimes(source: string, dest: string): Promise<void> {
+  for (const entry of await fsp.readdir(source, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const relative = path.relative(source, path.join(entry.parentPath, entry.name));
+    await fsp.mkdir(path.dirname(path.join(dest, relative)), { recursive: true });
+    await fsp.writeFile(path.join(dest, relative), await fsp.readFile(path.join(source, relative)));
+  }
+}
+
+test('a byte-identical copy of a cache (new mtimes) is re-verified by hash, stamped, and accepted', async () => {
+  const original = await freshCache('original');
+  const copy = assetPaths({ cacheDir: path.join(scratch, 'copy') });
+  await copyWithNewMtimes(original.cacheDir, copy.cacheDir);
+  const before = await fsp.stat(copy.model);
+  assert.notEqual(before.mtimeMs, (await fsp.stat(original.model)).mtimeMs, 'the copy has new mtimes');
+
+  const verifying = new Set<string>();
+  const check = await checkAssets(copy, loadManifest(), { onVerify: (asset) => verifying.add(asset) });
+  assert.deepEqual(check.problems, []);
+  assert.equal(verifying.size, 56, 'every file whose stamp no longer matched was hashed');
+  await ensureAssets(copy);
+
+  // Stamped again: the next check hashes nothing.
+  verifying.clear();
+  assert.ok((await checkAssets(copy, loadManifest(), { onVerify: (asset) => verifying.add(asset) })).ok);
+  assert.equal(verifying.size, 0);
+});
+
+test('a truncated model in a copied cache is the one problem reported, and the fix is to fetch it again', async () => {
+  const original = await freshCache('original-2');
+  const copy = assetPaths({ cacheDir: path.join(scratch, 'copy-2') });
+  await copyWithNewMtimes(original.cacheDir, copy.cacheDir);
+  await fsp.truncate(copy.model, 1_000_000);
+  const check = await checkAssets(copy);
+  assert.deepEqual(check.problems.map((p) => [p.asset, p.kind]), [['kokoro-v1.0.int8.onnx', 'wrong-size']]);
+  await assert.rejects(ensureAssets(copy), (error: unknown) => {
+    assert.ok(error instanceof KokoroError);
+    assert.equal(error.code, 'model-corrupt');
+    assert.match(error.message, /1000000 bytes but should be 92361271/);
+    assert.doesNotMatch(error.message, /more file/);
+    assert.match(error.action, /again/);
+    return true;
+  });
 });

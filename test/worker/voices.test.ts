@@ -182,3 +182,17 @@ test('a damaged voice file is model-corrupt and a missing directory model-missin
     return true;
   });
 });
+
+test('a voices folder that is not there yet asks for a download, not a download "again"', () => {
+  const missing = path.join(mkdtempSync(path.join(os.tmpdir(), 'kokoro-no-voices-')), 'voices');
+  assert.throws(
+    () => createVoiceStore(missing).list(),
+    (error: unknown) => {
+      assert.ok(error instanceof KokoroError);
+      assert.equal(error.code, 'model-missing');
+      assert.match(error.action, /npx kokoro-bar fetch` to download and verify the voices/);
+      assert.doesNotMatch(error.action, /\bagain\b/);
+      return true;
+    },
+  );
+});
