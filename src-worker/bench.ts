@@ -17,7 +17,6 @@ import type { Engine } from './engine.ts';
 import { DEFAULT_VOICE } from './engine.ts';
 import { createMeter, memory, stat } from './metrics.ts';
 import type { BenchPreset, BenchResult, BenchRow, MachineInfo, ProviderChoice } from './protocol.ts';
-import { bareRunMs } from './session.ts';
 
 /** The texts of the presets: a sentence, a paragraph, several paragraphs. */
 export const BENCH_PRESETS: Readonly<Record<BenchPreset, string>> = {
@@ -135,9 +134,7 @@ async function measureRun(
   const lease = await engine.sessions.acquire(provider);
   let floorMs: number;
   try {
-    const started = performance.now();
-    const pcm = await lease.run(firstInput.ids, firstInput.style, firstInput.speed);
-    floorMs = bareRunMs(pcm) ?? performance.now() - started;
+    floorMs = (await lease.run(firstInput.ids, firstInput.style, firstInput.speed)).inferMs;
   } finally {
     lease.release();
   }

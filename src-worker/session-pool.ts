@@ -41,6 +41,7 @@ import {
   createKokoroSession,
   type KokoroSession,
   type KokoroSessionOptions,
+  type RunOutput,
   type SessionLease,
   type SessionSource,
 } from './session.ts';
@@ -568,15 +569,15 @@ class Lease implements SessionLease {
     this.fallbackReason = fallbackReason;
   }
 
-  async run(ids: BigInt64Array, style: Float32Array, speed: number): Promise<Float32Array> {
+  async run(ids: BigInt64Array, style: Float32Array, speed: number): Promise<RunOutput> {
     if (this.#released) throw new Error('This session lease was released; acquire a new one.');
     const slot = this.#slot;
     const session = slot.session as PoolSession;
     if (slot.spec.provider !== 'coreml') return session.run(ids, style, speed);
     try {
-      const audio = await withTimeout(session.run(ids, style, speed), this.pool.runTimeoutMs, 'did not finish');
+      const output = await withTimeout(session.run(ids, style, speed), this.pool.runTimeoutMs, 'did not finish');
       this.pool.coremlSucceeded();
-      return audio;
+      return output;
     } catch (error) {
       const hung = error instanceof RunTimeout;
       const reason = hung

@@ -48,13 +48,34 @@ const WARM_UP_IDS = [0, 50, 83, 54, 156, 57, 135, 16, 102, 156, 56, 0];
 /** Suffix of cached optimised graphs. */
 const OPTIMIZED_SUFFIX = '.opt.onnx';
 
+/** Samples per predicted duration frame: `durations` sum × this = the audio length. */
+export const SAMPLES_PER_FRAME = 600;
+
+/** Name of the per-token duration output a derived graph adds (see graph-derive.ts). */
+export const DURATIONS_OUTPUT = 'durations';
+
+/** What one run of the model gives back. */
+export interface RunOutput {
+  /** Mono PCM at 24 kHz (a fresh, transferable array). */
+  pcm: Float32Array;
+  /**
+   * Predicted frames ({@link SAMPLES_PER_FRAME} samples each) of every padded input id (the pads
+   * at both ends included); undefined when the graph has no `durations` output.
+   */
+  durations: Float32Array | undefined;
+  /** onnxruntime's own run time, measured in the inference thread (no hops between threads). */
+  inferMs: number;
+}
+
 /** One loaded Kokoro model. */
 export interface KokoroSession {
-  /** Runs padded ids with a style row at `speed`; resolves to mono PCM at 24 kHz (a fresh array). */
-  run(ids: BigInt64Array, style: Float32Array, speed: number): Promise<Float32Array>;
+  /** Runs padded ids with a style row at `speed`. */
+  run(ids: BigInt64Array, style: Float32Array, speed: number): Promise<RunOutput>;
   /** Input names read from the model (see [Note: Session metadata]). */
   readonly inputNames: { readonly ids: string; readonly style: string; readonly speed: string };
   readonly outputName: string;
+  /** The per-token duration output, when the graph has one (a derived graph does). */
+  readonly durationsName: string | undefined;
   readonly speedType: 'float32' | 'int32';
   /** onnxruntime intra-op threads. */
   readonly threads: number;
@@ -245,9 +266,17 @@ class InferenceThread {
     return { inputs: reply['inputs'] as Metadata[], outputs: reply['outputs'] as Metadata[] };
   }
 
-  async run(feeds: Record<string, { type: string; data: ArrayBufferView; dims: number[] }>, output: string): Promise<{ pcm: Float32Array; ms: number }> {
-    const reply = await this.#call({ type: 'run', feeds, output });
-    return { pcm: reply['pcm'] as Float32Array, ms: reply['ms'] as number };
+  async run(
+    feeds: Record<string, { type: string; data: ArrayBufferView; dims: number[] }>,
+    output: string,
+    durations: string | undefined,
+  ): Promise<RunOutput> {
+    const reply = await this.#call({ type: 'run', feeds, output, durations });
+    return {
+      pcm: reply['pcm'] as Float32Array,
+      durations: reply['durations'] as Float32Array | undefined,
+      inferMs: reply['ms'] as number,
+    };
   }
 
   async release(): Promise<void> {
@@ -276,17 +305,6 @@ class InferenceThread {
   }
 }
 
-// The onnxruntime run time of each PCM array a session returned, measured inside its thread.
-const bareRuns = new WeakMap<Float32Array, number>();
-
-/**
- * How long onnxruntime's own `run` took to make `pcm` (inside the inference thread, without the
- * hops between threads), if a KokoroSession made it; undefined for audio from anywhere else.
- */
-export function bareRunMs(pcm: Float32Array): number | undefined {
-  return bareRuns.get(pcm);
-}
-
 function wrapSession(
   thread: InferenceThread,
   described: Described,
@@ -312,15 +330,17 @@ function wrapSession(
   }
   const speedType = speed.type === 'int32' ? 'int32' : 'float32';
   const names = { ids: ids.name, style: style.name, speed: speed.name };
+  const durations = outputs.find((o) => o.name === DURATIONS_OUTPUT && o !== output)?.name;
 
   return {
     inputNames: names,
     outputName: output.name,
+    durationsName: durations,
     speedType,
     threads,
     modelPath,
-    async run(idsIn, styleIn, speedIn) {
-      const { pcm, ms } = await thread.run(
+    run(idsIn, styleIn, speedIn) {
+      return thread.run(
         {
           [names.ids]: { type: 'int64', data: idsIn, dims: [1, idsIn.length] },
           [names.style]: { type: 'float32', data: styleIn, dims: [1, styleIn.length] },
@@ -330,9 +350,8 @@ function wrapSession(
               : { type: 'float32', data: Float32Array.of(speedIn), dims: [1] },
         },
         output.name,
+        durations,
       );
-      bareRuns.set(pcm, ms);
-      return pcm;
     },
     release: () => thread.release(),
   };
@@ -354,7 +373,7 @@ function firstLine(error: unknown): string {
 
 /** What one utterance holds for its whole life (see [Note: Leases]). */
 export interface SessionLease {
-  run(ids: BigInt64Array, style: Float32Array, speed: number): Promise<Float32Array>;
+  run(ids: BigInt64Array, style: Float32Array, speed: number): Promise<RunOutput>;
   readonly provider: 'cpu' | 'coreml';
   /** Why the provider differs from the one asked for, if it does. */
   readonly fallbackReason: string | undefined;
