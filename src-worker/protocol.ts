@@ -60,6 +60,19 @@ export interface ProviderState {
   model: string;
   /** onnxruntime intra-op threads of the CPU session. */
   threads: number;
+  /** Which graph the CPU session runs (see [Note: Derived graph] in graph-derive.ts), once loaded. */
+  graph?: GraphState;
+}
+
+/** The graph a session runs: the derived one (2-D ConvInteger, `durations` output) or the original, and why. */
+export interface GraphState {
+  kind: 'derived' | 'original';
+  /** Why the original runs when the derived one was wanted (absent when it was asked for). */
+  reason?: string;
+  /** The derived file was already cached and verified (no derivation at this start). */
+  fromCache?: boolean;
+  /** How long deriving it took at this start, when it was derived. */
+  deriveMs?: number;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ import {
 } from './session.ts';
 
 /** The least the pool needs of a loaded model (a KokoroSession, or a stand-in in tests). */
-export type PoolSession = Pick<KokoroSession, 'run' | 'release'>;
+export type PoolSession = Pick<KokoroSession, 'run' | 'release'> & Partial<Pick<KokoroSession, 'graph'>>;
 
 /** Which session to build: the provider, its options and the execution-provider list. */
 export interface SessionSpec {
@@ -227,6 +227,8 @@ export class SessionPool implements SessionSource {
       threads: this.#threads,
     };
     if (this.#fallbackReason !== undefined) state.fallbackReason = this.#fallbackReason;
+    const graph = (this.#current.session ?? this.#slots.get(CPU_SPEC.key)?.session)?.graph;
+    if (graph !== undefined) state.graph = graph;
     return state;
   }
 
