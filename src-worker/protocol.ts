@@ -266,6 +266,14 @@ export interface BenchRow {
   coldStart?: { createMs: number; firstRunMs: number };
   /** The provider choice measured (CoreML units and format), so Auto can pick among them. */
   choice?: ProviderChoice;
+  /** onnxruntime intra-op threads of the session measured (Auto picks the best; see threads.ts). */
+  threads?: number;
+  /** The graph the engine ran (the floor is that graph's bare run), and why if not the derived one. */
+  graph?: GraphState;
+  /** Bare run of the same first chunks on the original graph, when measured beside a derived one. */
+  originalFloorMs?: Stat;
+  /** Bare RTF of the same chunks on the original graph, when measured beside a derived one. */
+  originalFloorRtf?: Stat;
 }
 
 export interface MachineInfo {

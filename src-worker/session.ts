@@ -37,6 +37,7 @@ import { FETCH_COMMAND } from './assets.ts';
 import { KokoroError } from './errors.ts';
 import { DURATIONS_OUTPUT, resolveGraph, type DerivedEntry, type GraphPreference } from './graph-derive.ts';
 import { detectProviders } from './providers.ts';
+import { defaultThreads, gatherThreadFacts, resolveThreads } from './threads.ts';
 import type { GraphState, ProviderChoice, ProviderState } from './protocol.ts';
 import { STYLE_DIM } from './voices.ts';
 
@@ -120,7 +121,7 @@ export async function createKokoroSession(modelPath: string, opts: KokoroSession
       cause: error,
     });
   }
-  const threads = opts.threads ?? os.availableParallelism();
+  const threads = opts.threads ?? defaultThreads(gatherThreadFacts()).threads;
   const providers = opts.executionProviders ?? ['cpu'];
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: providers,
@@ -431,7 +432,7 @@ export function createCpuSessionSource(
   let loaded: KokoroSession | undefined;
   let requested: ProviderChoice = { provider: 'cpu' };
   let report: ReturnType<typeof detectProviders> | undefined;
-  const threads = opts.threads ?? os.availableParallelism();
+  const threads = opts.threads ?? resolveThreads().threads;
 
   // Memoised so concurrent first callers share one load; forgotten on failure so a later call
   // (after `kokoro-bar fetch`) tries again without a restart.
