@@ -249,3 +249,19 @@ test('the lift computes the same sums with strides, pads, dilations and a shared
     await Promise.all([a.release(), b.release()]);
   }
 });
+
+test('when the model folder cannot take the derived file, it goes to the fallback cache directory', async () => {
+  const model = modelCopy(source);
+  const fallbackDir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-derive-fallback-'));
+  // A "folder" that is a file: nothing can be written under it, not even by root.
+  const entry: DerivedEntry = { ...recorded, path: path.join(model, 'model.conv2d.onnx') };
+  const first = await resolveGraph(model, { entry, fallbackDir });
+  assert.equal(first.state.kind, 'derived', JSON.stringify(first.state));
+  assert.equal(first.modelPath, path.join(fallbackDir, 'model.conv2d.onnx'));
+  const second = await resolveGraph(model, { entry, fallbackDir });
+  assert.deepEqual(second, { modelPath: first.modelPath, state: { kind: 'derived', fromCache: true } });
+  // With nowhere to write, the original runs and the reason says why.
+  const nowhere = await resolveGraph(model, { entry, fallbackDir: null });
+  assert.equal(nowhere.state.kind, 'original');
+  assert.match(nowhere.state.reason ?? '', /could not be made: (ENOTDIR|EEXIST)/);
+});
