@@ -30,7 +30,7 @@ import {
   type TextSpan,
   type VoiceInfo,
 } from './protocol.ts';
-import { bareRunMs, type KokoroSessionOptions, type SessionLease, type SessionSource } from './session.ts';
+import { type KokoroSessionOptions, type RunOutput, type SessionLease, type SessionSource } from './session.ts';
 import { createSessionPool } from './session-pool.ts';
 import { splitText } from './split.ts';
 import { loadVocab, padIds, tokenize, type Vocab } from './tokenize.ts';
@@ -240,18 +240,16 @@ type RunQueue = (
   style: Float32Array,
   speed: number,
   signal: AbortSignal | undefined,
-) => Promise<{ pcm: Float32Array; inferMs: number }>;
+) => Promise<RunOutput>;
 
 // See [Note: One run at a time]. inferMs times the run alone, not the wait for its turn: the
-// onnxruntime time measured in the inference thread when the session reports it.
+// onnxruntime time measured in the inference thread.
 function createRunQueue(): RunQueue {
   let tail: Promise<unknown> = Promise.resolve();
   return (lease, ids, style, speed, signal) => {
     const run = tail.then(async () => {
       if (signal?.aborted) throw ABORTED;
-      const started = performance.now();
-      const pcm = await lease.run(ids, style, speed);
-      return { pcm, inferMs: bareRunMs(pcm) ?? performance.now() - started };
+      return lease.run(ids, style, speed);
     });
     tail = run.catch(() => undefined);
     return run;

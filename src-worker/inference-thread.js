@@ -4,7 +4,7 @@
 // TypeScript loader registered by the CLI or a bundler's module graph, and this file needs none.
 //
 // Messages in:  { type: 'create', id, path, options }
-//               { type: 'run', id, feeds: { [name]: { type, data, dims } }, output }
+//               { type: 'run', id, feeds: { [name]: { type, data, dims } }, output, durations? }
 //               { type: 'release', id }
 // Messages out: { id, ok: true, ...result } or { id, ok: false, message }
 
@@ -36,13 +36,16 @@ port.on('message', async (/** @type {any} */ message) => {
       const feeds = {};
       for (const [name, { type, data, dims }] of Object.entries(message.feeds)) feeds[name] = new ort.Tensor(type, data, dims);
       const started = performance.now();
-      const result = await session.run(feeds, [message.output]);
+      const fetches = message.durations ? [message.output, message.durations] : [message.output];
+      const result = await session.run(feeds, fetches);
       const ms = performance.now() - started;
       const data = result[message.output]?.data;
       if (!(data instanceof Float32Array)) throw new Error(`The model returned no float32 "${message.output}".`);
-      // A fresh, exactly sized buffer, moved (not copied) to the worker's thread.
+      // Fresh, exactly sized buffers, moved (not copied) to the worker's thread.
       const pcm = data.slice();
-      port.postMessage({ id, ok: true, pcm, ms }, [pcm.buffer]);
+      const durations = message.durations ? Float32Array.from(/** @type {Iterable<number | bigint>} */ (result[message.durations]?.data ?? []), Number) : undefined;
+      for (const tensor of Object.values(result)) tensor.dispose?.();
+      port.postMessage({ id, ok: true, pcm, durations, ms }, durations ? [pcm.buffer, durations.buffer] : [pcm.buffer]);
     } else if (message.type === 'release') {
       await session?.release();
       session = undefined;

@@ -34,19 +34,22 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { defaultCacheDir } from './assets.ts';
 import { benchStorePath, choiceKey, decideAuto } from './auto-provider.ts';
 import { coreMlExecutionProviders, coreMlOptionsOf, describeCoreMl, type CoreMlOptions } from './coreml.ts';
+import type { GraphPreference } from './graph-derive.ts';
 import { detectProviders, usingCpu, type ProviderReport } from './providers.ts';
+import { resolveThreads } from './threads.ts';
 import type { ProviderChoice, ProviderState } from './protocol.ts';
 import { STYLE_DIM } from './voices.ts';
 import {
   createKokoroSession,
   type KokoroSession,
   type KokoroSessionOptions,
+  type RunOutput,
   type SessionLease,
   type SessionSource,
 } from './session.ts';
 
 /** The least the pool needs of a loaded model (a KokoroSession, or a stand-in in tests). */
-export type PoolSession = Pick<KokoroSession, 'run' | 'release'>;
+export type PoolSession = Pick<KokoroSession, 'run' | 'release'> & Partial<Pick<KokoroSession, 'graph'>>;
 
 /** Which session to build: the provider, its options and the execution-provider list. */
 export interface SessionSpec {
@@ -81,6 +84,10 @@ export interface SessionPoolOptions {
   threads?: number;
   /** Where the CPU session caches its optimised graph (createKokoroSession's option). */
   optimizedCacheDir?: string | null;
+  /** Which graph sessions run (createKokoroSession's option; default the derived one). */
+  graph?: GraphPreference;
+  /** onnxruntime options over the defaults (createKokoroSession's option). */
+  ortOptions?: KokoroSessionOptions['ortOptions'];
   /** Builds sessions (default: createKokoroSession without its own warm-up; tests inject one). */
   factory?: SessionFactory;
   /** What can run here (default: detectProviders()). */
@@ -156,6 +163,8 @@ export function createSessionPool(modelPath: string, opts: KokoroSessionOptions 
     modelPath,
     ...(opts.threads === undefined ? {} : { threads: opts.threads }),
     ...(opts.optimizedCacheDir === undefined ? {} : { optimizedCacheDir: opts.optimizedCacheDir }),
+    ...(opts.graph === undefined ? {} : { graph: opts.graph }),
+    ...(opts.ortOptions === undefined ? {} : { ortOptions: opts.ortOptions }),
   });
 }
 
@@ -186,8 +195,9 @@ export class SessionPool implements SessionSource {
 
   constructor(options: SessionPoolOptions) {
     this.#model = options.modelPath;
-    const threads = (this.#threads = options.threads ?? os.availableParallelism());
-    const { modelPath, optimizedCacheDir } = options;
+    // See [Note: Intra-op threads] in threads.ts.
+    const threads = (this.#threads = options.threads ?? resolveThreads().threads);
+    const { modelPath, optimizedCacheDir, graph, ortOptions } = options;
     this.#factory =
       options.factory ??
       ((spec) =>
@@ -197,6 +207,8 @@ export class SessionPool implements SessionSource {
           // The pool runs the warm-up itself, to time it and to bound it (see [Note: Warm-up timeout]).
           warmUp: false,
           ...(optimizedCacheDir === undefined ? {} : { optimizedCacheDir }),
+          ...(graph === undefined ? {} : { graph }),
+          ...(ortOptions === undefined ? {} : { ortOptions }),
         }));
     this.#report = options.report ?? detectProviders();
     const report = this.#report;
@@ -226,6 +238,8 @@ export class SessionPool implements SessionSource {
       threads: this.#threads,
     };
     if (this.#fallbackReason !== undefined) state.fallbackReason = this.#fallbackReason;
+    const graph = (this.#current.session ?? this.#slots.get(CPU_SPEC.key)?.session)?.graph;
+    if (graph !== undefined) state.graph = graph;
     return state;
   }
 
@@ -568,15 +582,15 @@ class Lease implements SessionLease {
     this.fallbackReason = fallbackReason;
   }
 
-  async run(ids: BigInt64Array, style: Float32Array, speed: number): Promise<Float32Array> {
+  async run(ids: BigInt64Array, style: Float32Array, speed: number): Promise<RunOutput> {
     if (this.#released) throw new Error('This session lease was released; acquire a new one.');
     const slot = this.#slot;
     const session = slot.session as PoolSession;
     if (slot.spec.provider !== 'coreml') return session.run(ids, style, speed);
     try {
-      const audio = await withTimeout(session.run(ids, style, speed), this.pool.runTimeoutMs, 'did not finish');
+      const output = await withTimeout(session.run(ids, style, speed), this.pool.runTimeoutMs, 'did not finish');
       this.pool.coremlSucceeded();
-      return audio;
+      return output;
     } catch (error) {
       const hung = error instanceof RunTimeout;
       const reason = hung

@@ -15,6 +15,16 @@
 // that shape, beside the arena blocks it already holds, and chunk lengths vary, so it only costs
 // memory. Measured here with the engine: three runs of the long benchmark preset peaked at 442,
 // 605 and 607 MB with it, and at 434, 435 and 435 MB without.
+// Other memory options, measured here (engine in-process, derived graph, the long preset once after
+// warm-up; peak RSS): defaults 480 MB with chunks of up to 128 ids (44/116/74), 367 MB with chunks
+// of at most 64; `session.disable_prepacking` 472 / 355 MB (−8 / −12, and prepacked weights are
+// what makes ConvInteger/MatMulInteger fast); `session.use_device_allocator_for_initializers` 457
+// MB at 128; no CPU arena 2257 MB (every run allocates afresh and glibc keeps it). The run-option
+// `memory.enable_memory_arena_shrinkage` is not reachable: onnxruntime-node 1.30 reads only
+// `logSeverityLevel` and `tag` from run options. What bounds the peak is the longest run (~1.3 MB
+// per id, see [Note: Memory bounds chunk size] in plan.ts) and, on Linux, glibc's per-thread malloc
+// arenas: the same 64-id run peaks at 328 MB with MALLOC_ARENA_MAX=2 in the process environment
+// (macOS's allocator has no such arenas). So the defaults stay.
 //
 // [Note: Session metadata]
 // Kokoro exports differ: kokoro-onnx's takes `tokens`, `style`, `speed` (float32) and returns
@@ -35,8 +45,10 @@ import { Worker, threadId } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { FETCH_COMMAND } from './assets.ts';
 import { KokoroError } from './errors.ts';
+import { DURATIONS_OUTPUT, resolveGraph, type DerivedEntry, type GraphPreference } from './graph-derive.ts';
 import { detectProviders } from './providers.ts';
-import type { ProviderChoice, ProviderState } from './protocol.ts';
+import { defaultThreads, gatherThreadFacts, resolveThreads } from './threads.ts';
+import type { GraphState, ProviderChoice, ProviderState } from './protocol.ts';
 import { STYLE_DIM } from './voices.ts';
 
 /** onnxruntime log level 3 = errors only (its warnings are about things handled here). */
@@ -48,18 +60,40 @@ const WARM_UP_IDS = [0, 50, 83, 54, 156, 57, 135, 16, 102, 156, 56, 0];
 /** Suffix of cached optimised graphs. */
 const OPTIMIZED_SUFFIX = '.opt.onnx';
 
+/** Samples per predicted duration frame: `durations` sum × this = the audio length. */
+export const SAMPLES_PER_FRAME = 600;
+
+/** What one run of the model gives back. */
+export interface RunOutput {
+  /** Mono PCM at 24 kHz (a fresh, transferable array). */
+  pcm: Float32Array;
+  /**
+   * Predicted frames ({@link SAMPLES_PER_FRAME} samples each) of every padded input id (the pads
+   * at both ends included); undefined when the graph has no `durations` output.
+   */
+  durations: Float32Array | undefined;
+  /** onnxruntime's own run time, measured in the inference thread (no hops between threads). */
+  inferMs: number;
+}
+
 /** One loaded Kokoro model. */
 export interface KokoroSession {
-  /** Runs padded ids with a style row at `speed`; resolves to mono PCM at 24 kHz (a fresh array). */
-  run(ids: BigInt64Array, style: Float32Array, speed: number): Promise<Float32Array>;
+  /** Runs padded ids with a style row at `speed`. */
+  run(ids: BigInt64Array, style: Float32Array, speed: number): Promise<RunOutput>;
   /** Input names read from the model (see [Note: Session metadata]). */
   readonly inputNames: { readonly ids: string; readonly style: string; readonly speed: string };
   readonly outputName: string;
+  /** The per-token duration output, when the graph has one (a derived graph does). */
+  readonly durationsName: string | undefined;
   readonly speedType: 'float32' | 'int32';
   /** onnxruntime intra-op threads. */
   readonly threads: number;
   readonly modelPath: string;
-  /** How loading went: creation time, warm-up run time, whether the optimised cache was used. */
+  /** Which graph runs, and why (see [Note: Derived graph] in graph-derive.ts). */
+  readonly graph: GraphState;
+  /** The file the session was created from: the derived graph, or `modelPath`. */
+  readonly graphPath: string;
+  /** How loading went: creation time (with any derivation), warm-up run time, whether the optimised cache was used. */
   readonly load: { createMs: number; warmUpMs: number | undefined; fromCache: boolean };
   release(): Promise<void>;
 }
@@ -72,6 +106,12 @@ export interface KokoroSessionOptions {
   optimizedCacheDir?: string | null;
   /** Run once at load so the first utterance does not pay for lazy allocations (default true). */
   warmUp?: boolean;
+  /** onnxruntime session options over ours (measurements and tests; see [Note: Session options]). */
+  ortOptions?: Partial<ort.InferenceSession.SessionOptions>;
+  /** Which graph to run (default 'derived', falling back to the original with a reason). */
+  graph?: GraphPreference;
+  /** The expected derived file (default: from the manifest); null = none recorded (tests). */
+  derivedEntry?: DerivedEntry | null;
 }
 
 /** The default directory for optimised graphs, beside the user's other caches. */
@@ -82,7 +122,11 @@ export function defaultOptimizedCacheDir(): string {
   return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.cache'), 'kokoro-bar-ort');
 }
 
-/** Loads the model at `modelPath` (see [Note: Session options]); throws model-missing/-corrupt. */
+/**
+ * Loads the model at `modelPath`, running its derived graph when it can be had (see [Note: Derived
+ * graph] in graph-derive.ts) and the original otherwise; see [Note: Session options]. Throws
+ * model-missing/-corrupt.
+ */
 export async function createKokoroSession(modelPath: string, opts: KokoroSessionOptions = {}): Promise<KokoroSession> {
   const fix = `Run \`${FETCH_COMMAND}\` to download the model again.`;
   let stat: { size: number; mtimeMs: number };
@@ -93,7 +137,7 @@ export async function createKokoroSession(modelPath: string, opts: KokoroSession
       cause: error,
     });
   }
-  const threads = opts.threads ?? os.availableParallelism();
+  const threads = opts.threads ?? defaultThreads(gatherThreadFacts()).threads;
   const providers = opts.executionProviders ?? ['cpu'];
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: providers,
@@ -110,42 +154,65 @@ export async function createKokoroSession(modelPath: string, opts: KokoroSession
     enableMemPattern: false,
     // Warnings only describe handled cases (e.g. the cached graph being CPU-specific).
     logSeverityLevel: ORT_LOG_ERRORS_ONLY,
+    ...opts.ortOptions,
   };
 
   const cpuOnly = providers.every((p) => (typeof p === 'string' ? p : p.name) === 'cpu');
   const cacheDir = opts.optimizedCacheDir === undefined ? defaultOptimizedCacheDir() : opts.optimizedCacheDir;
-  const cached = cpuOnly && cacheDir !== null ? path.join(cacheDir, cacheName(modelPath, stat)) : undefined;
+  const optimizedFor = (file: string): string | undefined =>
+    cpuOnly && cacheDir !== null ? path.join(cacheDir, cacheName(file, file === modelPath ? stat : statSync(file))) : undefined;
 
   const thread = new InferenceThread();
   try {
     const started = performance.now();
-    let described: Described | undefined;
-    let fromCache = false;
-    if (cached && existsSync(cached)) {
-      try {
-        // Already optimised: running the optimisers again would only cost start-up time.
-        described = await thread.create(cached, { ...options, graphOptimizationLevel: 'disabled' });
-        fromCache = true;
-      } catch {
-        // A damaged cache entry is rebuilt from the model below.
-        await fsp.rm(cached, { force: true });
-      }
+    // The derived graph when it can be had, else the original with the reason (see [Note: Derived graph]).
+    const resolution = await resolveGraph(modelPath, {
+      preference: opts.graph ?? 'derived',
+      ...(opts.derivedEntry === undefined ? {} : { entry: opts.derivedEntry }),
+    });
+    let graph = resolution.state;
+    let loaded: { described: Described; fromCache: boolean };
+    try {
+      loaded = await loadGraph(thread, resolution.modelPath, options, optimizedFor(resolution.modelPath), fix);
+    } catch (error) {
+      if (graph.kind !== 'derived') throw error;
+      graph = { kind: 'original', reason: `onnxruntime could not load the derived graph: ${firstLine(error)}` };
+      loaded = await loadGraph(thread, modelPath, options, optimizedFor(modelPath), fix);
     }
-    described ??= await createFromModel(thread, modelPath, options, cached, fix);
     const createMs = performance.now() - started;
 
-    const kokoro = wrapSession(thread, described, modelPath, threads, fix);
+    const kokoro = wrapSession(thread, loaded.described, modelPath, threads, fix);
     let warmUpMs: number | undefined;
     if (opts.warmUp ?? true) {
       const t = performance.now();
       await kokoro.run(BigInt64Array.from(WARM_UP_IDS, BigInt), new Float32Array(STYLE_DIM), 1);
       warmUpMs = performance.now() - t;
     }
-    return Object.assign(kokoro, { load: { createMs, warmUpMs, fromCache } });
+    return Object.assign(kokoro, { graph, graphPath: graph.kind === 'derived' ? resolution.modelPath : modelPath, load: { createMs, warmUpMs, fromCache: loaded.fromCache } });
   } catch (error) {
     await thread.terminate();
     throw error;
   }
+}
+
+/** Creates the session of `file` in `thread`, from its optimised copy when one is cached. */
+async function loadGraph(
+  thread: InferenceThread,
+  file: string,
+  options: ort.InferenceSession.SessionOptions,
+  cached: string | undefined,
+  fix: string,
+): Promise<{ described: Described; fromCache: boolean }> {
+  if (cached && existsSync(cached)) {
+    try {
+      // Already optimised: running the optimisers again would only cost start-up time.
+      return { described: await thread.create(cached, { ...options, graphOptimizationLevel: 'disabled' }), fromCache: true };
+    } catch {
+      // A damaged cache entry is rebuilt from the model below.
+      await fsp.rm(cached, { force: true });
+    }
+  }
+  return { described: await createFromModel(thread, file, options, cached, fix), fromCache: false };
 }
 
 async function createFromModel(
@@ -245,9 +312,17 @@ class InferenceThread {
     return { inputs: reply['inputs'] as Metadata[], outputs: reply['outputs'] as Metadata[] };
   }
 
-  async run(feeds: Record<string, { type: string; data: ArrayBufferView; dims: number[] }>, output: string): Promise<{ pcm: Float32Array; ms: number }> {
-    const reply = await this.#call({ type: 'run', feeds, output });
-    return { pcm: reply['pcm'] as Float32Array, ms: reply['ms'] as number };
+  async run(
+    feeds: Record<string, { type: string; data: ArrayBufferView; dims: number[] }>,
+    output: string,
+    durations: string | undefined,
+  ): Promise<RunOutput> {
+    const reply = await this.#call({ type: 'run', feeds, output, durations });
+    return {
+      pcm: reply['pcm'] as Float32Array,
+      durations: reply['durations'] as Float32Array | undefined,
+      inferMs: reply['ms'] as number,
+    };
   }
 
   async release(): Promise<void> {
@@ -276,24 +351,13 @@ class InferenceThread {
   }
 }
 
-// The onnxruntime run time of each PCM array a session returned, measured inside its thread.
-const bareRuns = new WeakMap<Float32Array, number>();
-
-/**
- * How long onnxruntime's own `run` took to make `pcm` (inside the inference thread, without the
- * hops between threads), if a KokoroSession made it; undefined for audio from anywhere else.
- */
-export function bareRunMs(pcm: Float32Array): number | undefined {
-  return bareRuns.get(pcm);
-}
-
 function wrapSession(
   thread: InferenceThread,
   described: Described,
   modelPath: string,
   threads: number,
   fix: string,
-): Omit<KokoroSession, 'load'> {
+): Omit<KokoroSession, 'load' | 'graph' | 'graphPath'> {
   const { inputs, outputs } = described;
   const wrong = (what: string): KokoroError =>
     new KokoroError(
@@ -312,15 +376,17 @@ function wrapSession(
   }
   const speedType = speed.type === 'int32' ? 'int32' : 'float32';
   const names = { ids: ids.name, style: style.name, speed: speed.name };
+  const durations = outputs.find((o) => o.name === DURATIONS_OUTPUT && o !== output)?.name;
 
   return {
     inputNames: names,
     outputName: output.name,
+    durationsName: durations,
     speedType,
     threads,
     modelPath,
-    async run(idsIn, styleIn, speedIn) {
-      const { pcm, ms } = await thread.run(
+    run(idsIn, styleIn, speedIn) {
+      return thread.run(
         {
           [names.ids]: { type: 'int64', data: idsIn, dims: [1, idsIn.length] },
           [names.style]: { type: 'float32', data: styleIn, dims: [1, styleIn.length] },
@@ -330,9 +396,8 @@ function wrapSession(
               : { type: 'float32', data: Float32Array.of(speedIn), dims: [1] },
         },
         output.name,
+        durations,
       );
-      bareRuns.set(pcm, ms);
-      return pcm;
     },
     release: () => thread.release(),
   };
@@ -354,7 +419,7 @@ function firstLine(error: unknown): string {
 
 /** What one utterance holds for its whole life (see [Note: Leases]). */
 export interface SessionLease {
-  run(ids: BigInt64Array, style: Float32Array, speed: number): Promise<Float32Array>;
+  run(ids: BigInt64Array, style: Float32Array, speed: number): Promise<RunOutput>;
   readonly provider: 'cpu' | 'coreml';
   /** Why the provider differs from the one asked for, if it does. */
   readonly fallbackReason: string | undefined;
@@ -384,7 +449,7 @@ export function createCpuSessionSource(
   let loaded: KokoroSession | undefined;
   let requested: ProviderChoice = { provider: 'cpu' };
   let report: ReturnType<typeof detectProviders> | undefined;
-  const threads = opts.threads ?? os.availableParallelism();
+  const threads = opts.threads ?? resolveThreads().threads;
 
   // Memoised so concurrent first callers share one load; forgotten on failure so a later call
   // (after `kokoro-bar fetch`) tries again without a restart.
@@ -420,6 +485,7 @@ export function createCpuSessionSource(
         options: report.options,
         model: path.basename(modelPath),
         threads,
+        ...(loaded ? { graph: loaded.graph } : {}),
       };
     },
     async setProvider(choice) {

@@ -14,7 +14,7 @@ import { COREML_UNITS } from '../../src-worker/coreml.ts';
 import type { ProviderChoice } from '../../src-worker/protocol.ts';
 import { assessProviders, detectProviders, type HostFacts } from '../../src-worker/providers.ts';
 import { APPLE_M2_FACTS } from './host-facts.ts';
-import { createKokoroSession } from '../../src-worker/session.ts';
+import { createKokoroSession, type RunOutput } from '../../src-worker/session.ts';
 import { CRASH_MARKER_FILE, SessionPool, type PoolSession, type SessionFactory, type SessionSpec } from '../../src-worker/session-pool.ts';
 import { modelFiles } from './model-fixture.ts';
 
@@ -88,7 +88,7 @@ function recordingFactory(
 /** Runs one utterance of `chunks` chunks on a lease, noting which session each chunk used. */
 async function utterance(lease: Awaited<ReturnType<SessionPool['acquire']>>, chunks: number): Promise<number> {
   let samples = 0;
-  for (let i = 0; i < chunks; i++) samples += (await lease.run(IDS, STYLE, 1)).length;
+  for (let i = 0; i < chunks; i++) samples += (await lease.run(IDS, STYLE, 1)).pcm.length;
   lease.release();
   return samples;
 }
@@ -106,9 +106,12 @@ test('Linux: CoreML is unavailable, the pool stays on CPU and says why (real det
     const lease = await pool.acquire();
     assert.equal(lease.provider, 'cpu');
     assert.equal(lease.fallbackReason, 'CoreML is only available on macOS; using CPU.');
-    const audio = await lease.run(IDS, STYLE, 1);
+    const { pcm: audio, durations } = await lease.run(IDS, STYLE, 1);
     lease.release();
     assert.ok(audio.length > 0 && audio.some((v) => v !== 0), 'real audio from the CPU session');
+    // The pool's sessions run the derived graph by default, and say so.
+    assert.equal(pool.state().graph?.kind, 'derived', JSON.stringify(pool.state().graph));
+    assert.equal(durations?.length, IDS.length, 'one duration per padded id');
 
     // A per-request CoreML override ends on CPU the same way.
     const once = await pool.acquire({ provider: 'coreml', coreml: { units: 'cpu-gpu', mlProgram: true } });
@@ -147,7 +150,7 @@ test('KOKORO_BAR_TEST_COREML=1: a real CoreML session synthesises; every other u
     assert.equal(state.active, 'coreml', state.fallbackReason ?? '');
     assert.equal(state.fallbackReason, undefined);
     const lease = await pool.acquire();
-    const audio = await lease.run(IDS, STYLE, 1);
+    const { pcm: audio } = await lease.run(IDS, STYLE, 1);
     lease.release();
     // A run failure would have moved the lease to CPU; CoreML must have done it itself.
     assert.equal(lease.provider, 'coreml', lease.fallbackReason ?? '');
@@ -159,7 +162,7 @@ test('KOKORO_BAR_TEST_COREML=1: a real CoreML session synthesises; every other u
         const choice: ProviderChoice = { provider: 'coreml', coreml: { units, mlProgram } };
         const s = await pool.setProvider(choice);
         const l = await pool.acquire();
-        const pcm = await l.run(IDS, STYLE, 1);
+        const { pcm } = await l.run(IDS, STYLE, 1);
         l.release();
         assert.ok(pcm.length > 0);
         if (s.active === 'cpu' || l.provider === 'cpu') assert.ok((s.fallbackReason ?? l.fallbackReason ?? '').length > 0);
@@ -304,9 +307,9 @@ test('a CoreML run failure finishes the request on CPU; a second one switches th
 
     const first = await pool.acquire();
     assert.equal(first.provider, 'coreml');
-    assert.ok((await first.run(IDS, STYLE, 1)).length > 0);
+    assert.ok((await first.run(IDS, STYLE, 1)).pcm.length > 0);
     assert.equal(first.provider, 'coreml');
-    const audio = await first.run(longer, STYLE, 1);
+    const { pcm: audio } = await first.run(longer, STYLE, 1);
     assert.ok(audio.length > 0 && audio.some((v) => v !== 0), 'the failed chunk was synthesised on CPU');
     assert.equal(first.provider, 'cpu');
     assert.equal(first.fallbackReason, 'CoreML failed on this text: Non-zero status code returned while running CoreML node; using CPU.');
@@ -316,7 +319,7 @@ test('a CoreML run failure finishes the request on CPU; a second one switches th
     assert.equal(pool.state().active, 'coreml', 'one failure does not give up on CoreML');
 
     const second = await pool.acquire();
-    assert.ok((await second.run(longer, STYLE, 1)).length > 0);
+    assert.ok((await second.run(longer, STYLE, 1)).pcm.length > 0);
     assert.equal(second.provider, 'cpu');
     second.release();
     const state = pool.state();
@@ -333,7 +336,7 @@ test('a CoreML run failure finishes the request on CPU; a second one switches th
 test('a CoreML warm-up that never finishes counts as failed and leaves the pool on CPU', async () => {
   const made: Made[] = [];
   const hanging = (spec: SessionSpec, session: PoolSession): PoolSession =>
-    spec.provider !== 'coreml' ? session : { run: () => new Promise<Float32Array>(() => {}), release: () => session.release() };
+    spec.provider !== 'coreml' ? session : { run: () => new Promise<RunOutput>(() => {}), release: () => session.release() };
   const pool = new SessionPool({ ...NO_MARKER,
     modelPath,
     report: MAC_REPORT,
@@ -347,7 +350,7 @@ test('a CoreML warm-up that never finishes counts as failed and leaves the pool 
     assert.equal(state.fallbackReason, 'CoreML could not start: its first run did not finish within 0.3 s; using CPU.');
     const lease = await pool.acquire();
     assert.equal(lease.provider, 'cpu');
-    assert.ok((await lease.run(IDS, STYLE, 1)).length > 0);
+    assert.ok((await lease.run(IDS, STYLE, 1)).pcm.length > 0);
     lease.release();
   } finally {
     await pool.dispose();
@@ -361,7 +364,7 @@ test('a CoreML run that stops answering finishes on CPU and the pool leaves Core
     if (spec.provider !== 'coreml') return session;
     let runs = 0;
     return {
-      run: (ids, style, speed) => (++runs === 1 ? session.run(ids, style, speed) : new Promise<Float32Array>(() => {})),
+      run: (ids, style, speed) => (++runs === 1 ? session.run(ids, style, speed) : new Promise<RunOutput>(() => {})),
       release: () => session.release(),
     };
   };
@@ -375,7 +378,7 @@ test('a CoreML run that stops answering finishes on CPU and the pool leaves Core
   try {
     assert.equal((await pool.setProvider(COREML_ALL)).active, 'coreml');
     const lease = await pool.acquire();
-    const audio = await lease.run(IDS, STYLE, 1);
+    const { pcm: audio } = await lease.run(IDS, STYLE, 1);
     assert.ok(audio.length > 0);
     assert.equal(lease.provider, 'cpu');
     const reason = 'CoreML stopped responding (a run did not finish within 0.3 s); using CPU.';
@@ -395,7 +398,7 @@ test('a CoreML choice that took the last worker down starts on CPU once, with th
   const keysSeenAtCreate: boolean[] = [];
   const factory: SessionFactory = async () => {
     keysSeenAtCreate.push(existsSync(marker));
-    return { run: async () => new Float32Array(24), release: async () => {} };
+    return { run: async () => ({ pcm: new Float32Array(24), durations: undefined, inferMs: 0 }), release: async () => {} };
   };
   try {
     // A normal CoreML start leaves no marker behind, and had one while it ran.

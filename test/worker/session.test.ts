@@ -28,9 +28,11 @@ function assertKokoroError(code: string, file: RegExp) {
 }
 
 test('reads names and the speed type from the model, caches the optimised graph, runs deterministically', async () => {
-  const first = await createKokoroSession(model, { optimizedCacheDir: cacheDir });
+  const first = await createKokoroSession(model, { optimizedCacheDir: cacheDir, graph: 'original' });
+  assert.deepEqual(first.graph, { kind: 'original' });
   assert.deepEqual(first.inputNames, { ids: 'tokens', style: 'style', speed: 'speed' });
   assert.equal(first.outputName, 'audio');
+  assert.equal(first.durationsName, undefined);
   assert.equal(first.speedType, 'float32');
   assert.equal(first.threads, os.availableParallelism());
   assert.equal(first.load.fromCache, false);
@@ -39,20 +41,22 @@ test('reads names and the speed type from the model, caches the optimised graph,
   assert.equal(cached.length, 1, 'one optimised graph, no temporary files left');
   assert.match(cached[0] ?? '', /\.opt\.onnx$/);
 
-  const a = await first.run(IDS, STYLE, 1);
-  const b = await first.run(IDS, STYLE, 1);
+  const { pcm: a, durations, inferMs } = await first.run(IDS, STYLE, 1);
+  const { pcm: b } = await first.run(IDS, STYLE, 1);
   assert.ok(a.length > 0);
+  assert.equal(durations, undefined, 'the original graph has no durations output');
+  assert.ok(inferMs > 0, 'onnxruntime run time measured in the thread');
   assert.deepEqual(a, b, 'identical input gives identical audio');
   assert.equal(a.byteOffset, 0);
   assert.equal(a.byteLength, a.buffer.byteLength, 'a fresh, transferable buffer');
-  const slow = await first.run(IDS, STYLE, 0.5);
+  const { pcm: slow } = await first.run(IDS, STYLE, 0.5);
   assert.ok(slow.length > a.length * 1.5, 'half speed gives longer audio');
   await first.release();
 
-  const second = await createKokoroSession(model, { optimizedCacheDir: cacheDir, warmUp: false });
+  const second = await createKokoroSession(model, { optimizedCacheDir: cacheDir, warmUp: false, graph: 'original' });
   assert.equal(second.load.fromCache, true);
   assert.equal(second.load.warmUpMs, undefined);
-  const c = await second.run(IDS, STYLE, 1);
+  const { pcm: c } = await second.run(IDS, STYLE, 1);
   assert.equal(c.length, a.length);
   await second.release();
 });
@@ -78,7 +82,7 @@ test('the CPU source loads once for concurrent callers and retries a failed load
   assert.equal(one.provider, 'cpu');
   assert.equal(one.fallbackReason, undefined);
   assert.equal(loads, 1, 'concurrent first callers share one load');
-  const [x, y] = await Promise.all([one.run(IDS, STYLE, 1), two.run(IDS, STYLE, 1)]);
+  const [x, y] = (await Promise.all([one.run(IDS, STYLE, 1), two.run(IDS, STYLE, 1)])).map((r) => r.pcm);
   assert.deepEqual(x, y);
   one.release();
   two.release();
