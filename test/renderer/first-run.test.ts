@@ -59,7 +59,8 @@ const seenTexts = (): Promise<string[]> => page.evaluate(() => (window as any)._
 
 async function waitReady(): Promise<void> {
   await page.waitForSelector('[data-testid=worker-state].badge-up', { timeout: SLOW_MS });
-  await page.waitForSelector('.voice-row', { timeout: SLOW_MS });
+  // The voices have loaded (in the popover their rows sit in the closed voice sheet).
+  await page.waitForSelector('.voice-row', { state: 'attached', timeout: SLOW_MS });
 }
 
 describe('first run in Chromium via the dev host', { skip }, () => {
