@@ -147,7 +147,7 @@ async function say(args: string[], io: CliIo): Promise<number> {
     let wav: Awaited<ReturnType<typeof createWavWriter>> | undefined;
     try {
       for await (const chunk of engine.speak(text, { voice, speed })) {
-        meter.chunk(chunk.pcm.length, performance.now() - waitFrom, chunk.dropped);
+        meter.chunk(chunk.pcm, performance.now() - waitFrom, chunk.dropped);
         meter.posted();
         wav ??= await createWavWriter(out, SAMPLE_RATE);
         await wav.write(chunk.pcm);
@@ -159,7 +159,7 @@ async function say(args: string[], io: CliIo): Promise<number> {
     }
     const { peakRssBytes } = memory();
     io.stderr.write(
-      `TTFA (engine) ${Math.round(meter.ttfaMs ?? Number.NaN)} ms · RTF ${meter.rtf.toFixed(2)} · ` +
+      `TTFA (engine, first audible sample) ${Math.round(meter.ttfaMs ?? Number.NaN)} ms · RTF ${meter.rtf.toFixed(2)} · ` +
         `${meter.audioSeconds.toFixed(2)} s of audio in ${chunks} chunk(s) · peak RSS ${Math.round(peakRssBytes / MEGABYTE)} MB` +
         (meter.dropped > 0 ? ` · ${meter.dropped} unknown symbol(s) dropped` : '') +
         `\nWrote ${out}\n`,
