@@ -141,7 +141,7 @@ export async function speak(text: string, actionAt = nowEpochMs(), voiceOverride
   });
   // Send first, then wake the audio: the engine's time is the long pole, and the context and
   // worklet are ready long before the first chunk can be.
-  bridge.send({ type: 'speak', id, text, voice, speed: settings.speed, actionAt });
+  bridge.send({ type: 'speak', id, text, voice, speed: settings.speed, pauseScale: settings.pauseScale, actionAt });
   await player.begin();
 }
 
@@ -192,8 +192,8 @@ function onReport(report: PlaybackReport): void {
   const current = get().metrics.current;
   if (current && current.id === playback.requestId) {
     const patch: Partial<UtteranceMetrics> = {};
-    if (report.firstSampleAt !== undefined && current.ttfaAudibleMs === null) {
-      patch.ttfaAudibleMs = report.firstSampleAt - liveActionAt;
+    if (report.firstAudibleAt !== undefined && current.ttfaAudibleMs === null) {
+      patch.ttfaAudibleMs = report.firstAudibleAt - liveActionAt;
     }
     if (report.underruns !== current.underruns) patch.underruns = report.underruns;
     if (Object.keys(patch).length > 0) patchCurrent(patch);
