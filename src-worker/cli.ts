@@ -40,7 +40,7 @@ Commands:
         Speak TEXT (or standard input with "-" or when piped) to a 24 kHz mono WAV.
         V is a voice id or a blend like "af_heart:0.7,af_bella:0.3" (default ${DEFAULT_VOICE});
         S is ${MIN_SPEED}..${MAX_SPEED} (default ${DEFAULT_SPEED}). Without --out the WAV goes to a temporary
-        file and is played if a player is found. TTFA and RTF are printed to stderr.
+        file and is played if a player is found. TTFA (to the first audible sample) and RTF go to stderr.
   voices                 List the voices.
   doctor                 Check the model files, providers, threads and versions.
   bench [--json] [--preset short|medium|long|all] [--runs N] [--voice V]
@@ -166,7 +166,7 @@ async function say(args: string[], io: CliIo): Promise<number> {
     }
     const { peakRssBytes } = memory();
     io.stderr.write(
-      `TTFA (engine, first audible sample) ${Math.round(meter.ttfaMs ?? Number.NaN)} ms · RTF ${meter.rtf.toFixed(2)} · ` +
+      `TTFA (engine) ${Math.round(meter.ttfaMs ?? Number.NaN)} ms · RTF ${meter.rtf.toFixed(2)} · ` +
         `${meter.audioSeconds.toFixed(2)} s of audio in ${chunks} chunk(s) · peak RSS ${Math.round(peakRssBytes / MEGABYTE)} MB` +
         (meter.dropped > 0 ? ` · ${meter.dropped} unknown symbol(s) dropped` : '') +
         `\nWrote ${out}\n`,

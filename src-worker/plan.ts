@@ -9,10 +9,12 @@
 // FIRST_CHUNK_TOKENS; a longer first clause gives its first few words instead (never fewer than
 // FIRST_HEAD_MIN_WORDS), cut at the most natural boundary in reach: before a conjunction, then
 // before a preposition or relative word, then before an article, nearest FIRST_HEAD_TOKENS,
-// within FIRST_CLAUSE_MAX_TOKENS (see chooseHeadCut). Each later chunk may be CHUNK_GROWTH times larger than the one before, up to
-// the model's MAX_TOKENS: a chunk takes about as long to synthesise as a fraction (the RTF) of
-// its own audio, so doubling keeps the next chunk ready before the current one has played out
-// whenever RTF < 1/2, while long chunks give the model whole sentences to shape prosody over.
+// within FIRST_CLAUSE_MAX_TOKENS (see chooseHeadCut). Each later chunk may be CHUNK_GROWTH
+// times larger than the one before: a chunk takes a fraction (the RTF) of its own audio to
+// synthesise, so chunk n+1 is ready before chunk n has played out while its audio is at most
+// 1/RTF times chunk n's; growing by 1.5 keeps that up to RTF 0.67 (doubling only to 0.5, and the
+// derived graph runs at RTF ~0.7 here), while the chunks still reach whole sentences quickly.
+// Chunks grow to LONGEST_RUN_TOKENS (see [Note: Stop frees the engine]).
 // Budgets grow to MAX_CHUNK_TOKENS, not to the model's MAX_TOKENS: see [Note: Memory bounds chunk
 // size]. Budgets are packed with whole clauses, so a chunk may fall short of its budget; one that would
 // end up shorter than the chunk before it takes the next clause anyway (up to MAX_TOKENS), so
@@ -29,6 +31,18 @@
 // proportional to the audio length, so several shorter runs cost what one long run does) and
 // little in prosody (a chunk of MAX_CHUNK_TOKENS ids is a whole sentence of ~25 words). So chunks
 // grow only to MAX_CHUNK_TOKENS. Turning the arena off is worse: a 150-id run then peaks at 1.8 GB.
+//
+// [Note: Stop frees the engine]
+// onnxruntime-node cannot cancel a run (1.30's binding reads no `terminate` run option), so a
+// run in flight when Stop comes finishes before the next utterance's first run can start
+// ([Note: One run at a time] in engine.ts). Measured here, before: with chunks growing to 128
+// ids, Stop during the third chunk of a 200 KB text made the next sentence's first chunk take
+// 25.8 s against 4.1 s idle (load average 14 on 2 cores; the issue saw 17.2 s against 4.0 s):
+// the whole wait was that one long run. Splitting (0.25–0.43 s for 200 KB) and planning (one
+// clause at a time) were not the cause. So the longest run is bounded: chunks grow to at most
+// LONGEST_RUN_TOKENS ids (about 3.5 s of speech, a whole sentence of ~12 words), which bounds
+// the wait after Stop to one such run; run time is close to proportional to the audio, so this
+// costs only the per-run silence the model renders around each chunk.
 //
 // [Note: Bounded look-ahead]
 // The planner prepares (normalises, phonemises, tokenises) a clause only when the chunk being
@@ -63,8 +77,11 @@ const CUT_BEFORE: ReadonlyMap<string, number> = new Map([
   ...['the', 'a', 'an', 'this', 'that', 'these', 'those', 'his', 'her', 'its', 'their', 'our', 'my', 'your', 'every', 'some', 'each'].map((w) => [w, 1] as const),
 ]);
 
-/** How much larger each chunk may be than the one before. */
-export const CHUNK_GROWTH = 2;
+/** How much larger each chunk may be than the one before (see [Note: Chunk sizes]). */
+export const CHUNK_GROWTH = 1.5;
+
+/** Most ids in any chunk by default, bounding the wait after Stop (see [Note: Stop frees the engine]). */
+export const LONGEST_RUN_TOKENS = 64;
 
 /** Growth steps after which every budget is MAX_TOKENS anyway. */
 const MAX_GROWTH_STEPS = 32;
@@ -99,7 +116,7 @@ export interface PlannedChunk {
 export interface PlanOptions {
   /** Ids put between two clauses (the vocab's space), so words do not run together. */
   separator: readonly number[];
-  /** Most ids in a chunk (default MAX_CHUNK_TOKENS, never above MAX_TOKENS). */
+  /** Most ids in a chunk (default the least of MAX_CHUNK_TOKENS and LONGEST_RUN_TOKENS, never above MAX_TOKENS). */
   firstChunkTokens?: number;
   firstClauseMaxTokens?: number;
   firstHeadTokens?: number;
@@ -108,7 +125,12 @@ export interface PlanOptions {
 }
 
 /** The id budget of chunk `index` (see [Note: Chunk sizes]). */
-export function chunkBudget(index: number, first = FIRST_CHUNK_TOKENS, growth = CHUNK_GROWTH, max = MAX_CHUNK_TOKENS): number {
+export function chunkBudget(
+  index: number,
+  first = FIRST_CHUNK_TOKENS,
+  growth = CHUNK_GROWTH,
+  max = Math.min(MAX_CHUNK_TOKENS, LONGEST_RUN_TOKENS),
+): number {
   // The exponent is capped only so a chunk index in the thousands cannot overflow to Infinity.
   return Math.min(max, Math.floor(first * growth ** Math.min(index, MAX_GROWTH_STEPS)));
 }
@@ -129,7 +151,7 @@ export async function* planChunks(
   const firstClauseMax = opts.firstClauseMaxTokens ?? FIRST_CLAUSE_MAX_TOKENS;
   const firstHeadTokens = opts.firstHeadTokens ?? FIRST_HEAD_TOKENS;
   const growth = opts.growth ?? CHUNK_GROWTH;
-  const maxTokens = Math.min(opts.maxTokens ?? MAX_CHUNK_TOKENS, MAX_TOKENS);
+  const maxTokens = Math.min(opts.maxTokens ?? Math.min(MAX_CHUNK_TOKENS, LONGEST_RUN_TOKENS), MAX_TOKENS);
   const source = segments[Symbol.iterator]();
   // Pieces taken from `source` but not yet packed: the clause that did not fit, or the halves of
   // a clause that was cut. Never more than a few.

@@ -11,7 +11,7 @@ import { createEngine, type Chunk, type Engine, type SpeakOptions } from '../../
 import { AUDIBLE_LEVEL } from '../../src-worker/audible.ts';
 import { KokoroError } from '../../src-worker/errors.ts';
 import { INNER_PAUSE_MS, TAIL_MS, boundaryAt, pauseMs } from '../../src-worker/joins.ts';
-import { FIRST_CLAUSE_MAX_TOKENS } from '../../src-worker/plan.ts';
+import { FIRST_CLAUSE_MAX_TOKENS, LONGEST_RUN_TOKENS } from '../../src-worker/plan.ts';
 import { MAX_TEXT_CHARS, SAMPLE_RATE } from '../../src-worker/protocol.ts';
 import { modelFiles } from './model-fixture.ts';
 
@@ -289,4 +289,37 @@ test('durations: every chunk carries them; their sum × 600 is the untrimmed aud
     assert.ok(firstPhoneme >= 0 && firstPhoneme < c.pcm.length, `${firstPhoneme}`);
     assert.ok(d.startSample <= 0);
   }
+});
+
+test('Stop frees the engine: after Stop mid-run on a 200 KB text, the next sentence waits at most one bounded run more than idle', async () => {
+  const short = 'The quick brown fox jumps over the lazy dog.';
+  const firstChunkMs = async (): Promise<number> => {
+    const started = performance.now();
+    for await (const _ of engine.speak(short, HEART)) return performance.now() - started;
+    throw new Error('no chunk');
+  };
+  const idle = Math.min(await firstChunkMs(), await firstChunkMs());
+  const sentence = 'This sentence is one of very many in a long chapter, and it ends here. ';
+  const text = sentence.repeat(Math.ceil(200_000 / sentence.length));
+  const controller = new AbortController();
+  const runs: number[] = [];
+  let stoppedAt = 0;
+  // Stop while the run after chunk 3 (a full-size chunk) is in flight, as the host does when
+  // the user presses Stop during playback.
+  for await (const chunk of engine.speak(text, { ...HEART, signal: controller.signal })) {
+    runs.push(chunk.timings.inferMs);
+    assert.ok(chunk.timings.tokens <= LONGEST_RUN_TOKENS);
+    if (chunk.index === 3) {
+      setTimeout(() => {
+        stoppedAt = performance.now();
+        controller.abort();
+      }, 100);
+    }
+  }
+  assert.ok(stoppedAt > 0 && runs.length === 4, `${runs.length} chunks before the stop`);
+  const waited = await firstChunkMs();
+  // The in-flight run is the only wait (no queued run of the stopped text, no re-planning of
+  // it): at most the longest run seen (a LONGEST_RUN_TOKENS chunk) on top of the idle time.
+  const longest = Math.max(...runs);
+  assert.ok(waited <= idle + longest * 1.25 + 500, `${waited.toFixed(0)} ms after Stop, idle ${idle.toFixed(0)} ms, longest run ${longest.toFixed(0)} ms`);
 });

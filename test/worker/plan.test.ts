@@ -7,6 +7,7 @@ import {
   FIRST_CHUNK_TOKENS,
   FIRST_CLAUSE_MAX_TOKENS,
   FIRST_HEAD_MIN_WORDS,
+  LONGEST_RUN_TOKENS,
   MAX_CHUNK_TOKENS,
   chooseHeadCut,
   chunkBudget,
@@ -60,9 +61,9 @@ const PARAGRAPH =
   'and he would sound the horn until morning. He never complained; the sea, he said, was good company. ' +
   'When the last ship had gone, he wrote a line in his log and went to bed.';
 
-test('budgets start small and double up to MAX_CHUNK_TOKENS (the model would take MAX_TOKENS)', () => {
-  assert.equal(MAX_CHUNK_TOKENS, 128);
-  assert.deepEqual([0, 1, 2, 3, 50, 5000].map((i) => chunkBudget(i)), [24, 48, 96, 128, 128, 128]);
+test('budgets start small and grow by half up to LONGEST_RUN_TOKENS (memory allows MAX_CHUNK_TOKENS, the model MAX_TOKENS)', () => {
+  assert.ok(LONGEST_RUN_TOKENS <= MAX_CHUNK_TOKENS);
+  assert.deepEqual([0, 1, 2, 3, 50, 5000].map((i) => chunkBudget(i)), [24, 36, 54, 64, 64, 64]);
   assert.deepEqual([0, 1, 2, 3, 4, 5, 5000].map((i) => chunkBudget(i, 40, 2, MAX_TOKENS)), [40, 80, 160, 320, 510, 510, 510]);
 });
 
@@ -73,7 +74,7 @@ test('a paragraph: spans cover the text in order, the first chunk is short, late
   const [first, ...rest] = chunks;
   assert.ok(first && first.ids.length <= FIRST_CLAUSE_MAX_TOKENS);
   assert.ok(rest.some((chunk) => chunk.ids.length > first.ids.length), 'later chunks grow');
-  for (const chunk of chunks) assert.ok(chunk.ids.length <= MAX_CHUNK_TOKENS);
+  for (const chunk of chunks) assert.ok(chunk.ids.length <= LONGEST_RUN_TOKENS);
   // Clauses are joined with the separator, never run together.
   const all = chunks.flatMap((c) => c.ids).filter((id) => id === SPACE).length;
   const words = PARAGRAPH.split(/\s+/).length;
@@ -82,17 +83,17 @@ test('a paragraph: spans cover the text in order, the first chunk is short, late
 
 test('a chunk that would be shorter than the one before takes the next clause anyway', async () => {
   const word = (n: number) => 'x'.repeat(n);
-  // Clauses of 20, 10 and 50 letters: chunk 1's budget (48) fits only the 10 alone, which would
-  // shrink it below chunk 0, so it takes the 50 too (61 ids, within MAX_CHUNK_TOKENS).
-  const text = `${word(20)} ${word(10)} ${word(50)} ${word(10)}`;
+  // Clauses of 20, 10 and 30 letters: chunk 1's budget (36) fits only the 10 alone, which would
+  // shrink it below chunk 0, so it takes the 30 too (41 ids, within LONGEST_RUN_TOKENS).
+  const text = `${word(20)} ${word(10)} ${word(30)} ${word(10)}`;
   const segments = [
     { start: 0, end: 20 },
     { start: 21, end: 31 },
-    { start: 32, end: 82 },
-    { start: 83, end: 93 },
+    { start: 32, end: 62 },
+    { start: 63, end: 73 },
   ];
   const sizes = (await collect(text, segments)).map((c) => c.ids.length);
-  assert.deepEqual(sizes, [20, 61, 10]);
+  assert.deepEqual(sizes, [20, 41, 10]);
 });
 
 test('a long first clause gives its first few words, cut before the most natural word in reach', async () => {
@@ -147,7 +148,7 @@ test('a first clause that is short (about a second) is kept whole', async () => 
   assert.equal(text.slice(first.span.start, first.span.end), clause);
 });
 
-test('a clause longer than MAX_CHUNK_TOKENS is cut at words into pieces that fit', async () => {
+test('a clause longer than LONGEST_RUN_TOKENS is cut at words into pieces that fit', async () => {
   const words = Array.from({ length: 300 }, (_, i) => `word${i}`);
   const text = `Intro here. ${words.join(' ')}.`;
   // One segment for the whole long clause, as if the splitter had not cut it.
@@ -157,7 +158,7 @@ test('a clause longer than MAX_CHUNK_TOKENS is cut at words into pieces that fit
   ];
   const chunks = await collect(text, segments);
   assertContiguous(text, chunks);
-  for (const chunk of chunks) assert.ok(chunk.ids.length <= MAX_CHUNK_TOKENS, `${chunk.ids.length} ids`);
+  for (const chunk of chunks) assert.ok(chunk.ids.length <= LONGEST_RUN_TOKENS, `${chunk.ids.length} ids`);
   const letters = text.replace(/[^A-Za-z0-9]/g, '').length;
   assert.equal(chunks.flatMap((c) => c.ids).filter((id) => id !== SPACE).length, letters, 'no letter lost or repeated');
 });
