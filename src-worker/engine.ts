@@ -17,22 +17,25 @@
 
 import { assetPaths, ensureAssets, type AssetPaths } from './assets.ts';
 import { KokoroError } from './errors.ts';
+import { boundaryAt, innerBoundary, joinChunk, type Boundary } from './joins.ts';
 import { normalizeText } from './normalize.ts';
 import { phonemize, warmUpPhonemizer } from './phonemize.ts';
-import { planChunks, type Prepare } from './plan.ts';
+import { lazySegments, planChunks, type Prepare } from './plan.ts';
 import { checkText } from './readable.ts';
 import {
+  MAX_PAUSE_SCALE,
   MAX_SPEED,
+  MIN_PAUSE_SCALE,
   MIN_SPEED,
+  type ChunkDurations,
   type ChunkTimings,
   type ProviderChoice,
   type SkippedText,
   type TextSpan,
   type VoiceInfo,
 } from './protocol.ts';
-import { type KokoroSessionOptions, type RunOutput, type SessionLease, type SessionSource } from './session.ts';
+import { SAMPLES_PER_FRAME, type KokoroSessionOptions, type RunOutput, type SessionLease, type SessionSource } from './session.ts';
 import { createSessionPool } from './session-pool.ts';
-import { splitText } from './split.ts';
 import { loadVocab, padIds, tokenize, type Vocab } from './tokenize.ts';
 import { createVoiceStore, type VoiceStore } from './voices.ts';
 
@@ -51,11 +54,13 @@ export interface SpeakOptions {
   voice: string;
   /** MIN_SPEED..MAX_SPEED. */
   speed: number;
+  /** Scales the pauses between chunks (default 1; MIN_PAUSE_SCALE..MAX_PAUSE_SCALE; see joins.ts). */
+  pauseScale?: number;
   /** Overrides the engine's provider for this utterance. */
   provider?: ProviderChoice;
   /** Stops the stream: no further chunk is yielded and in-flight work is dropped. */
   signal?: AbortSignal;
-  /** Called once the input is valid and a session is leased, before the first chunk is made. */
+  /** Called once the input is valid, a session is leased and the first run has been sent, before any chunk is yielded. */
   onStart?: (info: {
     provider: 'cpu' | 'coreml';
     fallbackReason: string | undefined;
@@ -67,8 +72,18 @@ export interface SpeakOptions {
 /** One piece of audio of an utterance. */
 export interface Chunk {
   index: number;
-  /** Mono float32 PCM at SAMPLE_RATE; the caller owns it (and may transfer it). */
+  /**
+   * Mono float32 PCM at SAMPLE_RATE, trimmed to its speech, faded at the cuts and followed by the
+   * pause its boundary calls for (see [Note: Trimming by durations] in joins.ts); the caller owns
+   * it (and may transfer it).
+   */
   pcm: Float32Array;
+  /** Per-id durations in this chunk's sample clock; undefined on a graph without durations. */
+  durations: ChunkDurations | undefined;
+  /** Samples the model rendered for this chunk, before trimming (its durations' sum × 600). */
+  renderedSamples: number;
+  /** Samples removed from over-long silences inside the speech (their frames left `durations`). */
+  shortenedSamples: number;
   /** The text it speaks; spans of one stream are contiguous and cover the whole text. */
   span: TextSpan;
   timings: ChunkTimings;
@@ -128,22 +143,32 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
 
   async function* speak(text: string, opts: SpeakOptions): AsyncGenerator<Chunk> {
     const { signal } = opts;
-    const skipped = checkInput(text, opts.speed);
+    const skipped = checkInput(text, opts.speed, opts.pauseScale);
+    const pauseScale = opts.pauseScale ?? 1;
     const voice = await voiceStore().resolve(opts.voice);
     const { vocab, separator } = await assetsReady();
     const lease = await sessions.acquire(opts.provider);
-    const plan = planChunks(text, splitText(text), prepareFor(vocab, voice.lang), { separator });
+    const plan = planChunks(text, lazySegments(text), prepareFor(vocab, voice.lang), { separator });
+    // Called once the first run is on its way, so the caller's own start-up work (the host splits
+    // the whole text into sentences for `started`) overlaps the model's first run.
+    let started = false;
+    const start = (): void => {
+      if (started) return;
+      started = true;
+      opts.onStart?.({ provider: lease.provider, fallbackReason: lease.fallbackReason, ...(skipped ? { skipped } : {}) });
+    };
     try {
       if (signal?.aborted) return;
-      opts.onStart?.({ provider: lease.provider, fallbackReason: lease.fallbackReason, ...(skipped ? { skipped } : {}) });
       let planned = await untilAborted(plan.next(), signal);
       if (planned.done) {
+        start();
         throw new KokoroError(
           'no-speakable-text',
           'The text has nothing that can be spoken (no letters or numbers).',
           'Give text with words in it.',
         );
       }
+      let before: Boundary | undefined;
       for (;;) {
         const chunk = planned.value;
         // Plan chunk n+1 while chunk n runs (see [Note: Pipelining]).
@@ -151,12 +176,27 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
         following.catch(() => undefined); // Awaited below, unless this utterance stops first.
         const ids = padIds(chunk.ids);
         const style = voice.style(chunk.ids.length);
-        const { pcm, inferMs } = await untilAborted(runQueue(lease, ids, style, opts.speed, signal), signal);
+        const running = untilAborted(runQueue(lease, ids, style, opts.speed, signal), signal);
+        start();
+        const out = await running;
         planned = await untilAborted(following, signal);
         const last = planned.done === true;
+        const after = last ? undefined : boundaryAt(text, chunk.span.end);
+        const inner = innerBoundary(text, chunk.span.start, chunk.span.end);
+        const joined = joinChunk(out.pcm, out.durations, { before, after, inner, speed: opts.speed, pauseScale });
+        before = after;
+        const { inferMs } = out;
         yield {
           index: chunk.index,
-          pcm,
+          pcm: joined.pcm,
+            durations: joined.frames && {
+            ids: Array.from(ids, Number),
+            frames: joined.frames,
+            startSample: -joined.trimmedStart,
+            samplesPerFrame: SAMPLES_PER_FRAME,
+          },
+          renderedSamples: out.pcm.length,
+          shortenedSamples: joined.shortened,
           span: last ? { start: chunk.span.start, end: text.length } : chunk.span,
           timings: { prepareMs: chunk.prepareMs, inferMs, tokens: chunk.ids.length },
           last,
@@ -189,15 +229,22 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   };
 }
 
-// Rejects bad text and speed before any work (see [Note: Three kinds of failure] in errors.ts);
-// the text checks live in readable.ts, so the CLI makes them before loading anything.
-function checkInput(text: string, speed: number): SkippedText | undefined {
+// Rejects bad text, speed and pause scale before any work (see [Note: Three kinds of failure] in
+// errors.ts); the text checks live in readable.ts, so the CLI makes them before loading anything.
+function checkInput(text: string, speed: number, pauseScale: number | undefined): SkippedText | undefined {
   const { skipped } = checkText(text);
   if (!Number.isFinite(speed) || speed < MIN_SPEED || speed > MAX_SPEED) {
     throw new KokoroError(
       'bad-speed',
       `The speed ${speed} is out of range.`,
       `Choose a speed from ${MIN_SPEED} to ${MAX_SPEED} (1 is normal).`,
+    );
+  }
+  if (pauseScale !== undefined && !(pauseScale >= MIN_PAUSE_SCALE && pauseScale <= MAX_PAUSE_SCALE)) {
+    throw new KokoroError(
+      'bad-request',
+      `The pause scale ${pauseScale} is out of range.`,
+      `Choose a pause scale from ${MIN_PAUSE_SCALE} to ${MAX_PAUSE_SCALE} (1 is normal).`,
     );
   }
   return skipped;

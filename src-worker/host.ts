@@ -158,6 +158,7 @@ export function serve(
       const stream = engine.speak(request.text, {
         voice: request.voice,
         speed: request.speed,
+        ...(request.pauseScale === undefined ? {} : { pauseScale: request.pauseScale }),
         signal,
         ...(request.provider ? { provider: request.provider } : {}),
         onStart: (info) => {
@@ -174,7 +175,7 @@ export function serve(
       });
       let waitFrom = receivedAt;
       for await (const chunk of stream) {
-        meter.chunk(chunk.pcm.length, performance.now() - waitFrom, chunk.dropped);
+        meter.chunk(chunk.pcm, performance.now() - waitFrom, chunk.dropped);
         // A chunk that was in flight when a pause came is held until resume.
         await whilePaused(entry);
         if (signal.aborted) break;
@@ -192,6 +193,7 @@ export function serve(
             span: chunk.span,
             timings: chunk.timings,
             last: chunk.last,
+            ...(chunk.durations ? { durations: chunk.durations } : {}),
           },
           whole ? [pcm.buffer as ArrayBuffer] : undefined,
         );
