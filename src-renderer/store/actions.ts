@@ -315,6 +315,8 @@ function onEvent(event: WorkerEvent): void {
       const kept = playback.sentences.filter((s) => s.end <= base);
       patchPlayback({ sentences: [...kept, ...event.sentences.map((s) => ({ start: s.start + base, end: s.end + base }))] });
       patchCurrent({ provider: event.provider, voice: event.voice });
+      // Runs in scripts the voices cannot read were left out: say so, or the silence looks like a bug.
+      if (event.skipped) set((s) => ({ ui: { ...s.ui, notice: { level: 'warning', message: event.skipped?.message ?? '' } } }));
       return;
     }
     case 'chunk':

@@ -248,3 +248,21 @@ test('media session: play/pause/stop/previous/next handlers drive playback; stat
   assert.equal(session.metadata, null);
   disconnect();
 });
+
+test('a started event that skipped unreadable text shows its message as a warning', async () => {
+  useStore.setState((s) => ({ ui: { ...s.ui, notice: null } }));
+  await quietly(speak('Hi مرحبا there.'));
+  const id = speakRequests().at(-1)?.id ?? '';
+  assert.notEqual(id, '');
+  const message = 'Skipped 5 characters in Arabic script: the voices read English only.';
+  emit({
+    type: 'started',
+    id,
+    sentences: [{ start: 0, end: 10 }],
+    provider: 'cpu',
+    voice: 'af_heart',
+    skipped: { message, scripts: ['Arabic'], chars: 5, spans: [{ start: 3, end: 8 }] },
+  });
+  assert.deepEqual(state().ui.notice, { level: 'warning', message });
+  stop();
+});
