@@ -1,5 +1,7 @@
 // Runs in the renderer: number formatting shared by the views.
 
+import type { GraphState } from '../src-worker/protocol.ts';
+
 const MB = 1024 * 1024;
 
 /** Milliseconds as "812 ms" or "1.42 s"; a dash when unknown. */
@@ -23,4 +25,14 @@ export function formatBytes(bytes: number | null | undefined): string {
 /** Megabytes of a byte count (for charts). */
 export function toMb(bytes: number): number {
   return bytes / MB;
+}
+
+/** The graph the engine runs, for the dashboard: the fast derived one, or the original and why. */
+export function describeGraph(graph: GraphState | undefined): { label: string; warning: string | null } {
+  if (!graph) return { label: '—', warning: null };
+  if (graph.kind === 'derived') return { label: '2-D conv (derived)', warning: null };
+  return {
+    label: 'Original',
+    warning: graph.reason === undefined ? null : `Running the original, slower graph: ${graph.reason}`,
+  };
 }

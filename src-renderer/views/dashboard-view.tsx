@@ -3,7 +3,7 @@
 
 import { useShallow } from 'zustand/react/shallow';
 import { LineChart } from '../components/charts.tsx';
-import { formatBytes, formatMs, formatRtf, toMb } from '../format.ts';
+import { describeGraph, formatBytes, formatMs, formatRtf, toMb } from '../format.ts';
 import { useStore } from '../store/store.ts';
 
 function Tile({ label, value, raw, testId, sub }: { label: string; value: string; raw: number | null; testId: string; sub?: string }) {
@@ -25,6 +25,7 @@ export function DashboardView() {
   const provider = useStore(useShallow((s) => ({ state: s.metrics.provider })));
   const underruns = useStore((s) => s.playback.underruns);
   const state = provider.state;
+  const graph = describeGraph(state?.graph);
   const done = history.filter((m) => m.final || m.ttfaAudibleMs !== null);
   return (
     <div className="dashboard">
@@ -51,12 +52,20 @@ export function DashboardView() {
         <span>
           Threads <strong>{state?.threads ?? '—'}</strong>
         </span>
+        <span title={graph.warning ?? undefined}>
+          Graph <strong data-testid="graph">{graph.label}</strong>
+        </span>
         {current && (
           <span className="ellipsis">
             Last: <strong>{current.voice}</strong> “{current.label}”
           </span>
         )}
       </div>
+      {graph.warning && (
+        <p className="hint warn" data-testid="graph-warning">
+          {graph.warning}
+        </p>
+      )}
       <div className="charts">
         <LineChart
           title="Time to first audio"

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { decodeChunk, encodeChunk } from '../../src-main/dev-host/wire.ts';
 import type { BenchResult, ChunkEvent } from '../../src-worker/protocol.ts';
 import { benchToCsv, benchToJson, CSV_COLUMNS } from '../../src-renderer/bench-export.ts';
+import { describeGraph } from '../../src-renderer/format.ts';
 import { sentenceAt } from '../../src-renderer/text-spans.ts';
 import { formatVoice, parseVoice } from '../../src-renderer/voice-mix.ts';
 
@@ -93,4 +94,18 @@ test('voice mix strings round-trip, including repeated blends', () => {
   ];
   for (const [input, output] of table) assert.equal(formatVoice(parseVoice(input)), output, input);
   assert.deepEqual(parseVoice('af_sky'), { primary: 'af_sky', secondary: null, weight: 1 });
+});
+
+test('the dashboard names the graph the engine runs, and says why when it is the original', () => {
+  const table: [Parameters<typeof describeGraph>[0], ReturnType<typeof describeGraph>][] = [
+    [undefined, { label: '—', warning: null }],
+    [{ kind: 'derived', fromCache: true }, { label: '2-D conv (derived)', warning: null }],
+    [{ kind: 'derived', deriveMs: 750 }, { label: '2-D conv (derived)', warning: null }],
+    [{ kind: 'original' }, { label: 'Original', warning: null }],
+    [
+      { kind: 'original', reason: 'the graph has no Round → Clip before a CumSum' },
+      { label: 'Original', warning: 'Running the original, slower graph: the graph has no Round → Clip before a CumSum' },
+    ],
+  ];
+  for (const [graph, expected] of table) assert.deepEqual(describeGraph(graph), expected, JSON.stringify(graph));
 });
