@@ -115,6 +115,9 @@ function onEvent(event: WorkerEvent): void {
       // Ready outright (another window fetched, a new worker): an old failure no longer applies.
       if (event.state.status === 'ready' && running?.error) set({ engine: event.state, fetch: null });
       else set({ engine: event.state });
+      // Warmed up: the session is loaded, so the provider state now says which graph it runs
+      // (after a fetch, its 'done' asks instead).
+      if (event.state.status === 'ready' && !running) bridge?.send({ type: 'status', id: newId('status') });
       // Nothing can be spoken until the files are there: fetch now, or join another window's fetch.
       if ((event.state.status === 'needs-fetch' || event.state.status === 'fetching') && !running) fetchModel();
       return;
