@@ -17,8 +17,7 @@
 
 import { assetPaths, ensureAssets, type AssetPaths } from './assets.ts';
 import { KokoroError } from './errors.ts';
-import { normalizeText } from './normalize.ts';
-import { phonemize, warmUpPhonemizer } from './phonemize.ts';
+import { warmUpPhonemizer, type G2pLang } from './phonemize.ts';
 import { planChunks, type Prepare } from './plan.ts';
 import {
   MAX_SPEED,
@@ -28,12 +27,14 @@ import {
   type ProviderChoice,
   type TextSpan,
   type VoiceInfo,
+  type WordTiming,
 } from './protocol.ts';
 import { type KokoroSessionOptions, type RunOutput, type SessionLease, type SessionSource } from './session.ts';
 import { createSessionPool } from './session-pool.ts';
 import { splitText } from './split.ts';
 import { loadVocab, padIds, tokenize, type Vocab } from './tokenize.ts';
 import { createVoiceStore, type VoiceStore } from './voices.ts';
+import { prepareClause, timeWords } from './words.ts';
 
 /** The voice used when none is configured. */
 export const DEFAULT_VOICE = 'af_heart';
@@ -66,6 +67,10 @@ export interface Chunk {
   /** The text it speaks; spans of one stream are contiguous and cover the whole text. */
   span: TextSpan;
   timings: ChunkTimings;
+  /** Its words with their samples in the utterance (see words.ts); empty without durations. */
+  words: WordTiming[];
+  /** Per-token durations of the run (frames of padded ids), when the graph gives them. */
+  durations: Float32Array | undefined;
   last: boolean;
   /** Symbols the vocab lacked in this chunk, dropped. */
   dropped: number;
@@ -138,6 +143,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
           'Give text with words in it.',
         );
       }
+      let emitted = 0; // Samples of this utterance yielded so far: the word timings' clock.
       for (;;) {
         const chunk = planned.value;
         // Plan chunk n+1 while chunk n runs (see [Note: Pipelining]).
@@ -145,7 +151,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
         following.catch(() => undefined); // Awaited below, unless this utterance stops first.
         const ids = padIds(chunk.ids);
         const style = voice.style(chunk.ids.length);
-        const { pcm, inferMs } = await untilAborted(runQueue(lease, ids, style, opts.speed, signal), signal);
+        const { pcm, durations, inferMs } = await untilAborted(runQueue(lease, ids, style, opts.speed, signal), signal);
         planned = await untilAborted(following, signal);
         const last = planned.done === true;
         yield {
@@ -153,12 +159,17 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
           pcm,
           span: last ? { start: chunk.span.start, end: text.length } : chunk.span,
           timings: { prepareMs: chunk.prepareMs, inferMs, tokens: chunk.ids.length },
+          words: durations
+            ? timeWords(chunk.words, durations, { offset: emitted, trimmedStart: 0, speechLength: pcm.length })
+            : [],
+          durations,
           last,
           dropped: chunk.dropped,
           input: { ids, style, speed: opts.speed },
           provider: lease.provider,
           fallbackReason: lease.fallbackReason,
         };
+        emitted += pcm.length;
         if (last || signal?.aborted) return;
       }
     } catch (error) {
@@ -204,12 +215,9 @@ function checkInput(text: string, speed: number): void {
   }
 }
 
-// The text stages for one clause: normalise, phonemise, tokenise.
-function prepareFor(vocab: Vocab, lang: 'en-us' | 'en-gb'): Prepare {
-  return async (clause) => {
-    const phonemes = await phonemize(normalizeText(clause), lang);
-    return phonemes === '' ? { ids: [], dropped: 0 } : tokenize(phonemes, vocab);
-  };
+// The text stages for one clause: normalise, phonemise, tokenise, keeping the words (words.ts).
+function prepareFor(vocab: Vocab, lang: G2pLang): Prepare {
+  return (clause) => prepareClause(clause, lang, vocab);
 }
 
 /** Thrown inside speak() when its signal fires; never escapes it. */

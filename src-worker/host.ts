@@ -158,6 +158,7 @@ export function serve(port: PortLike, engine: Engine): () => void {
             sampleRate: SAMPLE_RATE,
             span: chunk.span,
             timings: chunk.timings,
+            words: chunk.words,
             last: chunk.last,
           },
           whole ? [pcm.buffer as ArrayBuffer] : undefined,

@@ -4,7 +4,9 @@
 //
 // [Note: Normalise after splitting]
 // Normalisation runs per segment, after splitting (see [Note: Spans index the original text]),
-// so it may change lengths freely: nothing indexes into its output. It is a fixed sequence of
+// so it may change lengths freely: nothing indexes into its output except through the offset map
+// it carries for word timings (normalizeMapped; [Note: Offset maps through rewrites] in
+// mapped-text.ts), which works for any rewrite written as `t = t.replace(…)`. It is a fixed sequence of
 // rewrites, most specific first (URLs before dots, money before decimals, times before ratios),
 // every regex global so a pattern that occurs twice is rewritten twice. Numbers are spelt out
 // here rather than by a library: the candidates on npm either ship 135 locales (7.8 MB) or read
@@ -17,6 +19,8 @@
 // separator read as years ("1999" → "nineteen ninety-nine", "2005" → "two thousand five") unless
 // money or a unit claims them; with a separator ("1,999") they are counts. Digit strings with a
 // leading zero or longer than MAX_CARDINAL_DIGITS are read digit by digit.
+
+import { MappedText } from './mapped-text.ts';
 
 /** Longest digit string read as one number; longer ones are read digit by digit. */
 export const MAX_CARDINAL_DIGITS = 15;
@@ -265,7 +269,15 @@ const UNIT_AMOUNT = new RegExp(String.raw`(?<![\p{L}])([-−]?)(${NUM})\s?(${UNI
 
 /** Rewrites one clause as English words for speech (see [Note: Normalise after splitting]). */
 export function normalizeText(text: string): string {
-  let t = text.normalize('NFC');
+  return normalizeMapped(text).text;
+}
+
+/**
+ * normalizeText, with each character of the result mapped to the span of `text` it came from
+ * (see [Note: Offset maps through rewrites] in mapped-text.ts), for word timings.
+ */
+export function normalizeMapped(text: string): MappedText {
+  let t = MappedText.of(text).nfc();
 
   // Typography and invisible characters.
   t = t

@@ -37,6 +37,7 @@
 
 import type { TextSpan } from './protocol.ts';
 import { MAX_TOKENS } from './tokenize.ts';
+import { offsetWords, type WordUnit } from './words.ts';
 
 /** Most ids in the first chunk (a clause of a few words; see [Note: Chunk sizes]). */
 export const FIRST_CHUNK_TOKENS = 40;
@@ -70,6 +71,8 @@ export interface Prepared {
   ids: readonly number[];
   /** Symbols the vocab lacked, dropped. */
   dropped: number;
+  /** Its words: ids relative to `ids`, spans relative to the prepared text (see words.ts). */
+  words?: readonly WordUnit[];
 }
 
 /** Normalise + phonemise + tokenise one piece of text. */
@@ -81,6 +84,8 @@ export interface PlannedChunk {
   span: TextSpan;
   ids: number[];
   dropped: number;
+  /** Its words: ids relative to `ids`, spans of the whole text; empty if Prepare gives none. */
+  words: WordUnit[];
   /** Time spent preparing its clauses, milliseconds. */
   prepareMs: number;
 }
@@ -153,6 +158,7 @@ export async function* planChunks(
   for (;;) {
     const budget = chunkBudget(index, firstTokens, growth, maxTokens);
     const ids: number[] = [];
+    const words: WordUnit[] = [];
     let dropped = 0;
     let end = spanStart;
     spentMs = 0;
@@ -175,13 +181,14 @@ export async function* planChunks(
           piece = head;
         }
       }
+      words.push(...offsetWords(piece.prepared.words ?? [], piece.start, ids.length + joiner.length));
       ids.push(...joiner, ...piece.prepared.ids);
       dropped += piece.prepared.dropped;
       end = piece.end;
     }
     if (ids.length === 0) return;
     previousTokens = ids.length;
-    yield { index, span: { start: spanStart, end }, ids, dropped, prepareMs: spentMs };
+    yield { index, span: { start: spanStart, end }, ids, dropped, words, prepareMs: spentMs };
     spanStart = end;
     index++;
   }
@@ -226,5 +233,6 @@ function wordBoundary(text: string, piece: PlanSegment, target: number): number 
 
 function truncate(prepared: Prepared & { ms: number }, max: number): Prepared & { ms: number } {
   const over = prepared.ids.length - max;
-  return { ids: prepared.ids.slice(0, max), dropped: prepared.dropped + over, ms: prepared.ms };
+  const words = prepared.words?.filter((w) => w.endId <= max);
+  return { ids: prepared.ids.slice(0, max), dropped: prepared.dropped + over, ms: prepared.ms, ...(words ? { words } : {}) };
 }
