@@ -15,8 +15,8 @@
 // end up shorter than the chunk before it takes the next clause anyway (up to MAX_TOKENS), so
 // chunk sizes never shrink before the last chunk.
 // Chunks pack whole clauses; a clause longer than MAX_CHUNK_TOKENS is cut at the word boundary
-// nearest its middle, again and again until every piece fits (one "word" that cannot be cut is
-// kept whole up to the model's MAX_TOKENS and truncated beyond).
+// nearest its middle (at its middle character when it has no space), again and again until every
+// piece fits (a single character that cannot be cut is kept up to the model's MAX_TOKENS).
 //
 // [Note: Memory bounds chunk size]
 // onnxruntime's CPU arena grows to the activations of the longest run and keeps them: measured
@@ -194,10 +194,23 @@ export async function* planChunks(
   }
 }
 
-// Cuts a piece at the whitespace nearest its middle; undefined if it has none inside.
+// Cuts a piece at the whitespace nearest its middle, or, when it has none (a long run of junk
+// such as "%%%%" or letters without spaces), at its middle character, never inside a surrogate
+// pair; undefined only for a single character. Without the second cut such a piece was
+// truncated to MAX_TOKENS ids and run whole, which took the worker past 800 MB.
 function cutNearMiddle(text: string, piece: PlanSegment): [Piece, Piece] | undefined {
-  const cut = wordBoundary(text, piece, piece.start + Math.floor((piece.end - piece.start) / 2));
-  return cut === undefined ? undefined : [{ start: piece.start, end: cut }, { start: cut, end: piece.end }];
+  const middle = piece.start + Math.floor((piece.end - piece.start) / 2);
+  let cut = wordBoundary(text, piece, middle);
+  if (cut === undefined) {
+    cut = middle;
+    if (cut > piece.start && isLowSurrogate(text.charCodeAt(cut))) cut--;
+    if (cut <= piece.start) return undefined;
+  }
+  return [{ start: piece.start, end: cut }, { start: cut, end: piece.end }];
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }
 
 // A first piece of `piece` that fits `budget` ids (cut at words), and the rest unprepared.

@@ -14,7 +14,9 @@
 // whitespace or the end of the text follows, unless the word before it is a title ("Mr.",
 // "Dr.", "St."), an abbreviation that never ends one ("e.g.", "vs."), an initial ("J. R. R.
 // Tolkien"), a list number at the start of a sentence ("1. First item"), or the next word starts
-// in lower case ("approx. ten", "Wait... what?", '"Stop!" she said'). Decimals, URLs and e-mail
+// in lower case ("approx. ten", "Wait... what?", '"Stop!" she said'); a month abbreviation before a
+// number ("Jan. 5") does not end one either. A full-width mark of CJK text (。！？) ends a sentence
+// with no whitespace after it. Decimals, URLs and e-mail
 // addresses need no rule: their dots are not followed by whitespace. A blank line always ends a
 // sentence; a single line break ends one unless the next line starts in lower case (hard-wrapped
 // prose). Quote and bracket depth is deliberately not tracked: one stray quote mark would
@@ -50,7 +52,9 @@ export const MAX_SEGMENT_CHARS = 300;
 /** How far back a sentence-end check looks for the word before the mark. */
 const MAX_WORD_LOOKBACK = 40;
 
-const TERMINALS = new Set(['.', '!', '?', '…', '‽', '。', '！', '？']);
+const TERMINALS = new Set(['.', '!', '?', '…', '‽', '。', '！', '？', '｡']);
+/** Terminals of CJK text, which end a sentence without a space after them. */
+const FULL_WIDTH_TERMINALS = new Set(['。', '！', '？', '｡']);
 const CLOSERS = new Set(['"', "'", '”', '’', ')', ']', '}', '»', '›', '」', '』']);
 const OPENERS = new Set(['"', "'", '“', '‘', '(', '[', '{', '«', '‹', '「', '『']);
 const CLAUSE_MARKS = new Set([',', ';', ':', '、', '，', '；', '：']);
@@ -60,10 +64,14 @@ const NEVER_FINAL = new Set([
   'mr', 'mrs', 'ms', 'mx', 'dr', 'prof', 'rev', 'hon', 'st', 'mt', 'ft', 'sgt', 'capt', 'col',
   'gen', 'lt', 'maj', 'cmdr', 'gov', 'sen', 'rep', 'pres', 'e.g', 'i.e', 'vs', 'cf', 'approx',
   'ca', 'viz', 'fig', 'figs', 'eq', 'vol', 'pp', 'no', 'nos', 'op', 'ed', 'est',
+  'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec',
 ]);
 
 /** Of NEVER_FINAL, those that do end a sentence unless a number follows ("no. 5", "fig. 3"). */
-const FINAL_UNLESS_NUMBER = new Set(['no', 'nos', 'fig', 'figs', 'eq', 'vol', 'pp', 'op', 'ed', 'est']);
+const FINAL_UNLESS_NUMBER = new Set([
+  'no', 'nos', 'fig', 'figs', 'eq', 'vol', 'pp', 'op', 'ed', 'est',
+  'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec',
+]);
 
 const SPACE = /\s/;
 const NEWLINE = /[\n\r\u2028\u2029\u0085\v\f]/;
@@ -73,6 +81,11 @@ const DIGIT = /[0-9]/;
 const LETTER = /\p{L}/u;
 const INITIALS = /^(?:\p{L}\.)*\p{L}$/u;
 const LIST_NUMBER = /^\(?(?:\d{1,3}|[A-Za-z])$/;
+
+function hasFullWidthTerminal(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (FULL_WIDTH_TERMINALS.has(text[i] as string)) return true;
+  return false;
+}
 
 function isSpace(ch: string | undefined): boolean {
   return ch !== undefined && SPACE.test(ch);
@@ -113,13 +126,15 @@ export function splitSentences(text: string): TextSpan[] {
       i++;
       continue;
     }
+    const runStart = i;
     let k = i;
     while (k + 1 < n && TERMINALS.has(text[k + 1] as string)) k++;
     while (k + 1 < n && CLOSERS.has(text[k + 1] as string)) k++;
     const end = k + 1;
     lastNonSpace = k;
     i = end;
-    if (end < n && !isSpace(text[end])) continue; // 3.14, example.com, "?!x"
+    // 3.14, example.com, "?!x" go on; a full-width mark (。！？) needs no space after it.
+    if (end < n && !isSpace(text[end]) && !hasFullWidthTerminal(text, runStart, end)) continue;
     if (isSentenceEnd(text, start, end)) {
       spans.push({ start, end });
       start = -1;

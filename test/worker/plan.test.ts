@@ -118,12 +118,26 @@ test('a clause longer than MAX_CHUNK_TOKENS is cut at words into pieces that fit
   assert.equal(chunks.flatMap((c) => c.ids).filter((id) => id !== SPACE).length, letters, 'no letter lost or repeated');
 });
 
-test('one enormous word that cannot be cut is kept up to MAX_TOKENS and the rest counted as dropped', async () => {
+test('a "word" with no space to cut at is cut at characters, never in a surrogate pair: no chunk over MAX_CHUNK_TOKENS', async () => {
+  // Junk without spaces used to be truncated to MAX_TOKENS ids and run whole (800 MB of RSS).
   const text = 'x'.repeat(MAX_TOKENS + 25);
   const chunks = await collect(text, [{ start: 0, end: text.length }]);
-  assert.equal(chunks.length, 1);
-  assert.equal(chunks[0]?.ids.length, MAX_TOKENS);
-  assert.equal(chunks[0]?.dropped, 25);
+  assertContiguous(text, chunks);
+  for (const chunk of chunks) assert.ok(chunk.ids.length <= MAX_CHUNK_TOKENS, `${chunk.ids.length} ids`);
+  assert.equal(chunks.reduce((sum, c) => sum + c.ids.length, 0), text.length, 'no letter lost or repeated');
+  assert.equal(chunks.reduce((sum, c) => sum + c.dropped, 0), 0);
+
+  // One id per code point; an odd offset before the pairs puts the middle on a low surrogate.
+  const emoji = `x${'😀'.repeat(600)}`;
+  const calls: string[] = [];
+  const perCodePoint: Prepare = async (piece) => {
+    calls.push(piece);
+    return { ids: [...piece].map(() => 1), dropped: 0 };
+  };
+  const emojiChunks = await collect(emoji, [{ start: 0, end: emoji.length }], perCodePoint);
+  assertContiguous(emoji, emojiChunks);
+  assert.equal(emojiChunks.reduce((sum, c) => sum + c.ids.length, 0), 601);
+  for (const call of calls) assert.doesNotMatch(call, /[\ud800-\udfff]/u, `prepared ${JSON.stringify(call.slice(0, 20))} is cut inside a pair`);
 });
 
 test('text without speakable symbols plans no chunk; unspeakable clauses are covered by neighbours', async () => {

@@ -56,6 +56,12 @@ const sentenceCases: [string, string, string[][]][] = [
   ['no. before a number', 'It is No. 5 on the list. No. It is not.', [['It is No. 5 on the list.'], ['No.'], ['It is not.']]],
   ['leading and trailing space', '   Hello.   World.   ', [['Hello.'], ['World.']]],
   ['no final punctuation', 'Just words here', [['Just words here']]],
+  // CJK sentences end at 。！？ with no space after (one 13 s chunk before).
+  ['full-width terminals without spaces', '今日は晴れです。明日は雨！本当？はい。', [['今日は晴れです。'], ['明日は雨！'], ['本当？'], ['はい。']]],
+  ['full-width terminal before Latin', '你好。Hello there. 再见！Bye.', [['你好。'], ['Hello there.'], ['再见！'], ['Bye.']]],
+  ['full-width terminal with a closing bracket', '「はい。」いいえ。', [['「はい。」'], ['いいえ。']]],
+  // Month abbreviations before a day number do not end a sentence; before a capital they do.
+  ['month abbreviations twice', 'Due Jan. 5 and Feb. 6 this year. It was Dec. Then Jan. 2 came.', [['Due Jan. 5 and Feb. 6 this year.'], ['It was Dec.'], ['Then Jan. 2 came.']]],
 ];
 
 for (const [name, input, expected] of sentenceCases) {
