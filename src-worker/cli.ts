@@ -24,11 +24,15 @@ import { KokoroError } from './errors.ts';
 import { ENGINE_ENV } from './host.ts';
 import { createMeter, memory } from './metrics.ts';
 import { MAX_SPEED, MIN_SPEED, SAMPLE_RATE, type BenchPreset, type BenchResult, type WordTiming } from './protocol.ts';
+import { resolveGraph, type GraphResolution } from './graph-derive.ts';
 import { detectProviders, formatProviderReport } from './providers.ts';
+import { resolveThreads } from './threads.ts';
 import { createWavWriter } from './wav.ts';
 
 /** Runs the benchmark this many times per preset unless told otherwise. */
 const DEFAULT_BENCH_RUNS = 3;
+/** The most intra-op threads `bench --threads` accepts. */
+const MAX_BENCH_THREADS = 256;
 const MEGABYTE = 1024 * 1024;
 
 const USAGE = `Usage: kokoro-bar <command> [options]
@@ -44,7 +48,10 @@ Commands:
   voices                 List the voices.
   doctor                 Check the model files, providers, threads and versions.
   bench [--json] [--preset short|medium|long|all] [--runs N] [--voice V]
-        Benchmark the engine (TTFA, RTF, memory, and the bare-model floor).
+        [--threads N[,N…]] [--graph derived|original]
+        Benchmark the engine (TTFA, RTF, memory, and the bare-model floor of the graph it
+        runs, beside the bare run of the original graph). --threads sweeps intra-op thread
+        counts (Auto then uses the best); --graph runs the engine on that graph.
   fetch [options]        Download and verify the model files (see: kokoro-bar fetch --help).
 `;
 
@@ -252,12 +259,28 @@ async function doctor(io: CliIo): Promise<number> {
     'Providers:',
     ...formatProviderReport(detectProviders()).map((line) => `  ${line}`),
     `  ${await describeAuto(defaultCacheDir(), detectProviders())}`,
-    `Threads: ${os.availableParallelism()} (onnxruntime intra-op threads of the CPU session)`,
+    `Graph: ${describeGraph(await resolveGraph(fromEnv?.model ?? paths.model))}`,
+    `Threads: ${describeThreads(engineOptions())} (onnxruntime intra-op threads of the CPU session)`,
     `CPU: ${os.cpus()[0]?.model.trim() ?? 'unknown'}, ${Math.round(os.totalmem() / MEGABYTE)} MB memory`,
     `Versions: node ${process.version}, onnxruntime-node ${onnxruntimeVersion()}, ${process.platform}/${process.arch}`,
   ];
   io.stdout.write(`${lines.join('\n')}\n`);
   return check.ok || fromEnv ? 0 : 1;
+}
+
+/** The doctor line about the graph: the derived one (made now if needed) or the original and why. */
+function describeGraph(resolution: GraphResolution): string {
+  const { state } = resolution;
+  if (state.kind === 'original') return `original ${path.basename(resolution.modelPath)}${state.reason ? `: ${state.reason}` : ''}`;
+  const how = state.fromCache ? 'cached and verified' : `derived now in ${Math.round(state.deriveMs ?? 0)} ms and verified`;
+  return `derived ${path.basename(resolution.modelPath)} (1-D ConvInteger lifted to 2-D, durations output; ${how})`;
+}
+
+function describeThreads(fromEnv: EngineOptions | undefined): string {
+  const given = fromEnv?.session?.threads;
+  if (given !== undefined) return `${given} (set by ${ENGINE_ENV})`;
+  const choice = resolveThreads();
+  return `${choice.reason}`;
 }
 
 function onnxruntimeVersion(): string {
@@ -276,9 +299,14 @@ async function bench(args: string[], io: CliIo): Promise<number> {
       preset: { type: 'string', short: 'p' },
       runs: { type: 'string', short: 'n' },
       voice: { type: 'string', short: 'v' },
+      threads: { type: 'string', short: 't' },
+      graph: { type: 'string', short: 'g' },
     },
     false,
   );
+  const threads = parseThreads(values['threads']);
+  const graph = values['graph'] ?? 'derived';
+  if (graph !== 'derived' && graph !== 'original') throw new UsageError(`--graph must be derived or original, not "${String(graph)}".`);
   const preset = typeof values['preset'] === 'string' ? values['preset'] : 'all';
   let presets: BenchPreset[];
   if (preset === 'all') presets = [...ALL_PRESETS];
@@ -287,18 +315,43 @@ async function bench(args: string[], io: CliIo): Promise<number> {
   const runs = values['runs'] === undefined ? DEFAULT_BENCH_RUNS : Number(values['runs']);
   if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new UsageError(`--runs must be a whole number from 1 to 100, not "${String(values['runs'])}".`);
 
-  return withEngine(async (engine) => {
-    const result = await runBenchmark(engine, {
-      presets,
-      runs,
-      ...(typeof values['voice'] === 'string' ? { voice: values['voice'] } : {}),
-      onProgress: (p) => io.stderr.write(`[${p.completed}/${p.total}] ${p.label}\n`),
-    });
-    io.stdout.write(values['json'] ? `${JSON.stringify(result, null, 2)}\n` : formatBench(result));
-    // Measured on this machine: Auto may choose from it (see auto-provider.ts).
-    await recordBenchmark(result, defaultCacheDir()).catch(() => undefined);
-    return 0;
-  });
+  const base = engineOptions();
+  const originalModel = base.assets?.model ?? assetPaths().model;
+  // One engine per swept thread count (a session's threads are fixed when it is created); the
+  // rows of all of them make one result, so Auto compares them (see [Note: Intra-op threads]).
+  let result: BenchResult | undefined;
+  for (const count of threads ?? [undefined]) {
+    const options: EngineOptions = { ...base, session: { ...base.session, graph, ...(count === undefined ? {} : { threads: count }) } };
+    const engine = await createEngine(options);
+    try {
+      const label = count === undefined ? '' : `${count} thread(s): `;
+      const one = await runBenchmark(engine, {
+        presets,
+        runs,
+        originalModel,
+        ...(typeof values['voice'] === 'string' ? { voice: values['voice'] } : {}),
+        onProgress: (p) => io.stderr.write(`[${p.completed}/${p.total}] ${label}${p.label}\n`),
+      });
+      result = result ? { ...result, rows: [...result.rows, ...one.rows] } : one;
+    } finally {
+      await engine.dispose();
+    }
+  }
+  if (!result) return 1;
+  io.stdout.write(values['json'] ? `${JSON.stringify(result, null, 2)}\n` : formatBench(result));
+  // Measured on this machine: Auto may choose from it (see auto-provider.ts, threads.ts).
+  await recordBenchmark(result, defaultCacheDir()).catch(() => undefined);
+  return 0;
+}
+
+/** `--threads 1,2,4` → [1, 2, 4]; undefined when not given. */
+function parseThreads(value: string | boolean | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const counts = String(value).split(',').map((part) => Number(part.trim()));
+  if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_BENCH_THREADS)) {
+    throw new UsageError(`--threads must be whole numbers from 1 to ${MAX_BENCH_THREADS} separated by commas, not "${String(value)}".`);
+  }
+  return [...new Set(counts)];
 }
 
 /** A human-readable table of a benchmark result. */
@@ -308,12 +361,15 @@ export function formatBench(result: BenchResult): string {
   const rows = result.rows.map(
     (r) =>
       `${r.preset.padEnd(7)} ${r.provider.padEnd(7)} ${ms(r.ttfaEngineMs.p50)} ${ms(r.ttfaEngineMs.p95)} ${ms(r.floorMs.p50)}   ` +
-      `${r.rtf.p50.toFixed(3)} ${r.rtf.p95.toFixed(3)} ${r.floorRtf.p50.toFixed(3)}  ${r.audioSeconds.toFixed(1).padStart(6)} ${Math.round(r.peakRssBytes / MEGABYTE)}`,
+      `${r.rtf.p50.toFixed(3)} ${r.rtf.p95.toFixed(3)} ${r.floorRtf.p50.toFixed(3)}  ${r.audioSeconds.toFixed(1).padStart(6)} ${String(Math.round(r.peakRssBytes / MEGABYTE)).padStart(6)}` +
+      `  ${String(r.threads ?? '?').padStart(3)}  ${(r.graph?.kind ?? '?').padEnd(8)} ${r.originalFloorRtf ? r.originalFloorRtf.p50.toFixed(3) : '  —  '} ${r.originalFloorMs ? ms(r.originalFloorMs.p50) : '     —'}`,
   );
+  const reasons = [...new Set(result.rows.map((r) => r.graph?.reason).filter((x): x is string => x !== undefined))];
   return [
     `${machine.cpu}, ${machine.cores} cores, node ${machine.node}, onnxruntime ${machine.onnxruntime}, ${machine.model}`,
-    'preset  provider TTFA p50/p95 (ms) floor  RTF p50/p95  floor  audio s  peak RSS MB',
+    'preset  provider TTFA p50/p95 (ms) floor  RTF p50/p95  floor  audio s  RSS MB  thr  graph    original: RTF floor (ms)',
     ...rows,
+    ...reasons.map((reason) => `original graph used: ${reason}`),
     '',
   ].join('\n');
 }

@@ -60,6 +60,19 @@ export interface ProviderState {
   model: string;
   /** onnxruntime intra-op threads of the CPU session. */
   threads: number;
+  /** Which graph the CPU session runs (see [Note: Derived graph] in graph-derive.ts), once loaded. */
+  graph?: GraphState;
+}
+
+/** The graph a session runs: the derived one (2-D ConvInteger, `durations` output) or the original, and why. */
+export interface GraphState {
+  kind: 'derived' | 'original';
+  /** Why the original runs when the derived one was wanted (absent when it was asked for). */
+  reason?: string;
+  /** The derived file was already cached and verified (no derivation at this start). */
+  fromCache?: boolean;
+  /** How long deriving it took at this start, when it was derived. */
+  deriveMs?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -266,6 +279,14 @@ export interface BenchRow {
   coldStart?: { createMs: number; firstRunMs: number };
   /** The provider choice measured (CoreML units and format), so Auto can pick among them. */
   choice?: ProviderChoice;
+  /** onnxruntime intra-op threads of the session measured (Auto picks the best; see threads.ts). */
+  threads?: number;
+  /** The graph the engine ran (the floor is that graph's bare run), and why if not the derived one. */
+  graph?: GraphState;
+  /** Bare run of the same first chunks on the original graph, when measured beside a derived one. */
+  originalFloorMs?: Stat;
+  /** Bare RTF of the same chunks on the original graph, when measured beside a derived one. */
+  originalFloorRtf?: Stat;
 }
 
 export interface MachineInfo {

@@ -34,7 +34,9 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { defaultCacheDir } from './assets.ts';
 import { benchStorePath, choiceKey, decideAuto } from './auto-provider.ts';
 import { coreMlExecutionProviders, coreMlOptionsOf, describeCoreMl, type CoreMlOptions } from './coreml.ts';
+import type { GraphPreference } from './graph-derive.ts';
 import { detectProviders, usingCpu, type ProviderReport } from './providers.ts';
+import { resolveThreads } from './threads.ts';
 import type { ProviderChoice, ProviderState } from './protocol.ts';
 import { STYLE_DIM } from './voices.ts';
 import {
@@ -47,7 +49,7 @@ import {
 } from './session.ts';
 
 /** The least the pool needs of a loaded model (a KokoroSession, or a stand-in in tests). */
-export type PoolSession = Pick<KokoroSession, 'run' | 'release'>;
+export type PoolSession = Pick<KokoroSession, 'run' | 'release'> & Partial<Pick<KokoroSession, 'graph'>>;
 
 /** Which session to build: the provider, its options and the execution-provider list. */
 export interface SessionSpec {
@@ -82,6 +84,8 @@ export interface SessionPoolOptions {
   threads?: number;
   /** Where the CPU session caches its optimised graph (createKokoroSession's option). */
   optimizedCacheDir?: string | null;
+  /** Which graph sessions run (createKokoroSession's option; default the derived one). */
+  graph?: GraphPreference;
   /** Builds sessions (default: createKokoroSession without its own warm-up; tests inject one). */
   factory?: SessionFactory;
   /** What can run here (default: detectProviders()). */
@@ -157,6 +161,7 @@ export function createSessionPool(modelPath: string, opts: KokoroSessionOptions 
     modelPath,
     ...(opts.threads === undefined ? {} : { threads: opts.threads }),
     ...(opts.optimizedCacheDir === undefined ? {} : { optimizedCacheDir: opts.optimizedCacheDir }),
+    ...(opts.graph === undefined ? {} : { graph: opts.graph }),
   });
 }
 
@@ -187,8 +192,9 @@ export class SessionPool implements SessionSource {
 
   constructor(options: SessionPoolOptions) {
     this.#model = options.modelPath;
-    const threads = (this.#threads = options.threads ?? os.availableParallelism());
-    const { modelPath, optimizedCacheDir } = options;
+    // See [Note: Intra-op threads] in threads.ts.
+    const threads = (this.#threads = options.threads ?? resolveThreads().threads);
+    const { modelPath, optimizedCacheDir, graph } = options;
     this.#factory =
       options.factory ??
       ((spec) =>
@@ -198,6 +204,7 @@ export class SessionPool implements SessionSource {
           // The pool runs the warm-up itself, to time it and to bound it (see [Note: Warm-up timeout]).
           warmUp: false,
           ...(optimizedCacheDir === undefined ? {} : { optimizedCacheDir }),
+          ...(graph === undefined ? {} : { graph }),
         }));
     this.#report = options.report ?? detectProviders();
     const report = this.#report;
@@ -227,6 +234,8 @@ export class SessionPool implements SessionSource {
       threads: this.#threads,
     };
     if (this.#fallbackReason !== undefined) state.fallbackReason = this.#fallbackReason;
+    const graph = (this.#current.session ?? this.#slots.get(CPU_SPEC.key)?.session)?.graph;
+    if (graph !== undefined) state.graph = graph;
     return state;
   }
 

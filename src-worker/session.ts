@@ -35,8 +35,10 @@ import { Worker, threadId } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { FETCH_COMMAND } from './assets.ts';
 import { KokoroError } from './errors.ts';
+import { DURATIONS_OUTPUT, resolveGraph, type DerivedEntry, type GraphPreference } from './graph-derive.ts';
 import { detectProviders } from './providers.ts';
-import type { ProviderChoice, ProviderState } from './protocol.ts';
+import { defaultThreads, gatherThreadFacts, resolveThreads } from './threads.ts';
+import type { GraphState, ProviderChoice, ProviderState } from './protocol.ts';
 import { STYLE_DIM } from './voices.ts';
 
 /** onnxruntime log level 3 = errors only (its warnings are about things handled here). */
@@ -50,9 +52,6 @@ const OPTIMIZED_SUFFIX = '.opt.onnx';
 
 /** Samples per predicted duration frame: `durations` sum × this = the audio length. */
 export const SAMPLES_PER_FRAME = 600;
-
-/** Name of the per-token duration output a derived graph adds (see graph-derive.ts). */
-export const DURATIONS_OUTPUT = 'durations';
 
 /** What one run of the model gives back. */
 export interface RunOutput {
@@ -80,7 +79,11 @@ export interface KokoroSession {
   /** onnxruntime intra-op threads. */
   readonly threads: number;
   readonly modelPath: string;
-  /** How loading went: creation time, warm-up run time, whether the optimised cache was used. */
+  /** Which graph runs, and why (see [Note: Derived graph] in graph-derive.ts). */
+  readonly graph: GraphState;
+  /** The file the session was created from: the derived graph, or `modelPath`. */
+  readonly graphPath: string;
+  /** How loading went: creation time (with any derivation), warm-up run time, whether the optimised cache was used. */
   readonly load: { createMs: number; warmUpMs: number | undefined; fromCache: boolean };
   release(): Promise<void>;
 }
@@ -93,6 +96,10 @@ export interface KokoroSessionOptions {
   optimizedCacheDir?: string | null;
   /** Run once at load so the first utterance does not pay for lazy allocations (default true). */
   warmUp?: boolean;
+  /** Which graph to run (default 'derived', falling back to the original with a reason). */
+  graph?: GraphPreference;
+  /** The expected derived file (default: from the manifest); null = none recorded (tests). */
+  derivedEntry?: DerivedEntry | null;
 }
 
 /** The default directory for optimised graphs, beside the user's other caches. */
@@ -114,7 +121,7 @@ export async function createKokoroSession(modelPath: string, opts: KokoroSession
       cause: error,
     });
   }
-  const threads = opts.threads ?? os.availableParallelism();
+  const threads = opts.threads ?? defaultThreads(gatherThreadFacts()).threads;
   const providers = opts.executionProviders ?? ['cpu'];
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: providers,
@@ -135,38 +142,60 @@ export async function createKokoroSession(modelPath: string, opts: KokoroSession
 
   const cpuOnly = providers.every((p) => (typeof p === 'string' ? p : p.name) === 'cpu');
   const cacheDir = opts.optimizedCacheDir === undefined ? defaultOptimizedCacheDir() : opts.optimizedCacheDir;
-  const cached = cpuOnly && cacheDir !== null ? path.join(cacheDir, cacheName(modelPath, stat)) : undefined;
+  const optimizedFor = (file: string): string | undefined =>
+    cpuOnly && cacheDir !== null ? path.join(cacheDir, cacheName(file, file === modelPath ? stat : statSync(file))) : undefined;
 
   const thread = new InferenceThread();
   try {
     const started = performance.now();
-    let described: Described | undefined;
-    let fromCache = false;
-    if (cached && existsSync(cached)) {
-      try {
-        // Already optimised: running the optimisers again would only cost start-up time.
-        described = await thread.create(cached, { ...options, graphOptimizationLevel: 'disabled' });
-        fromCache = true;
-      } catch {
-        // A damaged cache entry is rebuilt from the model below.
-        await fsp.rm(cached, { force: true });
-      }
+    // The derived graph when it can be had, else the original with the reason (see [Note: Derived graph]).
+    const resolution = await resolveGraph(modelPath, {
+      preference: opts.graph ?? 'derived',
+      ...(opts.derivedEntry === undefined ? {} : { entry: opts.derivedEntry }),
+    });
+    let graph = resolution.state;
+    let loaded: { described: Described; fromCache: boolean };
+    try {
+      loaded = await loadGraph(thread, resolution.modelPath, options, optimizedFor(resolution.modelPath), fix);
+    } catch (error) {
+      if (graph.kind !== 'derived') throw error;
+      graph = { kind: 'original', reason: `onnxruntime could not load the derived graph: ${firstLine(error)}` };
+      loaded = await loadGraph(thread, modelPath, options, optimizedFor(modelPath), fix);
     }
-    described ??= await createFromModel(thread, modelPath, options, cached, fix);
     const createMs = performance.now() - started;
 
-    const kokoro = wrapSession(thread, described, modelPath, threads, fix);
+    const kokoro = wrapSession(thread, loaded.described, modelPath, threads, fix);
     let warmUpMs: number | undefined;
     if (opts.warmUp ?? true) {
       const t = performance.now();
       await kokoro.run(BigInt64Array.from(WARM_UP_IDS, BigInt), new Float32Array(STYLE_DIM), 1);
       warmUpMs = performance.now() - t;
     }
-    return Object.assign(kokoro, { load: { createMs, warmUpMs, fromCache } });
+    return Object.assign(kokoro, { graph, graphPath: graph.kind === 'derived' ? resolution.modelPath : modelPath, load: { createMs, warmUpMs, fromCache: loaded.fromCache } });
   } catch (error) {
     await thread.terminate();
     throw error;
   }
+}
+
+/** Creates the session of `file` in `thread`, from its optimised copy when one is cached. */
+async function loadGraph(
+  thread: InferenceThread,
+  file: string,
+  options: ort.InferenceSession.SessionOptions,
+  cached: string | undefined,
+  fix: string,
+): Promise<{ described: Described; fromCache: boolean }> {
+  if (cached && existsSync(cached)) {
+    try {
+      // Already optimised: running the optimisers again would only cost start-up time.
+      return { described: await thread.create(cached, { ...options, graphOptimizationLevel: 'disabled' }), fromCache: true };
+    } catch {
+      // A damaged cache entry is rebuilt from the model below.
+      await fsp.rm(cached, { force: true });
+    }
+  }
+  return { described: await createFromModel(thread, file, options, cached, fix), fromCache: false };
 }
 
 async function createFromModel(
@@ -311,7 +340,7 @@ function wrapSession(
   modelPath: string,
   threads: number,
   fix: string,
-): Omit<KokoroSession, 'load'> {
+): Omit<KokoroSession, 'load' | 'graph' | 'graphPath'> {
   const { inputs, outputs } = described;
   const wrong = (what: string): KokoroError =>
     new KokoroError(
@@ -403,7 +432,7 @@ export function createCpuSessionSource(
   let loaded: KokoroSession | undefined;
   let requested: ProviderChoice = { provider: 'cpu' };
   let report: ReturnType<typeof detectProviders> | undefined;
-  const threads = opts.threads ?? os.availableParallelism();
+  const threads = opts.threads ?? resolveThreads().threads;
 
   // Memoised so concurrent first callers share one load; forgotten on failure so a later call
   // (after `kokoro-bar fetch`) tries again without a restart.
@@ -439,6 +468,7 @@ export function createCpuSessionSource(
         options: report.options,
         model: path.basename(modelPath),
         threads,
+        ...(loaded ? { graph: loaded.graph } : {}),
       };
     },
     async setProvider(choice) {

@@ -9,7 +9,8 @@ import { createEngine } from '../../src-worker/engine.ts';
 import { percentile, stat } from '../../src-worker/metrics.ts';
 import { modelFiles } from './model-fixture.ts';
 
-const engine = await createEngine({ assets: await modelFiles() });
+const files = await modelFiles();
+const engine = await createEngine({ assets: files });
 after(() => engine.dispose());
 
 test('percentiles interpolate between ranks', () => {
@@ -24,14 +25,18 @@ test('percentiles interpolate between ranks', () => {
 
 test('a short benchmark reports TTFA, RTF, their floors, memory and the machine', async () => {
   const progress: BenchProgress[] = [];
-  const result = await runBenchmark(engine, { presets: ['short'], runs: 2, onProgress: (p) => progress.push(p) });
+  const result = await runBenchmark(engine, { presets: ['short'], runs: 2, onProgress: (p) => progress.push(p), originalModel: files.model });
   assert.equal(result.rows.length, 1);
   const row = result.rows[0];
   assert.ok(row);
   assert.equal(row.preset, 'short');
   assert.equal(row.provider, 'cpu');
   assert.equal(row.runs, 2);
-  for (const s of [row.ttfaEngineMs, row.rtf, row.floorMs, row.floorRtf]) {
+  // The floor is the derived graph the engine runs; the original graph's bare run is beside it.
+  assert.equal(row.graph?.kind, 'derived', JSON.stringify(row.graph));
+  assert.equal(row.threads, engine.sessions.state().threads);
+  assert.ok(row.originalFloorMs && row.originalFloorRtf, 'the original graph was measured too');
+  for (const s of [row.ttfaEngineMs, row.rtf, row.floorMs, row.floorRtf, row.originalFloorMs, row.originalFloorRtf]) {
     assert.ok(Number.isFinite(s.p50) && s.p50 > 0 && s.p95 >= s.p50, JSON.stringify(s));
   }
   // The pipeline includes the bare run, so it cannot be much faster than its floor.
@@ -44,7 +49,8 @@ test('a short benchmark reports TTFA, RTF, their floors, memory and the machine'
   assert.match(result.machine.onnxruntime, /^\d+\.\d+\.\d+/);
   assert.ok(result.machine.model.endsWith('.onnx'));
   assert.ok(!Number.isNaN(Date.parse(result.startedAt)));
-  assert.deepEqual(progress.map((p) => p.completed), [0, 1, 2, 3]);
+  assert.deepEqual(progress.map((p) => p.completed), [0, 1, 2, 3, 3]);
+  assert.equal(progress.at(-2)?.label, 'original graph: bare runs');
   assert.ok(progress.every((p) => p.total === 3));
   assert.equal(progress.at(-1)?.label, 'done');
 });

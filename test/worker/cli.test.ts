@@ -85,6 +85,8 @@ test('bad input and bad usage exit non-zero with a message that says what to do'
     [['say', '--loud', 'Hi.'], 2, /loud/],
     [['bench', '--preset', 'huge'], 2, /--preset must be short, medium, long or all/],
     [['bench', '--runs', '0'], 2, /--runs must be a whole number/],
+    [['bench', '--threads', '2,0'], 2, /--threads must be whole numbers from 1 to 256/],
+    [['bench', '--graph', 'fast'], 2, /--graph must be derived or original, not "fast"/],
     [['dance'], 2, /Unknown command "dance"[\s\S]*Usage/],
   ];
   for (const [args, code, pattern] of cases) {

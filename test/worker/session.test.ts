@@ -28,7 +28,8 @@ function assertKokoroError(code: string, file: RegExp) {
 }
 
 test('reads names and the speed type from the model, caches the optimised graph, runs deterministically', async () => {
-  const first = await createKokoroSession(model, { optimizedCacheDir: cacheDir });
+  const first = await createKokoroSession(model, { optimizedCacheDir: cacheDir, graph: 'original' });
+  assert.deepEqual(first.graph, { kind: 'original' });
   assert.deepEqual(first.inputNames, { ids: 'tokens', style: 'style', speed: 'speed' });
   assert.equal(first.outputName, 'audio');
   assert.equal(first.durationsName, undefined);
@@ -52,7 +53,7 @@ test('reads names and the speed type from the model, caches the optimised graph,
   assert.ok(slow.length > a.length * 1.5, 'half speed gives longer audio');
   await first.release();
 
-  const second = await createKokoroSession(model, { optimizedCacheDir: cacheDir, warmUp: false });
+  const second = await createKokoroSession(model, { optimizedCacheDir: cacheDir, warmUp: false, graph: 'original' });
   assert.equal(second.load.fromCache, true);
   assert.equal(second.load.warmUpMs, undefined);
   const { pcm: c } = await second.run(IDS, STYLE, 1);
