@@ -151,7 +151,11 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
         following.catch(() => undefined); // Awaited below, unless this utterance stops first.
         const ids = padIds(chunk.ids);
         const style = voice.style(chunk.ids.length);
-        const { pcm, durations, inferMs } = await untilAborted(runQueue(lease, ids, style, opts.speed, signal), signal);
+        const running = runQueue(lease, ids, style, opts.speed, signal);
+        // Worked out while the model runs (see [Note: Words off the critical path] in words.ts).
+        const words = chunk.words();
+        words.catch(() => undefined);
+        const { pcm, durations, inferMs } = await untilAborted(running, signal);
         planned = await untilAborted(following, signal);
         const last = planned.done === true;
         yield {
@@ -160,7 +164,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
           span: last ? { start: chunk.span.start, end: text.length } : chunk.span,
           timings: { prepareMs: chunk.prepareMs, inferMs, tokens: chunk.ids.length },
           words: durations
-            ? timeWords(chunk.words, durations, { offset: emitted, trimmedStart: 0, speechLength: pcm.length })
+            ? timeWords(await untilAborted(words, signal), durations, { offset: emitted, trimmedStart: 0, speechLength: pcm.length })
             : [],
           durations,
           last,

@@ -37,7 +37,7 @@
 
 import type { TextSpan } from './protocol.ts';
 import { MAX_TOKENS } from './tokenize.ts';
-import { offsetWords, type WordUnit } from './words.ts';
+import { joinLazyWords, type LazyWords } from './words.ts';
 
 /** Most ids in the first chunk (a clause of a few words; see [Note: Chunk sizes]). */
 export const FIRST_CHUNK_TOKENS = 40;
@@ -72,7 +72,7 @@ export interface Prepared {
   /** Symbols the vocab lacked, dropped. */
   dropped: number;
   /** Its words: ids relative to `ids`, spans relative to the prepared text (see words.ts). */
-  words?: readonly WordUnit[];
+  words?: LazyWords;
 }
 
 /** Normalise + phonemise + tokenise one piece of text. */
@@ -84,8 +84,8 @@ export interface PlannedChunk {
   span: TextSpan;
   ids: number[];
   dropped: number;
-  /** Its words: ids relative to `ids`, spans of the whole text; empty if Prepare gives none. */
-  words: WordUnit[];
+  /** Its words: ids relative to `ids`, spans of the whole text; none if Prepare gives none. */
+  words: LazyWords;
   /** Time spent preparing its clauses, milliseconds. */
   prepareMs: number;
 }
@@ -158,7 +158,7 @@ export async function* planChunks(
   for (;;) {
     const budget = chunkBudget(index, firstTokens, growth, maxTokens);
     const ids: number[] = [];
-    const words: WordUnit[] = [];
+    const words: Parameters<typeof joinLazyWords>[0][number][] = [];
     let dropped = 0;
     let end = spanStart;
     spentMs = 0;
@@ -181,14 +181,15 @@ export async function* planChunks(
           piece = head;
         }
       }
-      words.push(...offsetWords(piece.prepared.words ?? [], piece.start, ids.length + joiner.length));
+      const pieceWords = piece.prepared.words;
+      if (pieceWords) words.push({ words: pieceWords, textOffset: piece.start, idOffset: ids.length + joiner.length });
       ids.push(...joiner, ...piece.prepared.ids);
       dropped += piece.prepared.dropped;
       end = piece.end;
     }
     if (ids.length === 0) return;
     previousTokens = ids.length;
-    yield { index, span: { start: spanStart, end }, ids, dropped, words, prepareMs: spentMs };
+    yield { index, span: { start: spanStart, end }, ids, dropped, words: joinLazyWords(words), prepareMs: spentMs };
     spanStart = end;
     index++;
   }
@@ -246,6 +247,7 @@ function wordBoundary(text: string, piece: PlanSegment, target: number): number 
 
 function truncate(prepared: Prepared & { ms: number }, max: number): Prepared & { ms: number } {
   const over = prepared.ids.length - max;
-  const words = prepared.words?.filter((w) => w.endId <= max);
+  const all = prepared.words;
+  const words: LazyWords | undefined = all && (async () => (await all()).filter((w) => w.endId <= max));
   return { ids: prepared.ids.slice(0, max), dropped: prepared.dropped + over, ms: prepared.ms, ...(words ? { words } : {}) };
 }

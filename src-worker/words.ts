@@ -15,6 +15,13 @@
 // punctuation belong to no word. Last, words whose original spans overlap are merged: all five
 // words of "$42.50" become one word spanning "$42.50".
 //
+// [Note: Words off the critical path]
+// Grouping costs one more espeak call for most clauses (~10–20 ms here), as much again as the
+// clause's own G2P. The ids do not need it, so prepareClause returns them at once and the words
+// as a memoised promise-maker that the engine calls only once the chunk's run is queued: the
+// call then runs while the model does (and after the next chunk's G2P, already queued), never
+// before the first sound.
+//
 // [Note: Word samples]
 // Kokoro renders padded token i over frames [cum(i), cum(i+1)), cum being the running sum of
 // the predicted durations (speed already applied inside the graph), 600 samples a frame, so a
@@ -57,11 +64,14 @@ export interface WordUnit {
   endId: number;
 }
 
+/** A clause's words, worked out when first asked for (see [Note: Words off the critical path]). */
+export type LazyWords = () => Promise<readonly WordUnit[]>;
+
 /** What prepareClause yields: the ids the model takes (as the plain stages make them) and the words. */
 export interface PreparedClause {
   ids: number[];
   dropped: number;
-  words: WordUnit[];
+  words: LazyWords;
 }
 
 /** A group of words: text words [t0, t1) read as espeak words [e0, e1). */
@@ -79,12 +89,25 @@ export interface WordGroup {
 export async function prepareClause(clause: string, lang: G2pLang, vocab: Vocab): Promise<PreparedClause> {
   const normalized = normalizeMapped(clause);
   const espoken = await espeakClause(normalized.text, lang);
-  if (espoken === undefined) return { ids: [], dropped: 0, words: [] };
+  if (espoken === undefined) return { ids: [], dropped: 0, words: () => Promise.resolve([]) };
   const phonemes = postProcessMapped(Mapped.of(espoken.joined), lang);
   const { ids, dropped } = tokenize(phonemes.text, vocab);
-  const spans = await runWordSpans(espoken.runs, lang);
-  const words = wordUnits(normalized, phonemes, spans, vocab);
-  return { ids, dropped, words };
+  let words: Promise<WordUnit[]> | undefined;
+  return {
+    ids,
+    dropped,
+    words: () =>
+      (words ??= runWordSpans(espoken.runs, lang).then((spans) => wordUnits(normalized, phonemes, spans, vocab))),
+  };
+}
+
+/** Joins the lazy words of several pieces, each shifted to where it sits (see offsetWords). */
+export function joinLazyWords(parts: readonly { words: LazyWords; textOffset: number; idOffset: number }[]): LazyWords {
+  let joined: Promise<WordUnit[]> | undefined;
+  return () =>
+    (joined ??= Promise.all(parts.map(async (p) => offsetWords(await p.words(), p.textOffset, p.idOffset))).then((all) =>
+      all.flat(),
+    ));
 }
 
 /** A word for timing, before ids are known: its span in the normalised text and in espeak's output. */

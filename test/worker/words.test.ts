@@ -11,10 +11,12 @@ import { loadVocab, tokenize } from '../../src-worker/tokenize.ts';
 import {
   editDistance,
   groupWords,
+  joinLazyWords,
   lengthCost,
   mergeUnits,
   phonemeCost,
   prepareClause,
+  type LazyWords,
   timeWords,
   type WordUnit,
 } from '../../src-worker/words.ts';
@@ -41,13 +43,15 @@ test('a clause yields the plain stages\' ids and its words as original spans, in
     const plain = tokenize(await phonemize(normalizeText(clause), lang), vocab);
     assert.deepEqual(prepared.ids, plain.ids, `${clause}: same ids`);
     assert.equal(prepared.dropped, plain.dropped);
+    const words = await prepared.words();
+    assert.equal(await prepared.words(), words, 'worked out once');
     assert.deepEqual(
-      prepared.words.map((w) => clause.slice(w.start, w.end)),
+      words.map((w) => clause.slice(w.start, w.end)),
       expected,
       clause,
     );
-    prepared.words.forEach((w, i) => {
-      const before = prepared.words[i - 1];
+    words.forEach((w, i) => {
+      const before = words[i - 1];
       assert.ok(w.firstId < w.endId && w.endId <= prepared.ids.length, 'ids inside the clause');
       if (before) assert.ok(before.endId <= w.firstId && before.end <= w.start, 'in order, no overlap');
     });
@@ -55,7 +59,8 @@ test('a clause yields the plain stages\' ids and its words as original spans, in
 });
 
 test('nothing speakable gives no ids and no words', async () => {
-  assert.deepEqual(await prepareClause('... — !', 'en-us', vocab), { ids: [], dropped: 0, words: [] });
+  const prepared = await prepareClause('... — !', 'en-us', vocab);
+  assert.deepEqual({ ...prepared, words: await prepared.words() }, { ids: [], dropped: 0, words: [] });
 });
 
 // Words alone, words as espeak ran them → groups as [text words, espeak words] counts.
@@ -124,4 +129,20 @@ test('timeWords counts the pad, trims and the chunk offset, clamped into the chu
   ]);
   // Durations shorter than the ids (a truncated run): the word beyond is dropped.
   assert.deepEqual(timeWords([unit(0, 1, 0, 9)], durations, { offset: 0, trimmedStart: 0, speechLength: 12_000 }), []);
+});
+
+test('joinLazyWords shifts each piece to its text and ids, and works them out once', async () => {
+  let calls = 0;
+  const lazy = (units: WordUnit[]): LazyWords => async () => {
+    calls++;
+    return units;
+  };
+  const joined = joinLazyWords([
+    { words: lazy([unit(0, 3, 0, 2)]), textOffset: 0, idOffset: 0 },
+    { words: lazy([unit(1, 4, 0, 3), unit(5, 6, 4, 5)]), textOffset: 10, idOffset: 3 },
+  ]);
+  assert.equal(calls, 0, 'nothing until asked');
+  assert.deepEqual(await joined(), [unit(0, 3, 0, 2), unit(11, 14, 3, 6), unit(15, 16, 7, 8)]);
+  await joined();
+  assert.equal(calls, 2);
 });
