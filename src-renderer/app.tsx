@@ -22,9 +22,19 @@ export const IS_MAC = /Mac/.test(navigator.platform);
 /** The shortcut modifier's label. */
 export const MOD = IS_MAC ? '⌘' : 'Ctrl+';
 
-function isTyping(target: EventTarget | null): boolean {
+/** Input types where Space is a character, not a command. */
+const TEXT_INPUT_TYPES = new Set(['text', 'search', 'number', 'email', 'url', 'password', 'tel']);
+
+/**
+ * True where Space types a character (text fields, selects). Everywhere else, while something is
+ * being read, Space pauses or resumes, even on a focused button, checkbox or slider, whose own
+ * Space action (a click on key-up) is suppressed: left on Speak, it would restart the utterance.
+ */
+export function spaceTypes(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
+  if (!el || typeof el.tagName !== 'string') return false;
+  if (el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable) return true;
+  return el.tagName === 'INPUT' && TEXT_INPUT_TYPES.has((el as HTMLInputElement).type);
 }
 
 /** The app: view tabs, shortcuts and the current view. */
@@ -41,22 +51,29 @@ export function App() {
         e.preventDefault();
         showView(match.id);
       } else if (mod && e.key === 'Enter') {
+        // The same rules as the Speak button: speak() refuses, with the reason, when not ready.
         e.preventDefault();
-        void speak(useStore.getState().playback.draft, nowEpochMs());
+        if (!e.repeat) void speak(useStore.getState().playback.draft, nowEpochMs());
       } else if (e.key === 'Escape' || (mod && e.key === '.')) {
         if (useStore.getState().playback.status !== 'idle') {
           e.preventDefault();
           stop();
         }
-      } else if (e.key === ' ' && !isTyping(e.target) && (e.target as HTMLElement).tagName !== 'BUTTON') {
-        if (useStore.getState().playback.status !== 'idle') {
-          e.preventDefault();
-          togglePause();
-        }
+      } else if (e.key === ' ' && !spaceTypes(e.target) && useStore.getState().playback.status !== 'idle') {
+        e.preventDefault();
+        if (!e.repeat) togglePause();
       }
     };
+    // A focused button or checkbox acts on Space's key-up: swallow that too while speaking.
+    const onKeyUp = (e: KeyboardEvent) => {
+      if (e.key === ' ' && !spaceTypes(e.target) && useStore.getState().playback.status !== 'idle') e.preventDefault();
+    };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('keyup', onKeyUp);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('keyup', onKeyUp);
+    };
   }, [showView]);
 
   const onTabKey = (e: React.KeyboardEvent, index: number) => {
@@ -92,7 +109,7 @@ export function App() {
         <WorkerBadge state={worker} />
       </header>
       <Notice />
-      <main id={`view-${view}`} role="tabpanel" aria-labelledby={`tab-${view}`} className="view">
+      <main id={`view-${view}`} role="tabpanel" aria-labelledby={`tab-${view}`} className={`view view-${view}`}>
         {view === 'speak' && <SpeakView />}
         {view === 'dashboard' && <DashboardView />}
         {view === 'benchmark' && <BenchmarkView />}
@@ -104,11 +121,19 @@ export function App() {
 
 function WorkerBadge({ state }: { state: 'connecting' | 'up' | 'down' }) {
   const provider = useStore((s) => s.metrics.provider?.active);
-  const label = state === 'up' ? `Engine ready · ${provider === 'coreml' ? 'CoreML' : 'CPU'}` : state === 'down' ? 'Engine offline' : 'Connecting…';
+  const name = provider === 'coreml' ? 'CoreML' : 'CPU';
+  const label = state === 'up' ? `Engine ready · ${name}` : state === 'down' ? 'Engine offline' : 'Connecting…';
+  // The popover's toolbar has room for a short label only (the long one is the accessible name).
+  const short = state === 'up' ? name : state === 'down' ? 'Offline' : 'Starting';
   return (
-    <div className={`badge badge-${state}`} role="status" aria-live="polite" data-testid="worker-state">
+    <div className={`badge badge-${state}`} role="status" aria-live="polite" aria-label={label} title={label} data-testid="worker-state">
       <span className="dot" aria-hidden="true" />
-      {label}
+      <span className="badge-long" aria-hidden="true">
+        {label}
+      </span>
+      <span className="badge-short" aria-hidden="true">
+        {short}
+      </span>
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { createRoot } from 'react-dom/client';
 import type { KokoroBridge } from '../src-worker/protocol.ts';
 import { App } from './app.tsx';
 import { connectWsBridge } from './bridge/ws-bridge.ts';
+import { connectMediaSession, createMediaAnchor } from './media-session.ts';
 import { probePlayer, start } from './store/actions.ts';
 import { useStore } from './store/store.ts';
 import workletUrl from './audio/player-worklet.ts?worker&url';
@@ -31,6 +32,10 @@ root.render(
     <App />
   </StrictMode>,
 );
+
+if ('mediaSession' in navigator) {
+  connectMediaSession(navigator.mediaSession, (info) => new MediaMetadata(info), createMediaAnchor());
+}
 
 findBridge()
   .then((bridge) => start(bridge, workletUrl))

@@ -34,16 +34,18 @@ function Caption({ title, series }: { title: string; series: Series[] }) {
   );
 }
 
-/** Horizontal grid lines at 0, half and full scale, labelled on the left. */
-function GridLines({ y, max, format }: { y: (v: number) => number; max: number; format: (v: number) => string }) {
+/** Horizontal grid lines at 0, half and full scale, labelled on the left (unless there is no data). */
+function GridLines({ y, max, format, labelled = true }: { y: (v: number) => number; max: number; format: (v: number) => string; labelled?: boolean }) {
   return (
     <>
       {[0, 0.5, 1].map((f) => (
         <g key={f}>
           <line className="grid" x1={PAD.l} x2={W - PAD.r} y1={y(max * f)} y2={y(max * f)} />
-          <text className="axis" x={PAD.l - 4} y={y(max * f) + 3} textAnchor="end">
-            {format(max * f)}
-          </text>
+          {labelled && (
+            <text className="axis" x={PAD.l - 4} y={y(max * f) + 3} textAnchor="end">
+              {format(max * f)}
+            </text>
+          )}
         </g>
       ))}
     </>
@@ -64,7 +66,7 @@ export function LineChart({ title, series, unit, format }: { title: string; seri
     <figure className="chart">
       <Caption title={title} series={series} />
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}: ${summary.join('; ')}`}>
-        <GridLines y={y} max={max} format={format} />
+        <GridLines y={y} max={max} format={format} labelled={n > 0} />
         <text className="axis" x={W - PAD.r} y={H - 4} textAnchor="end">
           {n === 0 ? 'no data yet' : `last ${n} ${unit}`}
         </text>

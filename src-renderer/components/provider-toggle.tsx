@@ -51,7 +51,7 @@ export function ProviderToggle() {
           );
         })}
       </div>
-      <label className="inline">
+      <label className={`inline units${coremlOption?.available ? '' : ' units-unavailable'}`}>
         <span>Compute units</span>
         <select
           value={coreml.units}
@@ -67,7 +67,7 @@ export function ProviderToggle() {
         </select>
       </label>
       {reasons.map(({ p, o }) => (
-        <p key={p.id} id={`reason-${p.id}`} className="hint">
+        <p key={p.id} id={`reason-${p.id}`} className="hint reason" title={o?.reason}>
           {p.label} unavailable: {o?.reason ?? 'not supported here'}
         </p>
       ))}

@@ -1,38 +1,26 @@
 // Runs in the renderer: the voice picker: 54 voices grouped by accent and gender, searchable,
 // with preview, favourites and a two-voice blend. Keyboard: arrows move, Enter picks, P previews,
 // F stars (a listbox with aria-activedescendant, so it is one tab stop for VoiceOver users).
+// In the compact popover it is a sheet over the Speak view (see [Note: Compact popover layout]).
 
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { VoiceInfo } from '../../src-worker/protocol.ts';
 import { preview, stop, toggleFavourite, updateSettings } from '../store/actions.ts';
 import { useStore } from '../store/store.ts';
+import { cursorIndex, flattenGroups, groupVoices, type RowKey } from '../voice-groups.ts';
 import { DEFAULT_BLEND_WEIGHT, formatVoice, parseVoice, type VoiceMix } from '../voice-mix.ts';
 
 const WEIGHT_STEP = 0.1;
 
-interface Group {
-  label: string;
-  voices: VoiceInfo[];
+/** The chosen voice or blend as a short label ("Heart", "Heart 70% + Bella 30%"). */
+export function useVoiceLabel(): string {
+  const voices = useStore((s) => s.voices.list);
+  const voice = useStore((s) => s.settings.value?.voice ?? '');
+  const byId = useMemo(() => new Map(voices.map((v) => [v.id, v])), [voices]);
+  return describeMix(parseVoice(voice), byId);
 }
 
-function groupVoices(voices: VoiceInfo[], favourites: string[], query: string): Group[] {
-  const q = query.trim().toLowerCase();
-  const match = (v: VoiceInfo) =>
-    !q || `${v.name} ${v.id} ${v.language} ${v.gender}`.toLowerCase().includes(q);
-  const shown = voices.filter(match);
-  const groups: Group[] = [];
-  const favs = shown.filter((v) => favourites.includes(v.id));
-  if (favs.length > 0) groups.push({ label: 'Favourites', voices: favs });
-  const byKey = new Map<string, VoiceInfo[]>();
-  for (const v of shown) {
-    const key = `${v.language} · ${v.gender === 'female' ? 'Female' : 'Male'}`;
-    byKey.set(key, [...(byKey.get(key) ?? []), v]);
-  }
-  for (const [label, list] of byKey) groups.push({ label, voices: list });
-  return groups;
-}
-
-/** The voice picker panel. */
+/** The voice picker panel (a sheet in the compact layout). */
 export function VoicePicker() {
   const voices = useStore((s) => s.voices.list);
   const query = useStore((s) => s.voices.query);
@@ -40,46 +28,75 @@ export function VoicePicker() {
   const previewing = useStore((s) => s.voices.previewing);
   const voice = useStore((s) => s.settings.value?.voice ?? '');
   const favourites = useStore((s) => s.settings.value?.favourites ?? EMPTY);
+  const sheetOpen = useStore((s) => s.ui.voiceSheet);
+  const setSheet = useStore((s) => s.setVoiceSheet);
+  const idle = useStore((s) => s.playback.status === 'idle');
   const mix = parseVoice(voice);
   const groups = useMemo(() => groupVoices(voices, favourites, query), [voices, favourites, query]);
-  const flat = useMemo(() => groups.flatMap((g) => g.voices.map((v) => ({ group: g.label, v }))), [groups]);
-  const [active, setActive] = useState<number | null>(null);
-  // Until the user moves, the keyboard cursor sits on the chosen voice.
-  const chosen = flat.findIndex((f) => f.v.id === mix.primary);
-  const activeIndex = Math.min(active ?? Math.max(0, chosen), Math.max(0, flat.length - 1));
+  const flat = useMemo(() => flattenGroups(groups), [groups]);
+  // The cursor is a row (group and voice), not a position: starring a voice adds a Favourites
+  // row above it, and a position would then point at the voice before it (F twice would star two).
+  const [active, setActive] = useState<RowKey | null>(null);
+  const activeIndex = Math.max(0, cursorIndex(flat, active, mix.primary));
   const byId = useMemo(() => new Map(voices.map((v) => [v.id, v])), [voices]);
   const optionId = (i: number) => `voice-opt-${i}`;
+  const search = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (sheetOpen) search.current?.focus();
+  }, [sheetOpen]);
 
+  const closeSheet = () => {
+    if (!sheetOpen) return;
+    setSheet(false);
+    document.getElementById('voice-button')?.focus();
+  };
   const pick = (id: string) => void updateSettings({ voice: formatVoice({ ...mix, primary: id }) });
   const onPreview = (id: string) => (previewing === id ? stop() : preview(id));
+  const keyOf = (i: number): RowKey | null => {
+    const row = flat[i];
+    return row ? { group: row.group, id: row.voice.id } : null;
+  };
 
   const onKeyDown = (e: React.KeyboardEvent) => {
-    const item = flat[activeIndex];
+    const item = flat[activeIndex]?.voice;
     const move = (to: number) => {
       e.preventDefault();
       const next = Math.max(0, Math.min(flat.length - 1, to));
-      setActive(next);
+      setActive(keyOf(next));
       document.getElementById(optionId(next))?.scrollIntoView({ block: 'nearest' });
     };
     if (e.key === 'ArrowDown') move(activeIndex + 1);
     else if (e.key === 'ArrowUp') move(activeIndex - 1);
     else if (e.key === 'Home') move(0);
     else if (e.key === 'End') move(flat.length - 1);
-    else if (item && (e.key === 'Enter' || e.key === ' ')) {
+    else if (item && (e.key === 'Enter' || (e.key === ' ' && idle))) {
+      // While speaking, Space is left to pause and resume (app.tsx).
       e.preventDefault();
-      pick(item.v.id);
+      pick(item.id);
+      if (e.key === 'Enter') closeSheet();
     } else if (item && e.key.toLowerCase() === 'p') {
       e.preventDefault();
-      onPreview(item.v.id);
+      onPreview(item.id);
     } else if (item && e.key.toLowerCase() === 'f') {
       e.preventDefault();
-      void toggleFavourite(item.v.id);
+      void toggleFavourite(item.id);
     }
   };
 
   let index = -1;
   return (
-    <section className="voice-picker" aria-label="Voice">
+    <section
+      className={`voice-picker${sheetOpen ? ' open' : ''}`}
+      id="voice-sheet"
+      aria-label="Voice"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && sheetOpen) {
+          e.preventDefault();
+          e.stopPropagation();
+          closeSheet();
+        }
+      }}
+    >
       <div className="picker-head">
         <label htmlFor="voice-search" className="section-title">
           Voice
@@ -87,8 +104,12 @@ export function VoicePicker() {
         <span className="current-voice" data-testid="current-voice">
           {describeMix(mix, byId)}
         </span>
+        <button className="primary sheet-done" onClick={closeSheet}>
+          Done
+        </button>
       </div>
       <input
+        ref={search}
         id="voice-search"
         type="search"
         placeholder="Search 54 voices"
@@ -97,11 +118,12 @@ export function VoicePicker() {
         value={query}
         onChange={(e) => {
           setQuery(e.target.value);
-          setActive(0);
+          setActive(null);
         }}
         onKeyDown={(e) => {
           if (e.key === 'ArrowDown') {
             e.preventDefault();
+            if (query.trim()) setActive(keyOf(0));
             document.getElementById('voice-list')?.focus();
           }
         }}
@@ -138,7 +160,7 @@ export function VoicePicker() {
                   className={`voice-row${selected ? ' selected' : ''}${blended ? ' blended' : ''}${i === activeIndex ? ' active' : ''}`}
                   data-voice={v.id}
                   onClick={() => {
-                    setActive(i);
+                    setActive(keyOf(i));
                     pick(v.id);
                   }}
                 >
@@ -181,7 +203,8 @@ export function VoicePicker() {
 
 const EMPTY: string[] = [];
 
-function describeMix(mix: VoiceMix, byId: Map<string, VoiceInfo>): string {
+/** A mix as a label: one name, or both with their shares. */
+export function describeMix(mix: VoiceMix, byId: Map<string, VoiceInfo>): string {
   const name = (id: string) => byId.get(id)?.name ?? id;
   if (!mix.secondary) return name(mix.primary);
   const pct = Math.round(mix.weight * 100);

@@ -13,8 +13,9 @@ import type {
 } from '../../src-worker/protocol.ts';
 import { Player, type PlaybackReport } from '../audio/player.ts';
 import { useStore } from './store.ts';
-import { FRESH_UTTERANCE, type Problem, type UtteranceMetrics } from './slices.ts';
+import { FRESH_UTTERANCE, type AppState, type Problem, type UtteranceMetrics } from './slices.ts';
 import { sentenceAt } from '../text-spans.ts';
+import type { TextSpan } from '../../src-worker/protocol.ts';
 
 /** Utterances kept for the dashboard charts. */
 const HISTORY_LENGTH = 30;
@@ -30,6 +31,8 @@ let nextId = 1;
 /** actionAt of the live utterance, for audible TTFA. */
 let liveActionAt = 0;
 let liveDone = false;
+/** The voice of the live utterance (a preview's own voice), kept for previous/next sentence. */
+let liveVoice = '';
 /** The player has played everything of the live utterance (its polling has stopped). */
 let playerFinished = false;
 /** Settings writes sent so far (see updateSettings). */
@@ -62,9 +65,13 @@ export async function start(b: KokoroBridge, worklet: string): Promise<void> {
   workletUrl = worklet;
   b.onEvent(onEvent);
   b.onWorkerState((state) => {
+    const was = get().metrics.worker;
     set((s) => ({ metrics: { ...s.metrics, worker: state } }));
-    if (state === 'up') requestWorkerFacts();
-    else if (get().playback.status !== 'idle') {
+    if (state === 'up') {
+      requestWorkerFacts();
+      // After an outage the host may be a new one (the dev host restarted): read settings again.
+      if (was === 'down') void b.getSettings().then((value) => set((s) => ({ settings: { ...s.settings, value } })), () => undefined);
+    } else if (get().playback.status !== 'idle') {
       player.stop();
       patchPlayback({
         status: 'idle',
@@ -97,10 +104,26 @@ function requestWorkerFacts(): void {
 
 // --- speaking --------------------------------------------------------------------------------
 
+/**
+ * Why nothing can be spoken right now, or null when the engine and settings are ready. Every way
+ * to speak (button, ⌘↩, hotkey command, preview, media key) goes through this, so a request is
+ * never sent into a connection that cannot answer it (it would sit on "Starting…" for ever).
+ */
+export function speakBlocker(state: AppState): Problem | null {
+  if (!bridge || state.metrics.worker === 'connecting') {
+    return { message: 'The speech engine is still starting.', action: 'Try again when the badge turns green.' };
+  }
+  if (state.metrics.worker === 'down') {
+    return { message: 'The speech engine is offline.', action: 'It restarts by itself; try again when the badge turns green.' };
+  }
+  if (!state.settings.value) {
+    return { message: 'Settings are still loading.', action: 'Try again in a moment.' };
+  }
+  return null;
+}
+
 /** Speaks `text` with the chosen voice and speed; `actionAt` is when the user acted (epoch ms). */
 export async function speak(text: string, actionAt = nowEpochMs(), voiceOverride?: string): Promise<void> {
-  const settings = get().settings.value;
-  if (!bridge || !settings) return;
   const trimmed = text.trim();
   if (trimmed.length === 0) {
     patchPlayback({
@@ -108,17 +131,34 @@ export async function speak(text: string, actionAt = nowEpochMs(), voiceOverride
     });
     return;
   }
+  await speakFrom(text, 0, actionAt, voiceOverride ?? get().settings.value?.voice ?? '', [], -1);
+}
+
+/**
+ * Starts an utterance of `text` from offset `base` (a sentence start; 0 for the whole text).
+ * The worker is sent only `text.slice(base)`; the transcript keeps the whole text and the
+ * sentence spans already known (`keep`, lit at `index` at once) until the worker reports its
+ * own spans from `base` on (see the 'started' case of onEvent).
+ */
+async function speakFrom(text: string, base: number, actionAt: number, voice: string, keep: TextSpan[], index: number): Promise<void> {
+  const blocked = speakBlocker(get());
+  const settings = get().settings.value;
+  if (blocked || !bridge || !settings) {
+    patchPlayback({ problem: blocked ?? { message: 'Not connected.', action: 'Reload the page.' } });
+    return;
+  }
+  const sent = text.slice(base);
   stop();
   const id = newId('speak');
-  const voice = voiceOverride ?? settings.voice;
   liveActionAt = actionAt;
   liveDone = false;
   playerFinished = false;
-  patchPlayback({ ...FRESH_UTTERANCE, sentences: [], status: 'starting', requestId: id, spokenText: text });
+  liveVoice = voice;
+  patchPlayback({ ...FRESH_UTTERANCE, sentences: keep, sentenceIndex: index, status: 'starting', requestId: id, spokenText: text, textBase: base });
   set((s) => {
     const entry: UtteranceMetrics = {
       id,
-      label: trimmed.slice(0, LABEL_CHARS),
+      label: sent.trim().slice(0, LABEL_CHARS),
       voice,
       provider: s.metrics.provider?.active ?? 'cpu',
       at: actionAt,
@@ -141,15 +181,31 @@ export async function speak(text: string, actionAt = nowEpochMs(), voiceOverride
   });
   // Send first, then wake the audio: the engine's time is the long pole, and the context and
   // worklet are ready long before the first chunk can be.
-  bridge.send({ type: 'speak', id, text, voice, speed: settings.speed, actionAt });
+  bridge.send({ type: 'speak', id, text: sent, voice, speed: settings.speed, actionAt });
   await player.begin();
+}
+
+/**
+ * Jumps `step` sentences from the one being heard (-1 previous, +1 next) by starting a new
+ * request at that sentence's start. Previous at the first sentence starts it again; next at
+ * the last does nothing. Nothing happens when idle or before the sentences are known.
+ */
+export function skipSentence(step: -1 | 1, actionAt = nowEpochMs()): Promise<void> {
+  const { status, sentences, sentenceIndex, spokenText, textBase } = get().playback;
+  if (status === 'idle' || sentences.length === 0) return Promise.resolve();
+  const here = sentenceIndex >= 0 ? sentenceIndex : Math.max(0, sentences.findIndex((s) => s.start >= textBase));
+  const target = Math.max(0, here + step);
+  const span = sentences[target];
+  if (!span) return Promise.resolve();
+  return speakFrom(spokenText, span.start, actionAt, liveVoice, sentences, target);
 }
 
 /** Plays a short sample of `voice` (the favourites and picker's preview button). */
 export function preview(voice: string): void {
-  // speak() stops what was playing (clearing `previewing`) before its first await.
+  // speak() stops what was playing (clearing `previewing`) before its first await, and refuses
+  // (with its message) before it too when the engine is not ready: then nothing is previewing.
   void speak(PREVIEW_TEXT, nowEpochMs(), voice);
-  set((s) => ({ voices: { ...s.voices, previewing: voice } }));
+  if (get().playback.requestId) set((s) => ({ voices: { ...s.voices, previewing: voice } }));
 }
 
 /** Stops speaking at once: silences the player and tells the worker to stop synthesising. */
@@ -178,7 +234,8 @@ export function togglePause(): void {
 function onReport(report: PlaybackReport): void {
   const { playback } = get();
   if (!playback.requestId) return;
-  const sentenceIndex = sentenceAt(playback.sentences, report.textOffset);
+  const offset = report.textOffset < 0 ? report.textOffset : report.textOffset + playback.textBase;
+  const sentenceIndex = sentenceAt(playback.sentences, offset);
   patchPlayback({
     position: report.played / report.contextRate,
     level: report.level,
@@ -252,10 +309,14 @@ function onEvent(event: WorkerEvent): void {
   }
   if (event.id !== playback.requestId) return;
   switch (event.type) {
-    case 'started':
-      patchPlayback({ sentences: event.sentences });
+    case 'started': {
+      // Spans are offsets into the text sent; shift them into the whole text (see speakFrom).
+      const base = playback.textBase;
+      const kept = playback.sentences.filter((s) => s.end <= base);
+      patchPlayback({ sentences: [...kept, ...event.sentences.map((s) => ({ start: s.start + base, end: s.end + base }))] });
       patchCurrent({ provider: event.provider, voice: event.voice });
       return;
+    }
     case 'chunk':
       player.push(event.pcm, event.span, event.last);
       return;
@@ -352,6 +413,11 @@ export function runBenchmark(): void {
   const { presets, providers, runs } = get().bench;
   const settings = get().settings.value;
   if (!bridge || presets.length === 0 || providers.length === 0) return;
+  const blocked = speakBlocker(get());
+  if (blocked) {
+    set((s) => ({ bench: { ...s.bench, problem: blocked } }));
+    return;
+  }
   const id = newId('bench');
   const coreml = settings?.provider.coreml ?? { units: 'all' as const, mlProgram: true };
   set((s) => ({

@@ -29,6 +29,8 @@ export interface PlaybackSlice {
     draft: string;
     /** The text of the utterance being spoken, and its sentence spans. */
     spokenText: string;
+    /** Offset in `spokenText` where the request being heard starts (after previous/next). */
+    textBase: number;
     sentences: TextSpan[];
     /** Index into `sentences` being heard now; -1 before the first sample. */
     sentenceIndex: number;
@@ -97,8 +99,14 @@ export interface BenchSlice {
 }
 
 export interface UiSlice {
-  ui: { view: AppView; notice: { level: 'info' | 'warning' | 'error'; message: string } | null };
+  ui: {
+    view: AppView;
+    notice: { level: 'info' | 'warning' | 'error'; message: string } | null;
+    /** The compact popover's voice sheet is open (the wide layout always shows the picker). */
+    voiceSheet: boolean;
+  };
   showView(view: AppView): void;
+  setVoiceSheet(open: boolean): void;
 }
 
 export type AppState = PlaybackSlice & VoicesSlice & SettingsSlice & MetricsSlice & BenchSlice & UiSlice;
@@ -108,6 +116,7 @@ type Slice<T> = StateCreator<AppState, [['zustand/subscribeWithSelector', never]
 /** The per-utterance part of playback as it is before any speech (and again at each Speak). */
 export const FRESH_UTTERANCE = {
   spokenText: '',
+  textBase: 0,
   sentences: [],
   sentenceIndex: -1,
   position: 0,
@@ -152,6 +161,7 @@ export const createBenchSlice: Slice<BenchSlice> = (set) => ({
 });
 
 export const createUiSlice: Slice<UiSlice> = (set) => ({
-  ui: { view: 'speak', notice: null },
+  ui: { view: 'speak', notice: null, voiceSheet: false },
   showView: (view) => set((s) => ({ ui: { ...s.ui, view } })),
+  setVoiceSheet: (voiceSheet) => set((s) => ({ ui: { ...s.ui, voiceSheet } })),
 });

@@ -131,34 +131,36 @@ function BenchResults({ result }: { result: BenchResult }) {
         </div>
       </div>
       <div className="results-body">
-        <table className="table" data-testid="bench-table">
-          <thead>
-            <tr>
-              <th scope="col">Preset</th>
-              <th scope="col">Provider</th>
-              <th scope="col">Runs</th>
-              <th scope="col">TTFA p50</th>
-              <th scope="col">TTFA p95</th>
-              <th scope="col">RTF p50</th>
-              <th scope="col">RTF p95</th>
-              <th scope="col">Peak memory</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.rows.map((r) => (
-              <tr key={`${r.preset}-${r.provider}`}>
-                <th scope="row">{r.preset}</th>
-                <td>{r.provider === 'coreml' ? 'CoreML' : 'CPU'}</td>
-                <td className="num">{r.runs}</td>
-                <td className="num">{formatMs(r.ttfaEngineMs.p50)}</td>
-                <td className="num">{formatMs(r.ttfaEngineMs.p95)}</td>
-                <td className="num">{formatRtf(r.rtf.p50)}</td>
-                <td className="num">{formatRtf(r.rtf.p95)}</td>
-                <td className="num">{formatBytes(r.peakRssBytes)}</td>
+        <div className="table-scroll">
+          <table className="table" data-testid="bench-table">
+            <thead>
+              <tr>
+                <th scope="col">Preset</th>
+                <th scope="col">Provider</th>
+                <th scope="col">Runs</th>
+                <th scope="col">TTFA p50</th>
+                <th scope="col">TTFA p95</th>
+                <th scope="col">RTF p50</th>
+                <th scope="col">RTF p95</th>
+                <th scope="col">Peak memory</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {result.rows.map((r) => (
+                <tr key={`${r.preset}-${r.provider}`}>
+                  <th scope="row">{r.preset}</th>
+                  <td>{r.provider === 'coreml' ? 'CoreML' : 'CPU'}</td>
+                  <td className="num">{r.runs}</td>
+                  <td className="num">{formatMs(r.ttfaEngineMs.p50)}</td>
+                  <td className="num">{formatMs(r.ttfaEngineMs.p95)}</td>
+                  <td className="num">{formatRtf(r.rtf.p50)}</td>
+                  <td className="num">{formatRtf(r.rtf.p95)}</td>
+                  <td className="num">{formatBytes(r.peakRssBytes)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
         <BarChart
           title="Engine TTFA"
           groups={labels}

@@ -80,34 +80,36 @@ export function DashboardView() {
       </div>
       {done.length > 0 && (
         <section className="recent" aria-label="Recent utterances">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Text</th>
-                <th scope="col">Voice</th>
-                <th scope="col">Audible TTFA</th>
-                <th scope="col">Engine TTFA</th>
-                <th scope="col">RTF</th>
-                <th scope="col">Peak memory</th>
-                <th scope="col">Underruns</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...done].reverse().map((m) => (
-                <tr key={m.id}>
-                  <td>{new Date(m.at).toLocaleTimeString()}</td>
-                  <td className="label">{m.label}</td>
-                  <td>{m.voice}</td>
-                  <td className="num">{formatMs(m.ttfaAudibleMs)}</td>
-                  <td className="num">{formatMs(m.ttfaEngineMs)}</td>
-                  <td className="num">{formatRtf(m.rtf)}</td>
-                  <td className="num">{formatBytes(m.peakRssBytes)}</td>
-                  <td className="num">{m.underruns}</td>
+          <div className="table-scroll">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Text</th>
+                  <th scope="col">Voice</th>
+                  <th scope="col">Audible TTFA</th>
+                  <th scope="col">Engine TTFA</th>
+                  <th scope="col">RTF</th>
+                  <th scope="col">Peak memory</th>
+                  <th scope="col">Underruns</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {[...done].reverse().map((m) => (
+                  <tr key={m.id}>
+                    <td>{new Date(m.at).toLocaleTimeString()}</td>
+                    <td className="label">{m.label}</td>
+                    <td>{m.voice}</td>
+                    <td className="num">{formatMs(m.ttfaAudibleMs)}</td>
+                    <td className="num">{formatMs(m.ttfaEngineMs)}</td>
+                    <td className="num">{formatRtf(m.rtf)}</td>
+                    <td className="num">{formatBytes(m.peakRssBytes)}</td>
+                    <td className="num">{m.underruns}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </section>
       )}
     </div>

@@ -1,12 +1,20 @@
 // Runs in the renderer: the Speak view: the text box (or, while speaking, the text with the
-// current sentence highlighted), transport buttons, speed, provider, and the voice picker.
+// current sentence highlighted), transport buttons, voice, speed, provider, and the voice picker.
+//
+// [Note: Compact popover layout]
+// The popover is 380×520, so the view is a column whose only flexible row is the text: the
+// text box (or transcript) takes what is left and scrolls inside itself, and the transport, voice,
+// speed and provider rows below it keep their height, so 200 KB of text cannot push Stop out of
+// reach. There the voice picker is a sheet over the view, opened from the Voice button; from
+// 640 px wide it is a panel beside the text instead (styles.css, "Speak").
 
 import { useEffect, useRef } from 'react';
 import { MAX_SPEED, MIN_SPEED } from '../../src-worker/protocol.ts';
 import { MOD } from '../app.tsx';
+import { ChevronIcon, NextIcon, PauseIcon, PlayIcon, PreviousIcon, StopIcon } from '../components/icons.tsx';
 import { ProviderToggle } from '../components/provider-toggle.tsx';
-import { VoicePicker } from '../components/voice-picker.tsx';
-import { nowEpochMs, speak, stop, togglePause, updateSettings } from '../store/actions.ts';
+import { VoicePicker, useVoiceLabel } from '../components/voice-picker.tsx';
+import { nowEpochMs, skipSentence, speak, speakBlocker, stop, togglePause, updateSettings } from '../store/actions.ts';
 import { useStore } from '../store/store.ts';
 
 const SPEED_STEP = 0.05;
@@ -33,7 +41,10 @@ export function SpeakView() {
           <Transcript />
         )}
         <Transport />
-        <SpeedControl />
+        <div className="speak-controls">
+          <VoiceButton />
+          <SpeedControl />
+        </div>
         <ProviderToggle />
       </div>
       <VoicePicker />
@@ -44,12 +55,13 @@ export function SpeakView() {
 function Transport() {
   const status = useStore((s) => s.playback.status);
   const draft = useStore((s) => s.playback.draft);
-  const ready = useStore((s) => s.settings.value !== null && s.metrics.worker === 'up');
+  const ready = useStore((s) => speakBlocker(s) === null);
   const idle = status === 'idle';
+  const paused = status === 'paused';
   return (
-    <div className="transport">
+    <div className="transport" role="group" aria-label="Playback">
       <button
-        className="primary"
+        className="primary speak-button"
         onClick={() => void speak(draft, nowEpochMs())}
         disabled={!ready || draft.trim().length === 0}
         aria-keyshortcuts={MOD === '⌘' ? 'Meta+Enter' : 'Control+Enter'}
@@ -57,14 +69,44 @@ function Transport() {
       >
         Speak
       </button>
-      <button onClick={togglePause} disabled={idle} aria-keyshortcuts="Space" title="Pause or resume (Space)">
-        {status === 'paused' ? 'Resume' : 'Pause'}
-      </button>
-      <button onClick={stop} disabled={idle} aria-keyshortcuts="Escape" title="Stop (Esc)">
-        Stop
-      </button>
+      <div className="transport-keys">
+        <button className="key" onClick={() => void skipSentence(-1)} disabled={idle} aria-label="Previous sentence" title="Previous sentence">
+          <PreviousIcon />
+        </button>
+        <button className="key" onClick={togglePause} disabled={idle} aria-label={paused ? 'Resume' : 'Pause'} aria-keyshortcuts="Space" title={paused ? 'Resume (Space)' : 'Pause (Space)'}>
+          {paused ? <PlayIcon /> : <PauseIcon />}
+        </button>
+        <button className="key" onClick={stop} disabled={idle} aria-label="Stop" aria-keyshortcuts="Escape" title="Stop (Esc)">
+          <StopIcon />
+        </button>
+        <button className="key" onClick={() => void skipSentence(1)} disabled={idle} aria-label="Next sentence" title="Next sentence">
+          <NextIcon />
+        </button>
+      </div>
       <PlaybackStatus />
     </div>
+  );
+}
+
+/** The compact layout's pop-up button that opens the voice sheet. */
+function VoiceButton() {
+  const open = useStore((s) => s.ui.voiceSheet);
+  const setOpen = useStore((s) => s.setVoiceSheet);
+  const label = useVoiceLabel();
+  return (
+    <button
+      className="voice-button"
+      id="voice-button"
+      aria-haspopup="dialog"
+      aria-expanded={open}
+      aria-controls="voice-sheet"
+      aria-label={`Voice: ${label}. Choose a voice`}
+      onClick={() => setOpen(true)}
+    >
+      <span className="voice-button-label">Voice</span>
+      <span className="voice-button-name">{label}</span>
+      <ChevronIcon />
+    </button>
   );
 }
 
@@ -144,7 +186,7 @@ function SpeedControl() {
   const speed = useStore((s) => s.settings.value?.speed ?? 1);
   return (
     <label className="inline speed">
-      <span>Speed</span>
+      <span className="speed-label">Speed</span>
       <input
         type="range"
         min={MIN_SPEED}

@@ -7,7 +7,8 @@ import { before, test } from 'node:test';
 import { defaultSettings } from '../../src-main/settings.ts';
 import { applyPatch } from '../../src-main/settings.ts';
 import type { AppCommand, BenchResult, KokoroBridge, ProviderState, Settings, WorkerEvent, WorkerRequest } from '../../src-worker/protocol.ts';
-import { cancelBenchmark, chooseProvider, runBenchmark, start, stop, toggleFavourite, updateSettings } from '../../src-renderer/store/actions.ts';
+import { cancelBenchmark, chooseProvider, preview, runBenchmark, skipSentence, speak, speakBlocker, start, stop, toggleFavourite, updateSettings } from '../../src-renderer/store/actions.ts';
+import { connectMediaSession, MEDIA_ACTIONS, type MediaSessionLike, type NowPlaying } from '../../src-renderer/media-session.ts';
 import { useStore } from '../../src-renderer/store/store.ts';
 
 const sent: WorkerRequest[] = [];
@@ -126,4 +127,120 @@ test('app commands switch views and show notices; a worker crash is a state, not
   assert.deepEqual(sent.slice(before).map((r) => r.type), ['list-voices', 'status'], 'asks again after a restart');
   stop();
   assert.equal(state().playback.status, 'idle');
+});
+
+// --- readiness, previous/next sentence, media session (issue 10, "The popover is the app") ---
+
+const speakRequests = () => sent.filter((r): r is Extract<WorkerRequest, { type: 'speak' }> => r.type === 'speak');
+/** speak() ends by waking the AudioContext, which Node lacks: only what it did before counts. */
+const quietly = (p: Promise<void>) => p.catch(() => undefined);
+
+test('a request made while the engine is offline or starting fails at once with a message, and sends nothing', async () => {
+  for (const worker of ['down', 'connecting'] as const) {
+    useStore.setState((s) => ({ metrics: { ...s.metrics, worker }, playback: { ...s.playback, problem: null } }));
+    const before = speakRequests().length;
+    await quietly(speak('Hello there.'));
+    assert.equal(speakRequests().length, before, `nothing is sent while ${worker}`);
+    assert.equal(state().playback.status, 'idle', `no "Starting…" that never ends while ${worker}`);
+    assert.match(state().playback.problem?.message ?? '', worker === 'down' ? /offline/ : /starting/);
+    assert.ok(speakBlocker(state()), 'the Speak button and ⌘↩ read the same rule');
+    // The hotkey path (an app command) obeys the same rule.
+    command({ type: 'speak-text', text: 'From a hotkey.', source: 'clipboard', actionAt: Date.now() });
+    await flush();
+    assert.equal(speakRequests().length, before);
+    runBenchmark();
+    assert.match(state().bench.problem?.message ?? '', /offline|starting/);
+    preview('af_bella');
+    assert.equal(state().voices.previewing, null, 'a refused preview does not show as playing');
+    assert.equal(speakRequests().length, before);
+  }
+  workerState('up');
+  assert.equal(speakBlocker(state()), null);
+});
+
+test('after an outage the settings are read again (the host may be a new one)', async () => {
+  settings = { ...settings, speed: 1.25 };
+  workerState('down');
+  workerState('up');
+  await flush();
+  assert.equal(state().settings.value?.speed, 1.25);
+});
+
+test('previous/next sentence restart from that sentence; the transcript keeps the whole text and its spans', async () => {
+  const text = 'One. Two two. Three three three. Four.';
+  const spans = [
+    { start: 0, end: 4 },
+    { start: 5, end: 13 },
+    { start: 14, end: 32 },
+    { start: 33, end: 38 },
+  ];
+  await quietly(speak(text));
+  const first = speakRequests().at(-1);
+  assert.equal(first?.text, text);
+  emit({ type: 'started', id: first?.id ?? '', sentences: spans, provider: 'cpu', voice: 'af_heart' });
+  useStore.setState((s) => ({ playback: { ...s.playback, sentenceIndex: 1 } }));
+
+  await quietly(skipSentence(1));
+  const second = speakRequests().at(-1);
+  assert.notEqual(second?.id, first?.id, 'a new request');
+  assert.equal(second?.text, 'Three three three. Four.', 'the worker gets the text from sentence 3');
+  assert.equal(state().playback.spokenText, text, 'the transcript shows the whole text');
+  assert.equal(state().playback.sentenceIndex, 2, 'the highlight moves at once');
+  // The worker's spans are relative to what it was sent; the store shifts them back.
+  emit({ type: 'started', id: second?.id ?? '', sentences: [{ start: 0, end: 18 }, { start: 19, end: 24 }], provider: 'cpu', voice: 'af_heart' });
+  assert.deepEqual(state().playback.sentences, spans);
+
+  await quietly(skipSentence(-1));
+  const third = speakRequests().at(-1);
+  assert.equal(third?.text, 'Two two. Three three three. Four.');
+  emit({ type: 'started', id: third?.id ?? '', sentences: [{ start: 0, end: 8 }, { start: 9, end: 27 }, { start: 28, end: 33 }], provider: 'cpu', voice: 'af_heart' });
+  assert.deepEqual(state().playback.sentences, spans, 'going back keeps the spans consistent');
+
+  // Previous at the first sentence starts it again; next at the last does nothing.
+  useStore.setState((s) => ({ playback: { ...s.playback, sentenceIndex: 0 } }));
+  await quietly(skipSentence(-1));
+  assert.equal(speakRequests().at(-1)?.text, text);
+  emit({ type: 'started', id: speakRequests().at(-1)?.id ?? '', sentences: spans, provider: 'cpu', voice: 'af_heart' });
+  useStore.setState((s) => ({ playback: { ...s.playback, sentenceIndex: 3 } }));
+  const count = speakRequests().length;
+  await quietly(skipSentence(1));
+  assert.equal(speakRequests().length, count);
+  stop();
+  await quietly(skipSentence(1));
+  assert.equal(speakRequests().length, count, 'nothing to skip when idle');
+});
+
+test('media session: play/pause/stop/previous/next handlers drive playback; state and metadata follow it', async () => {
+  const handlers = new Map<string, MediaSessionActionHandler | null>();
+  const session: MediaSessionLike = {
+    metadata: null,
+    playbackState: 'none',
+    setActionHandler: (action, handler) => void handlers.set(action, handler),
+  };
+  const disconnect = connectMediaSession(session, (info) => info as unknown as MediaMetadata);
+  assert.deepEqual([...handlers.keys()].sort(), [...MEDIA_ACTIONS].sort());
+  const press = (action: MediaSessionAction) => handlers.get(action)?.({ action });
+  const text = 'First sentence here. Second one.';
+  await quietly(speak(text));
+  const id = speakRequests().at(-1)?.id ?? '';
+  emit({ type: 'started', id, sentences: [{ start: 0, end: 20 }, { start: 21, end: 32 }], provider: 'cpu', voice: 'af_heart' });
+  useStore.setState((s) => ({ playback: { ...s.playback, status: 'playing', sentenceIndex: 0 } }));
+  assert.equal(session.playbackState, 'playing');
+  assert.deepEqual(session.metadata, { title: 'First sentence here.', artist: 'Heart', album: 'Kokoro Bar' });
+  press('pause');
+  assert.equal(state().playback.status, 'paused');
+  assert.equal(session.playbackState, 'paused');
+  assert.equal(sent.at(-1)?.type, 'pause');
+  press('play');
+  assert.equal(state().playback.status, 'playing');
+  assert.equal(sent.at(-1)?.type, 'resume');
+  press('nexttrack');
+  await flush();
+  assert.equal(speakRequests().at(-1)?.text, 'Second one.');
+  assert.equal(session.metadata && (session.metadata as unknown as NowPlaying).title, 'Second one.');
+  press('stop');
+  assert.equal(state().playback.status, 'idle');
+  assert.equal(session.playbackState, 'none');
+  assert.equal(session.metadata, null);
+  disconnect();
 });
