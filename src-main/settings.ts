@@ -14,14 +14,14 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { MAX_SPEED, MIN_SPEED } from '../src-worker/protocol.ts';
+import { MAX_PAUSE_SCALE, MAX_SPEED, MIN_PAUSE_SCALE, MIN_SPEED } from '../src-worker/protocol.ts';
 import type { Hotkeys, Settings, SettingsPatch, SettingsResult } from '../src-worker/protocol.ts';
 import { DEFAULT_HOTKEYS, checkHotkeys } from './accelerators.ts';
 import { writeFileAtomic } from './atomic-file.ts';
 import { SETTINGS_FILE_NAME } from './paths.ts';
 
 /** The version this build writes; older files are migrated up to it. */
-export const SETTINGS_VERSION = 1;
+export const SETTINGS_VERSION = 2;
 
 /** The settings file's name inside the user-data folder. */
 export const SETTINGS_FILE = SETTINGS_FILE_NAME;
@@ -46,6 +46,7 @@ export function defaultSettings(): Settings {
     hotkeys: { ...DEFAULT_HOTKEYS },
     launchAtLogin: false,
     favourites: [],
+    pauseScale: 1,
   };
 }
 
@@ -79,6 +80,7 @@ const FIELD_SCHEMAS = {
   hotkeys: hotkeysSchema,
   launchAtLogin: z.boolean(),
   favourites: z.array(voiceSchema).max(MAX_FAVOURITES),
+  pauseScale: z.number().min(MIN_PAUSE_SCALE).max(MAX_PAUSE_SCALE),
 } as const;
 
 type FieldKey = keyof typeof FIELD_SCHEMAS;
@@ -120,7 +122,14 @@ export function migrate(raw: Record<string, unknown>): Record<string, unknown> {
   }
   let current = raw;
   if (version === 0) current = migrateV0toV1(current as SettingsV0);
+  if (version <= 1) current = migrateV1toV2(current);
   return current;
+}
+
+// Version 2 added `pauseScale` (the pauses between chunks, see src-worker/joins.ts); files before
+// it had the natural pauses, scale 1.
+function migrateV1toV2(old: Record<string, unknown>): Record<string, unknown> {
+  return { ...old, version: 2, pauseScale: 1 };
 }
 
 // Version 0 (the first prototype) stored `rate` for speed, a `useCoreML` flag and one

@@ -177,7 +177,7 @@ async function measureRun(
   let waitFrom = requestedAt;
   const stream = engine.speak(text, { voice, speed: 1, ...(provider ? { provider } : {}), ...(signal ? { signal } : {}) });
   for await (const chunk of stream) {
-    meter.chunk(chunk.pcm.length, performance.now() - waitFrom, chunk.dropped);
+    meter.chunk(chunk.pcm, performance.now() - waitFrom, chunk.dropped);
     meter.posted();
     inferMs += chunk.timings.inferMs;
     firstInput ??= chunk.input;

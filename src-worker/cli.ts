@@ -44,7 +44,7 @@ Commands:
         --subtitles writes sentence captions (WebVTT with word timestamps, or SRT).
         V is a voice id or a blend like "af_heart:0.7,af_bella:0.3" (default ${DEFAULT_VOICE});
         S is ${MIN_SPEED}..${MAX_SPEED} (default ${DEFAULT_SPEED}). Without --out the WAV goes to a temporary
-        file and is played if a player is found. TTFA and RTF are printed to stderr.
+        file and is played if a player is found. TTFA (to the first audible sample) and RTF go to stderr.
   voices                 List the voices.
   doctor                 Check the model files, providers, threads and versions.
   bench [--json] [--preset short|medium|long|all] [--runs N] [--voice V]
@@ -166,7 +166,7 @@ async function say(args: string[], io: CliIo): Promise<number> {
     let wav: Awaited<ReturnType<typeof createWavWriter>> | undefined;
     try {
       for await (const chunk of engine.speak(text, { voice, speed })) {
-        meter.chunk(chunk.pcm.length, performance.now() - waitFrom, chunk.dropped);
+        meter.chunk(chunk.pcm, performance.now() - waitFrom, chunk.dropped);
         meter.posted();
         wav ??= await createWavWriter(out, SAMPLE_RATE);
         await wav.write(chunk.pcm);

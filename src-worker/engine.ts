@@ -17,19 +17,23 @@
 
 import { assetPaths, ensureAssets, type AssetPaths } from './assets.ts';
 import { KokoroError } from './errors.ts';
+import { boundaryAt, innerBoundary, joinChunk, type Boundary } from './joins.ts';
 import { warmUpPhonemizer, type G2pLang } from './phonemize.ts';
 import { planChunks, type Prepare } from './plan.ts';
 import {
+  MAX_PAUSE_SCALE,
   MAX_SPEED,
   MAX_TEXT_CHARS,
+  MIN_PAUSE_SCALE,
   MIN_SPEED,
+  type ChunkDurations,
   type ChunkTimings,
   type ProviderChoice,
   type TextSpan,
   type VoiceInfo,
   type WordTiming,
 } from './protocol.ts';
-import { type KokoroSessionOptions, type RunOutput, type SessionLease, type SessionSource } from './session.ts';
+import { SAMPLES_PER_FRAME, type KokoroSessionOptions, type RunOutput, type SessionLease, type SessionSource } from './session.ts';
 import { createSessionPool } from './session-pool.ts';
 import { splitText } from './split.ts';
 import { loadVocab, padIds, tokenize, type Vocab } from './tokenize.ts';
@@ -51,6 +55,8 @@ export interface SpeakOptions {
   voice: string;
   /** MIN_SPEED..MAX_SPEED. */
   speed: number;
+  /** Scales the pauses between chunks (default 1; MIN_PAUSE_SCALE..MAX_PAUSE_SCALE; see joins.ts). */
+  pauseScale?: number;
   /** Overrides the engine's provider for this utterance. */
   provider?: ProviderChoice;
   /** Stops the stream: no further chunk is yielded and in-flight work is dropped. */
@@ -62,15 +68,23 @@ export interface SpeakOptions {
 /** One piece of audio of an utterance. */
 export interface Chunk {
   index: number;
-  /** Mono float32 PCM at SAMPLE_RATE; the caller owns it (and may transfer it). */
+  /**
+   * Mono float32 PCM at SAMPLE_RATE, trimmed to its speech, faded at the cuts and followed by the
+   * pause its boundary calls for (see [Note: Trimming by durations] in joins.ts); the caller owns
+   * it (and may transfer it).
+   */
   pcm: Float32Array;
+  /** Per-id durations in this chunk's sample clock; undefined on a graph without durations. */
+  durations: ChunkDurations | undefined;
+  /** Samples the model rendered for this chunk, before trimming (its durations' sum × 600). */
+  renderedSamples: number;
+  /** Samples removed from over-long silences inside the speech (their frames left `durations`). */
+  shortenedSamples: number;
   /** The text it speaks; spans of one stream are contiguous and cover the whole text. */
   span: TextSpan;
   timings: ChunkTimings;
   /** Its words with their samples in the utterance (see words.ts); empty without durations. */
   words: WordTiming[];
-  /** Per-token durations of the run (frames of padded ids), when the graph gives them. */
-  durations: Float32Array | undefined;
   last: boolean;
   /** Symbols the vocab lacked in this chunk, dropped. */
   dropped: number;
@@ -127,7 +141,8 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
 
   async function* speak(text: string, opts: SpeakOptions): AsyncGenerator<Chunk> {
     const { signal } = opts;
-    checkInput(text, opts.speed);
+    checkInput(text, opts.speed, opts.pauseScale);
+    const pauseScale = opts.pauseScale ?? 1;
     const voice = await voiceStore().resolve(opts.voice);
     const { vocab, separator } = await assetsReady();
     const lease = await sessions.acquire(opts.provider);
@@ -144,6 +159,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
         );
       }
       let emitted = 0; // Samples of this utterance yielded so far: the word timings' clock.
+      let before: Boundary | undefined;
       for (;;) {
         const chunk = planned.value;
         // Plan chunk n+1 while chunk n runs (see [Note: Pipelining]).
@@ -155,25 +171,41 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
         // Worked out while the model runs (see [Note: Words off the critical path] in words.ts).
         const words = chunk.words();
         words.catch(() => undefined);
-        const { pcm, durations, inferMs } = await untilAborted(running, signal);
+        const out = await untilAborted(running, signal);
         planned = await untilAborted(following, signal);
         const last = planned.done === true;
+        const after = last ? undefined : boundaryAt(text, chunk.span.end);
+        const inner = innerBoundary(text, chunk.span.start, chunk.span.end);
+        const joined = joinChunk(out.pcm, out.durations, { before, after, inner, speed: opts.speed, pauseScale });
+        before = after;
+        const { inferMs } = out;
         yield {
           index: chunk.index,
-          pcm,
+          pcm: joined.pcm,
+          durations: joined.frames && {
+            ids: Array.from(ids, Number),
+            frames: joined.frames,
+            startSample: -joined.trimmedStart,
+            samplesPerFrame: SAMPLES_PER_FRAME,
+          },
+          renderedSamples: out.pcm.length,
+          shortenedSamples: joined.shortened,
           span: last ? { start: chunk.span.start, end: text.length } : chunk.span,
           timings: { prepareMs: chunk.prepareMs, inferMs, tokens: chunk.ids.length },
-          words: durations
-            ? timeWords(await untilAborted(words, signal), durations, { offset: emitted, trimmedStart: 0, speechLength: pcm.length })
+          words: joined.frames
+            ? timeWords(await untilAborted(words, signal), joined.frames, {
+                offset: emitted,
+                trimmedStart: joined.trimmedStart,
+                speechLength: joined.kept,
+              })
             : [],
-          durations,
           last,
           dropped: chunk.dropped,
           input: { ids, style, speed: opts.speed },
           provider: lease.provider,
           fallbackReason: lease.fallbackReason,
         };
-        emitted += pcm.length;
+        emitted += joined.pcm.length;
         if (last || signal?.aborted) return;
       }
     } catch (error) {
@@ -199,7 +231,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
 }
 
 // Rejects bad text and speed before any work (see [Note: Three kinds of failure] in errors.ts).
-function checkInput(text: string, speed: number): void {
+function checkInput(text: string, speed: number, pauseScale: number | undefined): void {
   if (text.trim() === '') {
     throw new KokoroError('empty-text', 'The text to speak is empty.', 'Select or copy some text, then try again.');
   }
@@ -215,6 +247,13 @@ function checkInput(text: string, speed: number): void {
       'bad-speed',
       `The speed ${speed} is out of range.`,
       `Choose a speed from ${MIN_SPEED} to ${MAX_SPEED} (1 is normal).`,
+    );
+  }
+  if (pauseScale !== undefined && !(pauseScale >= MIN_PAUSE_SCALE && pauseScale <= MAX_PAUSE_SCALE)) {
+    throw new KokoroError(
+      'bad-request',
+      `The pause scale ${pauseScale} is out of range.`,
+      `Choose a pause scale from ${MIN_PAUSE_SCALE} to ${MAX_PAUSE_SCALE} (1 is normal).`,
     );
   }
 }

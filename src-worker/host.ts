@@ -132,6 +132,7 @@ export function serve(port: PortLike, engine: Engine): () => void {
       const stream = engine.speak(request.text, {
         voice: request.voice,
         speed: request.speed,
+        ...(request.pauseScale === undefined ? {} : { pauseScale: request.pauseScale }),
         signal,
         ...(request.provider ? { provider: request.provider } : {}),
         onStart: (info) => {
@@ -141,7 +142,7 @@ export function serve(port: PortLike, engine: Engine): () => void {
       });
       let waitFrom = receivedAt;
       for await (const chunk of stream) {
-        meter.chunk(chunk.pcm.length, performance.now() - waitFrom, chunk.dropped);
+        meter.chunk(chunk.pcm, performance.now() - waitFrom, chunk.dropped);
         // A chunk that was in flight when a pause came is held until resume.
         await whilePaused(entry);
         if (signal.aborted) break;
@@ -160,6 +161,7 @@ export function serve(port: PortLike, engine: Engine): () => void {
             timings: chunk.timings,
             words: chunk.words,
             last: chunk.last,
+            ...(chunk.durations ? { durations: chunk.durations } : {}),
           },
           whole ? [pcm.buffer as ArrayBuffer] : undefined,
         );

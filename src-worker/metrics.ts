@@ -4,7 +4,10 @@
 // [Note: What the engine measures]
 // TTFA (engine) runs from the moment the worker received the speak request to the moment its
 // first chunk was posted (the CLI and benchmark, which have no port, take "handed to the
-// consumer"). RTF is synthesis seconds ÷ audio seconds, where synthesis seconds are the time the
+// consumer"), counted to that chunk's first audible sample ([Note: Audible level] in
+// audible.ts): the silence at its start plays before anything is heard, so it counts as
+// waiting. If a whole chunk is silent, the clock runs on to the first chunk that is not, as a
+// player playing them back to back would (never earlier than that chunk was posted). RTF is synthesis seconds ÷ audio seconds, where synthesis seconds are the time the
 // consumer spent waiting for chunks: from the request to the first chunk, then from asking for
 // each next chunk to getting it. Time the consumer itself holds a chunk (posting it, a paused
 // player) is not synthesis, so pausing does not inflate the RTF. Memory is this process's
@@ -12,6 +15,7 @@
 // high-water mark, not a sample). A worker_threads worker shares its process, so there the
 // figures are those of the whole process.
 
+import { firstAudibleSample } from './audible.ts';
 import type { Stat } from './protocol.ts';
 import { SAMPLE_RATE } from './protocol.ts';
 
@@ -43,9 +47,9 @@ export function memory(): { rssBytes: number; peakRssBytes: number } {
 
 /** The running figures of one utterance (see [Note: What the engine measures]). */
 export interface UtteranceMeter {
-  /** Records a chunk that took `waitedMs` to arrive and has `samples` samples. */
-  chunk(samples: number, waitedMs: number, dropped: number): void;
-  /** Marks the first chunk as posted now (later calls are ignored). */
+  /** Records a chunk that took `waitedMs` to arrive (its PCM is only read, to find the first audible sample). */
+  chunk(pcm: Float32Array, waitedMs: number, dropped: number): void;
+  /** Marks the chunk just recorded as posted now; TTFA is fixed at the first audible one. */
   posted(): void;
   readonly ttfaMs: number | undefined;
   readonly audioSeconds: number;
@@ -61,14 +65,25 @@ export function createMeter(receivedAt: number): UtteranceMeter {
   let samples = 0;
   let synthMs = 0;
   let dropped = 0;
+  // When the first chunk was posted, and where the latest chunk's first audible sample lies in
+  // the stream played from then (samples), if it has one and TTFA is not yet known.
+  let firstPostedAt: number | undefined;
+  let audibleAt: number | undefined;
   return {
-    chunk(count, waitedMs, droppedSymbols) {
-      samples += count;
+    chunk(pcm, waitedMs, droppedSymbols) {
+      if (ttfaMs === undefined) {
+        const first = firstAudibleSample(pcm);
+        audibleAt = first < 0 ? undefined : samples + first;
+      }
+      samples += pcm.length;
       synthMs += waitedMs;
       dropped += droppedSymbols;
     },
     posted() {
-      ttfaMs ??= performance.now() - receivedAt;
+      const now = performance.now();
+      firstPostedAt ??= now;
+      if (ttfaMs !== undefined || audibleAt === undefined) return;
+      ttfaMs = Math.max(now, firstPostedAt + (audibleAt / SAMPLE_RATE) * 1000) - receivedAt;
     },
     get ttfaMs() {
       return ttfaMs;

@@ -3,13 +3,18 @@
 //
 // [Note: Chunk sizes]
 // Kokoro is not autoregressive: a chunk's audio exists only when its whole run is done, so the
-// first chunk alone decides the time to first audio. It is kept short: whole clauses up to
-// FIRST_CHUNK_TOKENS ids; a longer first clause is still taken whole up to FIRST_CLAUSE_MAX_TOKENS
-// (cutting a clause in two costs its intonation), and beyond that its first words are taken, cut
-// at a word boundary to fit FIRST_CHUNK_TOKENS. Each later chunk may be CHUNK_GROWTH times larger than the one before, up to
-// the model's MAX_TOKENS: a chunk takes about as long to synthesise as a fraction (the RTF) of
-// its own audio, so doubling keeps the next chunk ready before the current one has played out
-// whenever RTF < 1/2, while long chunks give the model whole sentences to shape prosody over.
+// first chunk alone decides the time to first audio. It is sized for the first sound: the first
+// clause when it is short, about a second of speech (≤ FIRST_CLAUSE_MAX_TOKENS ids; measured here,
+// one id is ~55 ms of speech), packed with any following clauses that still fit
+// FIRST_CHUNK_TOKENS; a longer first clause gives its first few words instead (never fewer than
+// FIRST_HEAD_MIN_WORDS), cut at the most natural boundary in reach: before a conjunction, then
+// before a preposition or relative word, then before an article, nearest FIRST_HEAD_TOKENS,
+// within FIRST_CLAUSE_MAX_TOKENS (see chooseHeadCut). Each later chunk may be CHUNK_GROWTH
+// times larger than the one before: a chunk takes a fraction (the RTF) of its own audio to
+// synthesise, so chunk n+1 is ready before chunk n has played out while its audio is at most
+// 1/RTF times chunk n's; growing by 1.5 keeps that up to RTF 0.67 (doubling only to 0.5, and the
+// derived graph runs at RTF ~0.7 here), while the chunks still reach whole sentences quickly.
+// Chunks grow to LONGEST_RUN_TOKENS (see [Note: Stop frees the engine]).
 // Budgets grow to MAX_CHUNK_TOKENS, not to the model's MAX_TOKENS: see [Note: Memory bounds chunk
 // size]. Budgets are packed with whole clauses, so a chunk may fall short of its budget; one that would
 // end up shorter than the chunk before it takes the next clause anyway (up to MAX_TOKENS), so
@@ -27,6 +32,18 @@
 // little in prosody (a chunk of MAX_CHUNK_TOKENS ids is a whole sentence of ~25 words). So chunks
 // grow only to MAX_CHUNK_TOKENS. Turning the arena off is worse: a 150-id run then peaks at 1.8 GB.
 //
+// [Note: Stop frees the engine]
+// onnxruntime-node cannot cancel a run (1.30's binding reads no `terminate` run option), so a
+// run in flight when Stop comes finishes before the next utterance's first run can start
+// ([Note: One run at a time] in engine.ts). Measured here, before: with chunks growing to 128
+// ids, Stop during the third chunk of a 200 KB text made the next sentence's first chunk take
+// 25.8 s against 4.1 s idle (load average 14 on 2 cores; the issue saw 17.2 s against 4.0 s):
+// the whole wait was that one long run. Splitting (0.25–0.43 s for 200 KB) and planning (one
+// clause at a time) were not the cause. So the longest run is bounded: chunks grow to at most
+// LONGEST_RUN_TOKENS ids (about 3.5 s of speech, a whole sentence of ~12 words), which bounds
+// the wait after Stop to one such run; run time is close to proportional to the audio, so this
+// costs only the per-run silence the model renders around each chunk.
+//
 // [Note: Bounded look-ahead]
 // The planner prepares (normalises, phonemises, tokenises) a clause only when the chunk being
 // packed needs it, and holds at most the one clause that did not fit. The engine asks for chunk
@@ -39,26 +56,36 @@ import type { TextSpan } from './protocol.ts';
 import { MAX_TOKENS } from './tokenize.ts';
 import { joinLazyWords, type LazyWords } from './words.ts';
 
-/** Most ids in the first chunk (a clause of a few words; see [Note: Chunk sizes]). */
-export const FIRST_CHUNK_TOKENS = 40;
+/** Most ids in the first chunk when it packs whole clauses (see [Note: Chunk sizes]). */
+export const FIRST_CHUNK_TOKENS = 24;
 
 /** Most ids in any chunk (see [Note: Memory bounds chunk size]); at most the model's MAX_TOKENS. */
 export const MAX_CHUNK_TOKENS = 128;
 
-/** Longest first clause taken whole rather than cut at a word boundary. */
-export const FIRST_CLAUSE_MAX_TOKENS = 64;
+/** Longest first clause taken whole rather than cut at a word boundary (about a second of speech). */
+export const FIRST_CLAUSE_MAX_TOKENS = 24;
 
-/** How much larger each chunk may be than the one before. */
-export const CHUNK_GROWTH = 2;
+/** Fewest words in the head of a first clause that is cut. */
+export const FIRST_HEAD_MIN_WORDS = 3;
+
+/** Size the head of a cut first clause aims for (ids), about 0.8 s of speech. */
+export const FIRST_HEAD_TOKENS = 16;
+
+/** Words a cut may be made before, by how natural a place to breathe it is (higher is better). */
+const CUT_BEFORE: ReadonlyMap<string, number> = new Map([
+  ...['and', 'but', 'or', 'nor', 'so', 'yet', 'because', 'although', 'though', 'while', 'whereas', 'unless', 'until', 'since', 'if', 'when', 'whenever', 'where', 'after', 'before', 'then'].map((w) => [w, 3] as const),
+  ...['that', 'which', 'who', 'whom', 'whose', 'what', 'how', 'why', 'at', 'in', 'on', 'of', 'to', 'for', 'with', 'from', 'by', 'into', 'onto', 'over', 'under', 'about', 'through', 'across', 'along', 'around', 'between', 'against', 'during', 'without', 'within', 'toward', 'towards', 'as', 'like', 'than'].map((w) => [w, 2] as const),
+  ...['the', 'a', 'an', 'this', 'that', 'these', 'those', 'his', 'her', 'its', 'their', 'our', 'my', 'your', 'every', 'some', 'each'].map((w) => [w, 1] as const),
+]);
+
+/** How much larger each chunk may be than the one before (see [Note: Chunk sizes]). */
+export const CHUNK_GROWTH = 1.5;
+
+/** Most ids in any chunk by default, bounding the wait after Stop (see [Note: Stop frees the engine]). */
+export const LONGEST_RUN_TOKENS = 64;
 
 /** Growth steps after which every budget is MAX_TOKENS anyway. */
 const MAX_GROWTH_STEPS = 32;
-
-/** Attempts at finding a first piece of the first clause that fits FIRST_CHUNK_TOKENS. */
-const MAX_FIT_ATTEMPTS = 4;
-
-/** How much of the proportional estimate to aim for when cutting a piece to fit a budget. */
-const FIT_MARGIN = 0.9;
 
 /** A span of the text to be spoken, as the splitter gives it. */
 export interface PlanSegment {
@@ -94,15 +121,21 @@ export interface PlannedChunk {
 export interface PlanOptions {
   /** Ids put between two clauses (the vocab's space), so words do not run together. */
   separator: readonly number[];
-  /** Most ids in a chunk (default MAX_CHUNK_TOKENS, never above MAX_TOKENS). */
+  /** Most ids in a chunk (default the least of MAX_CHUNK_TOKENS and LONGEST_RUN_TOKENS, never above MAX_TOKENS). */
   firstChunkTokens?: number;
   firstClauseMaxTokens?: number;
+  firstHeadTokens?: number;
   growth?: number;
   maxTokens?: number;
 }
 
 /** The id budget of chunk `index` (see [Note: Chunk sizes]). */
-export function chunkBudget(index: number, first = FIRST_CHUNK_TOKENS, growth = CHUNK_GROWTH, max = MAX_CHUNK_TOKENS): number {
+export function chunkBudget(
+  index: number,
+  first = FIRST_CHUNK_TOKENS,
+  growth = CHUNK_GROWTH,
+  max = Math.min(MAX_CHUNK_TOKENS, LONGEST_RUN_TOKENS),
+): number {
   // The exponent is capped only so a chunk index in the thousands cannot overflow to Infinity.
   return Math.min(max, Math.floor(first * growth ** Math.min(index, MAX_GROWTH_STEPS)));
 }
@@ -121,8 +154,9 @@ export async function* planChunks(
 ): AsyncGenerator<PlannedChunk> {
   const firstTokens = opts.firstChunkTokens ?? FIRST_CHUNK_TOKENS;
   const firstClauseMax = opts.firstClauseMaxTokens ?? FIRST_CLAUSE_MAX_TOKENS;
+  const firstHeadTokens = opts.firstHeadTokens ?? FIRST_HEAD_TOKENS;
   const growth = opts.growth ?? CHUNK_GROWTH;
-  const maxTokens = Math.min(opts.maxTokens ?? MAX_CHUNK_TOKENS, MAX_TOKENS);
+  const maxTokens = Math.min(opts.maxTokens ?? Math.min(MAX_CHUNK_TOKENS, LONGEST_RUN_TOKENS), MAX_TOKENS);
   const source = segments[Symbol.iterator]();
   // Pieces taken from `source` but not yet packed: the clause that did not fit, or the halves of
   // a clause that was cut. Never more than a few.
@@ -174,9 +208,9 @@ export async function* planChunks(
           pending.unshift(piece);
           break;
         }
-        if (index === 0 && pieceIds.length > firstClauseMax) {
-          // The first clause alone is over the first budget: speak its first words first.
-          const [head, tail] = await fitHead(text, piece, budget, prepared);
+        if (index === 0 && ids.length === 0 && pieceIds.length > firstClauseMax) {
+          // The first clause is long: speak its first few words first.
+          const [head, tail] = await firstHead(text, piece, firstHeadTokens, firstClauseMax, prepared);
           if (tail) pending.unshift(tail);
           piece = head;
         }
@@ -214,23 +248,72 @@ function isLowSurrogate(code: number): boolean {
   return code >= 0xdc00 && code <= 0xdfff;
 }
 
-// A first piece of `piece` that fits `budget` ids (cut at words), and the rest unprepared.
-async function fitHead(
+/** A place a first clause could be cut: the offset, words before it, and how natural it is. */
+export interface HeadCut {
+  at: number;
+  words: number;
+  weight: number;
+}
+
+/**
+ * The places `text[start, end)` could be cut after at least FIRST_HEAD_MIN_WORDS words (the
+ * start of each whitespace run), each with the CUT_BEFORE weight of the word after it (0 if none).
+ */
+export function headCuts(text: string, start: number, end: number): HeadCut[] {
+  const cuts: HeadCut[] = [];
+  let words = 0;
+  for (let i = start + 1; i < end; i++) {
+    if (!/\s/.test(text.charAt(i)) || /\s/.test(text.charAt(i - 1))) continue;
+    words++;
+    let j = i;
+    while (j < end && /\s/.test(text.charAt(j))) j++;
+    const next = /^[\p{L}']+/u.exec(text.slice(j, Math.min(end, j + 20)))?.[0]?.toLowerCase() ?? '';
+    if (words >= FIRST_HEAD_MIN_WORDS && j < end) cuts.push({ at: i, words, weight: CUT_BEFORE.get(next) ?? 0 });
+  }
+  return cuts;
+}
+
+/**
+ * The cut of a long first clause (see [Note: Chunk sizes]): among the cuts whose head is
+ * estimated (ids in proportion to characters) at most `reach` ids, the most natural one,
+ * nearest `target` among equals; undefined when the clause has fewer than
+ * FIRST_HEAD_MIN_WORDS + 1 words.
+ */
+export function chooseHeadCut(
+  cuts: readonly HeadCut[],
+  start: number,
+  idsPerChar: number,
+  target: number,
+  reach: number,
+): HeadCut | undefined {
+  const estimate = (cut: HeadCut): number => (cut.at - start) * idsPerChar;
+  // The first cut (FIRST_HEAD_MIN_WORDS words) is always in reach, however long its words.
+  const inReach = cuts.filter((cut, i) => i === 0 || estimate(cut) <= reach);
+  let best: HeadCut | undefined;
+  for (const cut of inReach) {
+    // Weight counts first; among equal weights, nearest the target.
+    const better =
+      best === undefined ||
+      cut.weight > best.weight ||
+      (cut.weight === best.weight && Math.abs(estimate(cut) - target) < Math.abs(estimate(best) - target));
+    if (better) best = cut;
+  }
+  return best;
+}
+
+// The head of a long first clause at its most natural cut, and the rest unprepared.
+async function firstHead(
   text: string,
   piece: Required<Piece>,
-  budget: number,
+  target: number,
+  reach: number,
   prepared: (p: Piece) => Promise<Required<Piece>>,
 ): Promise<[Required<Piece>, Piece | undefined]> {
-  let head = piece;
-  for (let attempt = 0; attempt < MAX_FIT_ATTEMPTS && head.prepared.ids.length > budget; attempt++) {
-    const length = head.end - head.start;
-    const target = head.start + Math.floor((length * budget * FIT_MARGIN) / head.prepared.ids.length);
-    const cut = wordBoundary(text, head, target);
-    if (cut === undefined) break;
-    head = await prepared({ start: piece.start, end: cut });
-  }
-  if (head.end === piece.end) return [piece, undefined];
-  return [head, { start: head.end, end: piece.end }];
+  const idsPerChar = piece.prepared.ids.length / Math.max(1, piece.end - piece.start);
+  const cut = chooseHeadCut(headCuts(text, piece.start, piece.end), piece.start, idsPerChar, target, reach);
+  if (cut === undefined) return [piece, undefined];
+  const head = await prepared({ start: piece.start, end: cut.at });
+  return [head, { start: cut.at, end: piece.end }];
 }
 
 // The offset of a whitespace run inside (start, end) nearest `target`: the start of the run, so

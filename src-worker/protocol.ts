@@ -21,6 +21,10 @@ export const SAMPLE_RATE = 24_000;
 export const MIN_SPEED = 0.5;
 export const MAX_SPEED = 2.0;
 
+/** Shortest and longest pause scale (1 = the natural pauses between chunks; see joins.ts). */
+export const MIN_PAUSE_SCALE = 0.25;
+export const MAX_PAUSE_SCALE = 3;
+
 /** Longest text accepted in one speak request, in characters (a book chapter is ~50k). */
 export const MAX_TEXT_CHARS = 2_000_000;
 
@@ -113,6 +117,11 @@ export interface SpeakRequest {
    * (`performance.timeOrigin + performance.now()`); used for audible TTFA by the player.
    */
   actionAt?: number;
+  /**
+   * Scales the pauses between chunks (1 = the natural table of joins.ts; smaller is shorter),
+   * MIN_PAUSE_SCALE..MAX_PAUSE_SCALE.
+   */
+  pauseScale?: number;
 }
 
 /** Stop one request (`target`) or, without a target, everything in flight. */
@@ -192,6 +201,20 @@ export interface ChunkTimings {
 }
 
 /**
+ * The model's predicted duration of every id of a chunk, in the chunk's own sample clock (after
+ * trimming): id `ids[i]` sounds from `startSample + SAMPLES_PER_FRAME × (frames[0] + … +
+ * frames[i-1])` for `frames[i]` frames. `ids` are the padded ids (a pad id 0 at each end), so
+ * `startSample` is negative when the leading pad was trimmed.
+ */
+export interface ChunkDurations {
+  ids: number[];
+  frames: number[];
+  startSample: number;
+  /** Samples per frame (600: 25 ms at SAMPLE_RATE). */
+  samplesPerFrame: number;
+}
+
+/**
  * A word as heard: the span of the request's text it was read from (a normalised expansion
  * such as "$42.50" → "forty-two dollars and fifty cents" is one word spanning "$42.50") and its
  * first and last sample (exclusive) counted from the utterance's first emitted sample.
@@ -215,13 +238,18 @@ export interface ChunkEvent {
   words: WordTiming[];
   /** True on the last chunk of the request. */
   last: boolean;
+  /** Per-id durations; absent when the graph gives none (the original graph fallback). */
+  durations?: ChunkDurations;
 }
 
 /** Live metrics of a request (see DESIGN.md "Metrics, defined once"); sent after each chunk. */
 export interface MetricsEvent {
   type: 'metrics';
   id: string;
-  /** Speak request received by the worker → first PCM chunk posted. */
+  /**
+   * Speak request received by the worker → first PCM chunk posted, counted to its first audible
+   * sample (AUDIBLE_LEVEL in audible.ts; silence before it counts as waiting).
+   */
   ttfaEngineMs: number;
   /** Seconds synthesising ÷ seconds of audio, so far. */
   rtf: number;
@@ -391,6 +419,7 @@ const requestSchema = z.discriminatedUnion('type', [
     speed: z.number(),
     provider: providerChoiceSchema.optional(),
     actionAt: z.number().optional(),
+    pauseScale: z.number().min(MIN_PAUSE_SCALE).max(MAX_PAUSE_SCALE).optional(),
   }),
   z.object({ type: z.literal('stop'), id: idSchema, target: z.string().optional() }),
   z.object({ type: z.literal('pause'), id: idSchema, target: z.string().optional() }),
@@ -511,7 +540,7 @@ export interface Hotkeys {
 
 /** The user's settings; main owns them (see src-main/settings.ts for schema and migration). */
 export interface Settings {
-  version: 1;
+  version: 2;
   voice: string;
   speed: number;
   provider: ProviderChoice;
@@ -520,6 +549,8 @@ export interface Settings {
   launchAtLogin: boolean;
   /** Voice ids (or blends) starred in the picker. */
   favourites: string[];
+  /** Scales the pauses between sentences and clauses (1 = natural; MIN_PAUSE_SCALE..MAX_PAUSE_SCALE). */
+  pauseScale: number;
 }
 
 /** A partial update; nested objects are replaced whole. */

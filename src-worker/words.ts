@@ -26,9 +26,12 @@
 // Kokoro renders padded token i over frames [cum(i), cum(i+1)), cum being the running sum of
 // the predicted durations (speed already applied inside the graph), 600 samples a frame, so a
 // word starts at sample 600·cum(first id + 1) of its chunk's raw audio (+1 for the leading pad)
-// and ends at 600·cum(last id + 2). The engine trims and pads the raw audio; timeWords shifts by
-// what was cut before the chunk's first emitted sample and by where the chunk starts in the
-// utterance, and clamps into the chunk, so the samples index the audio exactly as emitted.
+// and ends at 600·cum(last id + 2). The engine trims and pads the raw audio (joins.ts): it cuts
+// the leading pad's silence, shortens over-long silences inside the speech by whole frames (and
+// takes those frames off the ids they belonged to, so the durations it hands on stay true), cuts
+// the tail and appends the pause. timeWords takes those durations, shifts by what was cut before
+// the chunk's first emitted sample and by where the chunk starts in the utterance, and clamps
+// into the chunk's speech, so the samples index the audio exactly as emitted.
 
 import type { MappedText } from './mapped-text.ts';
 import { MappedText as Mapped } from './mapped-text.ts';
@@ -314,9 +317,9 @@ function join(a: WordUnit, b: WordUnit): WordUnit {
 export interface ChunkClock {
   /** Utterance sample of the chunk's first emitted sample. */
   offset: number;
-  /** Raw (model) samples cut before the chunk's first emitted sample. */
+  /** Samples (of the model's audio, inner silences already shortened) cut before the chunk's first emitted sample. */
   trimmedStart: number;
-  /** Emitted samples of the chunk that come from the model's audio (its speech, before any pause). */
+  /** Emitted samples of the chunk that come from the model's audio (its speech, before the pause). */
   speechLength: number;
 }
 

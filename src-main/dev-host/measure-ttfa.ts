@@ -1,7 +1,9 @@
 // Runs as a plain Node process (`npm run measure:ttfa`): measures audible TTFA in Chromium through
 // the dev host with the real engine: for each preset text, clicks Speak and waits for the
-// worklet's first played sample, lets synthesis finish, then stops playback. Prints JSON with the medians and p95s of audible
-// and engine TTFA (see DESIGN.md "Metrics, defined once").
+// worklet's first AUDIBLE played sample (AUDIBLE_LEVEL, audible.ts), lets synthesis finish, then
+// stops playback. Prints JSON with the medians and p95s of audible and engine TTFA (both to the
+// first audible sample; see DESIGN.md "Metrics, defined once"), of their difference per run, and
+// the underruns of each run (counted until the last chunk was queued).
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { AUDIBLE_LEVEL } from '../../src-worker/audible.ts';
 import { BENCH_PRESETS } from '../../src-worker/bench.ts';
 import type { BenchPreset } from '../../src-worker/protocol.ts';
 import { startDevHost } from './server.ts';
@@ -20,6 +23,8 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 const WAIT_MS = 300_000;
 const DEFAULT_RUNS = 3;
 const P95 = 0.95;
+/** Wait after the last chunk before reading the underrun count, so it has reached the worklet. */
+const UNDERRUN_SETTLE_MS = 300;
 
 /** Nearest-rank percentile of `values` (fraction 0..1). */
 function percentile(values: number[], fraction: number): number {
@@ -67,8 +72,11 @@ async function main(): Promise<void> {
         timeout: WAIT_MS,
         polling: 100,
       });
+      // Underruns can only happen before the last chunk is queued; read them once it has played in.
+      await page.waitForTimeout(UNDERRUN_SETTLE_MS);
+      const underruns = await page.evaluate(() => (window as any).__kokoroStore.getState().playback.underruns as number);
       await page.keyboard.press('Escape');
-      return { audible: m.ttfaAudibleMs as number, engine: m.ttfaEngineMs as number };
+      return { audible: m.ttfaAudibleMs as number, engine: m.ttfaEngineMs as number, underruns };
     };
 
     await once(BENCH_PRESETS.short); // warm-up, not counted
@@ -76,19 +84,24 @@ async function main(): Promise<void> {
     for (const preset of presets) {
       const audible: number[] = [];
       const engine: number[] = [];
+      const underruns: number[] = [];
       for (let i = 0; i < runs; i += 1) {
         const r = await once(BENCH_PRESETS[preset]);
         audible.push(r.audible);
         engine.push(r.engine);
+        underruns.push(r.underruns);
       }
+      const gap = audible.map((a, i) => a - (engine[i] as number));
       report[preset] = {
         runs,
+        audibleMinusEngineMs: { p50: round(percentile(gap, 0.5)), p95: round(percentile(gap, P95)), values: gap.map(round) },
+        underruns,
         ttfaAudibleMs: { p50: round(percentile(audible, 0.5)), p95: round(percentile(audible, P95)), values: audible.map(round) },
         ttfaEngineMs: { p50: round(percentile(engine, 0.5)), p95: round(percentile(engine, P95)), values: engine.map(round) },
       };
     }
     const browserVersion = browser.version();
-    console.log(JSON.stringify({ measuredAt: new Date().toISOString(), browser: `Chromium ${browserVersion}`, cpu: os.cpus()[0]?.model, cores: os.cpus().length, presets: report }, null, 2));
+    console.log(JSON.stringify({ measuredAt: new Date().toISOString(), audibleLevel: `${AUDIBLE_LEVEL.toFixed(5)} (−50 dBFS)`, loadAverage: os.loadavg().map(round), browser: `Chromium ${browserVersion}`, cpu: os.cpus()[0]?.model, cores: os.cpus().length, presets: report }, null, 2));
   } finally {
     await browser.close();
     await host.close();

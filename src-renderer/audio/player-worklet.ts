@@ -12,8 +12,11 @@
 // them from `process()` would allocate a message on the real-time path, so the main thread asks
 // (`status`) every few tens of milliseconds and the message handler answers with a snapshot. The
 // start frame is exact whatever the polling rate, because it is recorded in `process()` as
-// `currentFrame` when the first sample is copied out.
+// `currentFrame` when the first sample is copied out; the audible frame likewise, as the frame
+// of the first sample at or above AUDIBLE_LEVEL ([Note: Audible level] in audible.ts), which is
+// what audible TTFA counts to.
 
+import { AUDIBLE_LEVEL } from '../../src-worker/audible.ts';
 import { SampleRing } from './sample-ring.ts';
 import type { ToWorklet, WorkletStatus } from './worklet-messages.ts';
 import { PROCESSOR_NAME } from './worklet-messages.ts';
@@ -47,6 +50,7 @@ class PlayerProcessor extends AudioWorkletProcessor {
   private dropped = 0;
   private underruns = 0;
   private startFrame = -1;
+  private audibleFrame = -1;
   private peak = 0;
   /** Peak since the last status answer (the level meter). */
   private level = 0;
@@ -68,6 +72,7 @@ class PlayerProcessor extends AudioWorkletProcessor {
         this.utterance = message.utterance;
         this.pushed = this.played = this.dropped = this.underruns = this.peak = 0;
         this.startFrame = -1;
+        this.audibleFrame = -1;
         break;
       case 'push': {
         if (message.utterance !== this.utterance || !this.active) break;
@@ -103,6 +108,7 @@ class PlayerProcessor extends AudioWorkletProcessor {
           dropped: this.dropped,
           underruns: this.underruns,
           startFrame: this.startFrame,
+          audibleFrame: this.audibleFrame,
           finished: this.ended && this.ring.availableRead() === 0,
           paused: this.paused,
           peak: this.peak,
@@ -136,6 +142,7 @@ class PlayerProcessor extends AudioWorkletProcessor {
         const v = out[i] as number;
         const magnitude = v < 0 ? -v : v;
         if (magnitude > this.peak) this.peak = magnitude;
+        if (magnitude >= AUDIBLE_LEVEL && this.audibleFrame < 0) this.audibleFrame = currentFrame + i;
         if (magnitude > this.level) this.level = magnitude;
       }
     }

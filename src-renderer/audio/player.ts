@@ -1,6 +1,6 @@
 // Runs in the renderer's main thread: owns the AudioContext and the worklet node, feeds chunks
 // into the worklet's ring with flow control, and turns the worklet's counters into playback
-// position and audible TTFA.
+// position and audible TTFA (to the first audible sample played, not the first sample).
 
 import { SAMPLE_RATE, type TextSpan } from '../../src-worker/protocol.ts';
 import { StreamResampler } from './resampler.ts';
@@ -29,6 +29,8 @@ export interface PlaybackReport {
   underruns: number;
   /** Epoch ms at which the first sample was rendered, once it has been. */
   firstSampleAt?: number;
+  /** Epoch ms at which the first audible sample (audible.ts) was rendered: audible TTFA ends here. */
+  firstAudibleAt?: number;
   /** Everything queued for this utterance was played and its last chunk had arrived. */
   finished: boolean;
   /** Largest absolute sample value played (a silent stream has 0). */
@@ -56,6 +58,7 @@ export class Player {
   private lastChunkIn = false;
   private endSent = false;
   private firstSampleAt: number | undefined;
+  private firstAudibleAt: number | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private seq = 0;
   /** An utterance is current (between begin and stop). */
@@ -127,6 +130,7 @@ export class Player {
     this.lastChunkIn = false;
     this.endSent = false;
     this.firstSampleAt = undefined;
+    this.firstAudibleAt = undefined;
     this.resampler?.reset();
     await this.init();
     for (const held of this.backlog.splice(0)) this.push(held.pcm, held.span, held.last);
@@ -230,6 +234,9 @@ export class Player {
     if (status.startFrame >= 0 && this.firstSampleAt === undefined) {
       this.firstSampleAt = this.frameToEpochMs(status.startFrame, status);
     }
+    if (status.audibleFrame >= 0 && this.firstAudibleAt === undefined) {
+      this.firstAudibleAt = this.frameToEpochMs(status.audibleFrame, status);
+    }
     this.pump();
     const report: PlaybackReport = {
       utterance: status.utterance,
@@ -245,6 +252,7 @@ export class Player {
       contextRate: status.sampleRate,
     };
     if (this.firstSampleAt !== undefined) report.firstSampleAt = this.firstSampleAt;
+    if (this.firstAudibleAt !== undefined) report.firstAudibleAt = this.firstAudibleAt;
     this.onReport(report);
     if (report.finished) this.stopPolling();
   }

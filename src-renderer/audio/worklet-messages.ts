@@ -35,6 +35,8 @@ export interface WorkletStatus {
   underruns: number;
   /** Context frame at which the first sample of this utterance was rendered; -1 before. */
   startFrame: number;
+  /** Context frame of the first audible sample (≥ AUDIBLE_LEVEL) of this utterance; -1 before. */
+  audibleFrame: number;
   /** The last chunk was pushed and everything has been played. */
   finished: boolean;
   paused: boolean;

@@ -181,7 +181,7 @@ async function speakFrom(text: string, base: number, actionAt: number, voice: st
   });
   // Send first, then wake the audio: the engine's time is the long pole, and the context and
   // worklet are ready long before the first chunk can be.
-  bridge.send({ type: 'speak', id, text: sent, voice, speed: settings.speed, actionAt });
+  bridge.send({ type: 'speak', id, text: sent, voice, speed: settings.speed, pauseScale: settings.pauseScale, actionAt });
   await player.begin();
 }
 
@@ -249,8 +249,8 @@ function onReport(report: PlaybackReport): void {
   const current = get().metrics.current;
   if (current && current.id === playback.requestId) {
     const patch: Partial<UtteranceMetrics> = {};
-    if (report.firstSampleAt !== undefined && current.ttfaAudibleMs === null) {
-      patch.ttfaAudibleMs = report.firstSampleAt - liveActionAt;
+    if (report.firstAudibleAt !== undefined && current.ttfaAudibleMs === null) {
+      patch.ttfaAudibleMs = report.firstAudibleAt - liveActionAt;
     }
     if (report.underruns !== current.underruns) patch.underruns = report.underruns;
     if (Object.keys(patch).length > 0) patchCurrent(patch);

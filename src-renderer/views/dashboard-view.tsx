@@ -29,8 +29,8 @@ export function DashboardView() {
   return (
     <div className="dashboard">
       <div className="tiles">
-        <Tile label="Audible TTFA" value={formatMs(current?.ttfaAudibleMs)} raw={current?.ttfaAudibleMs ?? null} testId="ttfa-audible" sub="action → first sample heard" />
-        <Tile label="Engine TTFA" value={formatMs(current?.ttfaEngineMs)} raw={current?.ttfaEngineMs ?? null} testId="ttfa-engine" sub="request → first chunk" />
+        <Tile label="Audible TTFA" value={formatMs(current?.ttfaAudibleMs)} raw={current?.ttfaAudibleMs ?? null} testId="ttfa-audible" sub="action → first audible sample" />
+        <Tile label="Engine TTFA" value={formatMs(current?.ttfaEngineMs)} raw={current?.ttfaEngineMs ?? null} testId="ttfa-engine" sub="request → first audible sample" />
         <Tile label="RTF" value={formatRtf(current?.rtf)} raw={current?.rtf ?? null} testId="rtf" sub="synthesis ÷ audio time" />
         <Tile
           label="Worker memory"

@@ -13,6 +13,13 @@ const HOTKEY_SLOTS: { id: keyof Hotkeys; label: string }[] = [
   { id: 'stop', label: 'Stop speaking' },
 ];
 
+/** Pause-scale choices (see src-worker/joins.ts): shorter or longer than the natural pauses. */
+const PAUSES: { scale: number; label: string }[] = [
+  { scale: 0.5, label: 'Shorter' },
+  { scale: 1, label: 'Natural' },
+  { scale: 1.6, label: 'Longer' },
+];
+
 const VARIANTS: { id: ModelVariant; label: string }[] = [
   { id: 'int8', label: 'int8 — fastest, smallest (recommended)' },
   { id: 'fp16', label: 'fp16' },
@@ -105,6 +112,17 @@ export function SettingsView() {
         <h2 id="set-general" className="section-title">
           General
         </h2>
+        <label className="row">
+          <span>Pauses between sentences</span>
+          <select name="pause-scale" value={String(settings.pauseScale)} onChange={(e) => void updateSettings({ pauseScale: Number(e.target.value) })}>
+            {PAUSES.map((p) => (
+              <option key={p.scale} value={String(p.scale)}>
+                {p.label}
+              </option>
+            ))}
+            {!PAUSES.some((p) => p.scale === settings.pauseScale) && <option value={String(settings.pauseScale)}>×{settings.pauseScale}</option>}
+          </select>
+        </label>
         <label className="check">
           <input type="checkbox" name="launch-at-login" checked={settings.launchAtLogin} onChange={(e) => void updateSettings({ launchAtLogin: e.target.checked })} />
           Open Kokoro Bar at login

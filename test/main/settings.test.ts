@@ -105,7 +105,7 @@ test('clashing hotkeys in the file are replaced by the defaults with a notice', 
   assert.match(loaded.notices.join(' '), /Spoken Content/);
 });
 
-test('a version-0 file is migrated and rewritten as version 1', async () => {
+test('a version-0 file is migrated and rewritten as the current version', async () => {
   const dir = await tempDir();
   await fs.writeFile(
     path.join(dir, SETTINGS_FILE),
@@ -113,20 +113,41 @@ test('a version-0 file is migrated and rewritten as version 1', async () => {
   );
   const loaded = await loadSettings(dir, NOW);
   assert.deepEqual(loaded.notices, []);
-  assert.equal(loaded.settings.version, 1);
+  assert.equal(loaded.settings.version, 2);
+  assert.equal(loaded.settings.pauseScale, 1);
   assert.equal(loaded.settings.voice, 'am_adam');
   assert.equal(loaded.settings.speed, 1.5);
   assert.deepEqual(loaded.settings.provider, { provider: 'cpu' });
   assert.equal(loaded.settings.hotkeys.speakClipboard, 'Control+Alt+K');
   const onDisk = JSON.parse(await fs.readFile(path.join(dir, SETTINGS_FILE), 'utf8'));
-  assert.equal(onDisk.version, 1);
+  assert.equal(onDisk.version, 2);
   assert.equal(onDisk.speed, 1.5);
 });
 
+test('a version-1 file gains the natural pause scale; a bad pause scale takes the default with a notice', async () => {
+  // [file, expected pauseScale, notice?]
+  const table: [Record<string, unknown>, number, RegExp | undefined][] = [
+    [{ version: 1, voice: 'bf_emma' }, 1, undefined],
+    [{ version: 2, pauseScale: 0.5 }, 0.5, undefined],
+    [{ version: 2, pauseScale: 9 }, 1, /"pauseScale"/],
+    [{ version: 2, pauseScale: 'long' }, 1, /"pauseScale"/],
+  ];
+  for (const [file, pauseScale, notice] of table) {
+    const dir = await tempDir();
+    await fs.writeFile(path.join(dir, SETTINGS_FILE), JSON.stringify(file));
+    const loaded = await loadSettings(dir, NOW);
+    assert.equal(loaded.settings.pauseScale, pauseScale, JSON.stringify(file));
+    assert.equal(loaded.settings.version, 2);
+    if (notice) assert.match(loaded.notices.join(' '), notice);
+    else assert.deepEqual(loaded.notices, []);
+  }
+});
+
 test('migrate leaves a current file as it is and refuses newer ones', () => {
-  const current = { version: 1, voice: 'af_heart' };
+  const current = { version: 2, voice: 'af_heart' };
   assert.equal(migrate(current), current);
-  assert.throws(() => migrate({ version: 2 }), /newer/);
+  assert.deepEqual(migrate({ version: 1, voice: 'af_heart' }), { version: 2, voice: 'af_heart', pauseScale: 1 });
+  assert.throws(() => migrate({ version: 3 }), /newer/);
 });
 
 test('applyPatch merges good patches and names what is wrong in bad ones', () => {

@@ -139,3 +139,32 @@ test('stop flushes at once; pushes for an old utterance are ignored', () => {
   assert.equal(s.pushed, 1_000, 'the ring takes what fits');
   assert.equal(s.dropped, 1_000, 'and counts what it refused');
 });
+
+test('the audible frame is the frame of the first sample at or above AUDIBLE_LEVEL, not of the first sample', async () => {
+  const { AUDIBLE_LEVEL } = await import('../../src-worker/audible.ts');
+  // [leading quiet samples, quiet value] → the audible frame lies that many samples after the start.
+  const table: [number, number][] = [
+    [0, 0],
+    [300, 0],
+    [300, AUDIBLE_LEVEL / 2],
+    [129, -AUDIBLE_LEVEL * 0.99],
+    [1, 0],
+  ];
+  for (const [quiet, value] of table) {
+    const w = make(2_000);
+    w.send({ type: 'begin', utterance: 7 });
+    const pcm = new Float32Array(quiet + 100).fill(value);
+    pcm.fill(0.2, quiet);
+    pcm[quiet] = -AUDIBLE_LEVEL * 1.001; // either sign counts
+    w.send({ type: 'push', utterance: 7, pcm });
+    const start = scope.currentFrame as number;
+    assert.equal(w.status().audibleFrame, -1);
+    w.render(Math.ceil(pcm.length / QUANTUM) + 1);
+    const s = w.status();
+    assert.equal(s.startFrame, start, `${quiet}`);
+    assert.equal(s.audibleFrame, start + quiet, `${quiet} quiet samples of ${value}`);
+    // A new utterance forgets it.
+    w.send({ type: 'begin', utterance: 8 });
+    assert.equal(w.status().audibleFrame, -1);
+  }
+});

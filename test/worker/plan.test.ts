@@ -3,7 +3,20 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FIRST_CHUNK_TOKENS, FIRST_CLAUSE_MAX_TOKENS, MAX_CHUNK_TOKENS, chunkBudget, planChunks, type PlanSegment, type PlannedChunk, type Prepare } from '../../src-worker/plan.ts';
+import {
+  FIRST_CHUNK_TOKENS,
+  FIRST_CLAUSE_MAX_TOKENS,
+  FIRST_HEAD_MIN_WORDS,
+  LONGEST_RUN_TOKENS,
+  MAX_CHUNK_TOKENS,
+  chooseHeadCut,
+  chunkBudget,
+  headCuts,
+  planChunks,
+  type PlanSegment,
+  type PlannedChunk,
+  type Prepare,
+} from '../../src-worker/plan.ts';
 import { splitText } from '../../src-worker/split.ts';
 import { MAX_TOKENS } from '../../src-worker/tokenize.ts';
 
@@ -48,9 +61,9 @@ const PARAGRAPH =
   'and he would sound the horn until morning. He never complained; the sea, he said, was good company. ' +
   'When the last ship had gone, he wrote a line in his log and went to bed.';
 
-test('budgets start small and double up to MAX_CHUNK_TOKENS (the model would take MAX_TOKENS)', () => {
-  assert.equal(MAX_CHUNK_TOKENS, 128);
-  assert.deepEqual([0, 1, 2, 3, 50, 5000].map((i) => chunkBudget(i)), [40, 80, 128, 128, 128, 128]);
+test('budgets start small and grow by half up to LONGEST_RUN_TOKENS (memory allows MAX_CHUNK_TOKENS, the model MAX_TOKENS)', () => {
+  assert.ok(LONGEST_RUN_TOKENS <= MAX_CHUNK_TOKENS);
+  assert.deepEqual([0, 1, 2, 3, 50, 5000].map((i) => chunkBudget(i)), [24, 36, 54, 64, 64, 64]);
   assert.deepEqual([0, 1, 2, 3, 4, 5, 5000].map((i) => chunkBudget(i, 40, 2, MAX_TOKENS)), [40, 80, 160, 320, 510, 510, 510]);
 });
 
@@ -61,7 +74,7 @@ test('a paragraph: spans cover the text in order, the first chunk is short, late
   const [first, ...rest] = chunks;
   assert.ok(first && first.ids.length <= FIRST_CLAUSE_MAX_TOKENS);
   assert.ok(rest.some((chunk) => chunk.ids.length > first.ids.length), 'later chunks grow');
-  for (const chunk of chunks) assert.ok(chunk.ids.length <= MAX_CHUNK_TOKENS);
+  for (const chunk of chunks) assert.ok(chunk.ids.length <= LONGEST_RUN_TOKENS);
   // Clauses are joined with the separator, never run together.
   const all = chunks.flatMap((c) => c.ids).filter((id) => id === SPACE).length;
   const words = PARAGRAPH.split(/\s+/).length;
@@ -70,40 +83,72 @@ test('a paragraph: spans cover the text in order, the first chunk is short, late
 
 test('a chunk that would be shorter than the one before takes the next clause anyway', async () => {
   const word = (n: number) => 'x'.repeat(n);
-  // Clauses of 50, 20 and 70 letters: chunk 1's budget (80) fits only the 20 alone, which would
-  // shrink it below chunk 0, so it takes the 70 too (91 ids, within MAX_CHUNK_TOKENS).
-  const text = `${word(50)} ${word(20)} ${word(70)} ${word(10)}`;
+  // Clauses of 20, 10 and 30 letters: chunk 1's budget (36) fits only the 10 alone, which would
+  // shrink it below chunk 0, so it takes the 30 too (41 ids, within LONGEST_RUN_TOKENS).
+  const text = `${word(20)} ${word(10)} ${word(30)} ${word(10)}`;
   const segments = [
-    { start: 0, end: 50 },
-    { start: 51, end: 71 },
-    { start: 72, end: 142 },
-    { start: 143, end: 153 },
+    { start: 0, end: 20 },
+    { start: 21, end: 31 },
+    { start: 32, end: 62 },
+    { start: 63, end: 73 },
   ];
   const sizes = (await collect(text, segments)).map((c) => c.ids.length);
-  assert.deepEqual(sizes, [50, 91, 10]);
+  assert.deepEqual(sizes, [20, 41, 10]);
 });
 
-test('a first clause longer than the first budget is cut at a word boundary', async () => {
-  const text = 'Extraordinarily comprehensive documentation accompanies every single component of this remarkable system today.';
-  const chunks = await collect(text);
-  assertContiguous(text, chunks);
-  const first = chunks[0];
-  assert.ok(first && first.ids.length <= FIRST_CHUNK_TOKENS && first.ids.length > FIRST_CHUNK_TOKENS / 2);
-  assert.match(text.charAt(first.span.end), /\s/, 'cut where a space begins');
-  assert.equal(chunks.length, 2);
+test('a long first clause gives its first few words, cut before the most natural word in reach', async () => {
+  // [text, expected first chunk]: conjunction > preposition/relative > article > nearest the target.
+  const table: [string, string][] = [
+    ['The keeper rose and climbed the spiral stairs to the lamp room at the very top.', 'The keeper rose'],
+    ['Old ships passed in the night beyond the rocks, and nobody saw them.', 'Old ships passed'],
+    ['Every single evening the keeper climbed the long spiral stairs.', 'Every single evening'],
+    ['Extraordinarily comprehensive documentation accompanies every single component today.', 'Extraordinarily comprehensive documentation'],
+    ['Tall grey waves broke over the harbour wall all through the night long.', 'Tall grey waves broke'],
+  ];
+  for (const [text, head] of table) {
+    const chunks = await collect(text);
+    assertContiguous(text, chunks);
+    const first = chunks[0];
+    assert.ok(first);
+    assert.equal(text.slice(first.span.start, first.span.end), head, text);
+    assert.ok(head.split(/\s+/).length >= FIRST_HEAD_MIN_WORDS);
+  }
 });
 
-test('a first clause a little over the first budget is kept whole', async () => {
-  // 50 letters and spaces: over FIRST_CHUNK_TOKENS, under FIRST_CLAUSE_MAX_TOKENS.
-  const clause = 'The lighthouse stood alone at the cliff edge,';
+test('head cuts: offsets, word counts and weights; the choice within reach', () => {
+  const text = 'We walked slowly and then sat under the old tree.';
+  const cuts = headCuts(text, 0, text.length);
+  // [word after the cut, words before it, weight]
+  const table = cuts.map((c) => [/\S+/.exec(text.slice(c.at))?.[0], c.words, c.weight]);
+  assert.deepEqual(table, [
+    ['and', 3, 3],
+    ['then', 4, 3],
+    ['sat', 5, 0],
+    ['under', 6, 2],
+    ['the', 7, 1],
+    ['old', 8, 0],
+    ['tree.', 9, 0],
+  ]);
+  // One id per character: "and" (weight 3) at 16 ids beats "then" (also 3) farther from 14.
+  assert.equal(chooseHeadCut(cuts, 0, 1, 14, 24)?.at, text.indexOf(' and'));
+  // With the reach too short for any weighted cut but the first, the first is kept.
+  assert.equal(chooseHeadCut(cuts, 0, 1, 5, 5)?.at, text.indexOf(' and'));
+  // A reach that excludes "and" is impossible: the first cut is always in reach; a clause of
+  // fewer than FIRST_HEAD_MIN_WORDS + 1 words has no cut.
+  assert.deepEqual(headCuts('Three short words.', 0, 18), []);
+});
+
+test('a first clause that is short (about a second) is kept whole', async () => {
+  // 24 ids at most (one id per letter, one per space here): the clause before the comma is 22.
+  const clause = 'The keeper stood alone,';
   const text = `${clause} and the keeper lit the lamp every single evening.`;
   const chunks = await collect(text);
   const first = chunks[0];
-  assert.ok(first && first.ids.length > FIRST_CHUNK_TOKENS && first.ids.length <= FIRST_CLAUSE_MAX_TOKENS, `${first?.ids.length}`);
+  assert.ok(first && first.ids.length <= FIRST_CLAUSE_MAX_TOKENS && first.ids.length <= FIRST_CHUNK_TOKENS, `${first?.ids.length}`);
   assert.equal(text.slice(first.span.start, first.span.end), clause);
 });
 
-test('a clause longer than MAX_CHUNK_TOKENS is cut at words into pieces that fit', async () => {
+test('a clause longer than LONGEST_RUN_TOKENS is cut at words into pieces that fit', async () => {
   const words = Array.from({ length: 300 }, (_, i) => `word${i}`);
   const text = `Intro here. ${words.join(' ')}.`;
   // One segment for the whole long clause, as if the splitter had not cut it.
@@ -113,7 +158,7 @@ test('a clause longer than MAX_CHUNK_TOKENS is cut at words into pieces that fit
   ];
   const chunks = await collect(text, segments);
   assertContiguous(text, chunks);
-  for (const chunk of chunks) assert.ok(chunk.ids.length <= MAX_CHUNK_TOKENS, `${chunk.ids.length} ids`);
+  for (const chunk of chunks) assert.ok(chunk.ids.length <= LONGEST_RUN_TOKENS, `${chunk.ids.length} ids`);
   const letters = text.replace(/[^A-Za-z0-9]/g, '').length;
   assert.equal(chunks.flatMap((c) => c.ids).filter((id) => id !== SPACE).length, letters, 'no letter lost or repeated');
 });
