@@ -24,6 +24,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
+import { defaultCacheDir } from './assets-cache.ts';
 import { loadManifest, type Manifest } from './assets-manifest.ts';
 import type { GraphState } from './protocol.ts';
 
@@ -315,7 +316,7 @@ function toNumber(value: Int | null | undefined): number {
 //
 // [Note: Derived graph cache]
 // The derived file lives beside its source model in the cache directory, under the manifest's
-// `derived.path`, with a small stamp (`<file>.verified.json`: size, mtime, sha256) written once its
+// `derived.path` (in the user's cache directory instead when the model's folder is read-only), with a small stamp (`<file>.verified.json`: size, mtime, sha256) written once its
 // bytes matched the manifest's `derived.sha256`. A start then only `stat`s it (as the fetcher's
 // stamps do, see [Note: Verified stamps] in assets-cache.ts); a missing, changed or unstamped file
 // is derived again from the source, written under a temporary name and renamed, so a concurrent
@@ -363,6 +364,8 @@ export interface ResolveOptions {
   preference?: GraphPreference;
   /** The expected derived file (default: from the manifest); null = none recorded. */
   entry?: DerivedEntry | null;
+  /** Where the derived file goes when the model's folder is not writable (default: the user's cache; null = nowhere). */
+  fallbackDir?: string | null;
 }
 
 /**
@@ -382,7 +385,12 @@ export async function resolveGraph(modelPath: string, opts: ResolveOptions = {})
     return original(`the derived graph could not be looked up: ${messageOf(error)}`);
   }
   if (!entry) return original(`no derived graph is recorded for ${path.basename(modelPath)} (the 2-D lift is applied to the int8 model only)`);
-  if (await isVerified(entry)) return { modelPath: entry.path, state: { kind: 'derived', fromCache: true } };
+  // Beside the model, or in the user's cache when the model's folder is read-only (an app bundle).
+  const fallbackDir = opts.fallbackDir === undefined ? defaultCacheDir() : opts.fallbackDir;
+  const places = [entry, ...(fallbackDir !== null && path.resolve(fallbackDir) !== path.dirname(path.resolve(entry.path)) ? [{ ...entry, path: path.join(fallbackDir, path.basename(entry.path)) }] : [])];
+  for (const place of places) {
+    if (await isVerified(place)) return { modelPath: place.path, state: { kind: 'derived', fromCache: true } };
+  }
   try {
     const started = performance.now();
     const source = await fsp.readFile(modelPath);
@@ -393,11 +401,23 @@ export async function resolveGraph(modelPath: string, opts: ResolveOptions = {})
         `the derived graph is not the recorded one (sha256 ${sha256.slice(0, 12)}…, ${derived.bytes.length} bytes; expected ${entry.sha256.slice(0, 12)}…, ${entry.size} bytes): the source model or the onnx-proto library differs`,
       );
     }
-    await writeAtomically(entry.path, derived.bytes);
-    const stat = await fsp.stat(entry.path);
-    const stamp: DerivedStamp = { size: stat.size, mtimeMs: stat.mtimeMs, sha256, recipe: DERIVE_RECIPE };
-    await writeAtomically(`${entry.path}${STAMP_SUFFIX}`, new TextEncoder().encode(`${JSON.stringify(stamp)}\n`));
-    return { modelPath: entry.path, state: { kind: 'derived', fromCache: false, deriveMs: performance.now() - started } };
+    let written: string | undefined;
+    let lastError: unknown;
+    for (const place of places) {
+      try {
+        await fsp.mkdir(path.dirname(place.path), { recursive: true });
+        await writeAtomically(place.path, derived.bytes);
+        const stat = await fsp.stat(place.path);
+        const stamp: DerivedStamp = { size: stat.size, mtimeMs: stat.mtimeMs, sha256, recipe: DERIVE_RECIPE };
+        await writeAtomically(`${place.path}${STAMP_SUFFIX}`, new TextEncoder().encode(`${JSON.stringify(stamp)}\n`));
+        written = place.path;
+        break;
+      } catch (error) {
+        lastError = error; // Not writable here: the next place.
+      }
+    }
+    if (written === undefined) throw lastError;
+    return { modelPath: written, state: { kind: 'derived', fromCache: false, deriveMs: performance.now() - started } };
   } catch (error) {
     const reason = error instanceof GraphDeriveError ? error.message : `the derived graph could not be made: ${messageOf(error)}`;
     return original(reason);

@@ -86,6 +86,8 @@ export interface SessionPoolOptions {
   optimizedCacheDir?: string | null;
   /** Which graph sessions run (createKokoroSession's option; default the derived one). */
   graph?: GraphPreference;
+  /** onnxruntime options over the defaults (createKokoroSession's option). */
+  ortOptions?: KokoroSessionOptions['ortOptions'];
   /** Builds sessions (default: createKokoroSession without its own warm-up; tests inject one). */
   factory?: SessionFactory;
   /** What can run here (default: detectProviders()). */
@@ -162,6 +164,7 @@ export function createSessionPool(modelPath: string, opts: KokoroSessionOptions 
     ...(opts.threads === undefined ? {} : { threads: opts.threads }),
     ...(opts.optimizedCacheDir === undefined ? {} : { optimizedCacheDir: opts.optimizedCacheDir }),
     ...(opts.graph === undefined ? {} : { graph: opts.graph }),
+    ...(opts.ortOptions === undefined ? {} : { ortOptions: opts.ortOptions }),
   });
 }
 
@@ -194,7 +197,7 @@ export class SessionPool implements SessionSource {
     this.#model = options.modelPath;
     // See [Note: Intra-op threads] in threads.ts.
     const threads = (this.#threads = options.threads ?? resolveThreads().threads);
-    const { modelPath, optimizedCacheDir, graph } = options;
+    const { modelPath, optimizedCacheDir, graph, ortOptions } = options;
     this.#factory =
       options.factory ??
       ((spec) =>
@@ -205,6 +208,7 @@ export class SessionPool implements SessionSource {
           warmUp: false,
           ...(optimizedCacheDir === undefined ? {} : { optimizedCacheDir }),
           ...(graph === undefined ? {} : { graph }),
+          ...(ortOptions === undefined ? {} : { ortOptions }),
         }));
     this.#report = options.report ?? detectProviders();
     const report = this.#report;

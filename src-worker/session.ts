@@ -15,6 +15,16 @@
 // that shape, beside the arena blocks it already holds, and chunk lengths vary, so it only costs
 // memory. Measured here with the engine: three runs of the long benchmark preset peaked at 442,
 // 605 and 607 MB with it, and at 434, 435 and 435 MB without.
+// Other memory options, measured here (engine in-process, derived graph, the long preset once after
+// warm-up; peak RSS): defaults 480 MB with chunks of up to 128 ids (44/116/74), 367 MB with chunks
+// of at most 64; `session.disable_prepacking` 472 / 355 MB (−8 / −12, and prepacked weights are
+// what makes ConvInteger/MatMulInteger fast); `session.use_device_allocator_for_initializers` 457
+// MB at 128; no CPU arena 2257 MB (every run allocates afresh and glibc keeps it). The run-option
+// `memory.enable_memory_arena_shrinkage` is not reachable: onnxruntime-node 1.30 reads only
+// `logSeverityLevel` and `tag` from run options. What bounds the peak is the longest run (~1.3 MB
+// per id, see [Note: Memory bounds chunk size] in plan.ts) and, on Linux, glibc's per-thread malloc
+// arenas: the same 64-id run peaks at 328 MB with MALLOC_ARENA_MAX=2 in the process environment
+// (macOS's allocator has no such arenas). So the defaults stay.
 //
 // [Note: Session metadata]
 // Kokoro exports differ: kokoro-onnx's takes `tokens`, `style`, `speed` (float32) and returns
@@ -96,6 +106,8 @@ export interface KokoroSessionOptions {
   optimizedCacheDir?: string | null;
   /** Run once at load so the first utterance does not pay for lazy allocations (default true). */
   warmUp?: boolean;
+  /** onnxruntime session options over ours (measurements and tests; see [Note: Session options]). */
+  ortOptions?: Partial<ort.InferenceSession.SessionOptions>;
   /** Which graph to run (default 'derived', falling back to the original with a reason). */
   graph?: GraphPreference;
   /** The expected derived file (default: from the manifest); null = none recorded (tests). */
@@ -110,7 +122,11 @@ export function defaultOptimizedCacheDir(): string {
   return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.cache'), 'kokoro-bar-ort');
 }
 
-/** Loads the model at `modelPath` (see [Note: Session options]); throws model-missing/-corrupt. */
+/**
+ * Loads the model at `modelPath`, running its derived graph when it can be had (see [Note: Derived
+ * graph] in graph-derive.ts) and the original otherwise; see [Note: Session options]. Throws
+ * model-missing/-corrupt.
+ */
 export async function createKokoroSession(modelPath: string, opts: KokoroSessionOptions = {}): Promise<KokoroSession> {
   const fix = `Run \`${FETCH_COMMAND}\` to download the model again.`;
   let stat: { size: number; mtimeMs: number };
@@ -138,6 +154,7 @@ export async function createKokoroSession(modelPath: string, opts: KokoroSession
     enableMemPattern: false,
     // Warnings only describe handled cases (e.g. the cached graph being CPU-specific).
     logSeverityLevel: ORT_LOG_ERRORS_ONLY,
+    ...opts.ortOptions,
   };
 
   const cpuOnly = providers.every((p) => (typeof p === 'string' ? p : p.name) === 'cpu');

@@ -182,3 +182,86 @@ test('graph: "original" is honoured without a reason', async () => {
   const resolved = await resolveGraph(files.model, { preference: 'original' });
   assert.deepEqual(resolved, { modelPath: files.model, state: { kind: 'original' } });
 });
+
+/**
+ * A tiny graph built with onnx-proto: two 1-D ConvInteger sharing one input (strides, pads and
+ * dilations not 1) and the Round → Clip → Cast → CumSum durations path, at `opset`.
+ */
+function tinyModel(opset: number): Uint8Array {
+  const { TensorProto, AttributeProto } = onnx;
+  const ints = (name: string, values: number[]) => ({ name, type: AttributeProto.AttributeType.INTS, ints: values });
+  const tensor = (name: string, type: number, dims: number[], raw: Uint8Array) => ({ name, dataType: type, dims, rawData: raw });
+  const weight = Uint8Array.from({ length: 3 * 2 * 3 }, (_, i) => (i * 37) % 251);
+  const model = onnx.ModelProto.create({
+    irVersion: 7,
+    opsetImport: [{ domain: '', version: opset }],
+    graph: {
+      name: 'tiny',
+      input: [
+        { name: 'x', type: { tensorType: { elemType: TensorProto.DataType.UINT8, shape: { dim: [{ dimValue: 1 }, { dimValue: 2 }, { dimValue: 9 }] } } } },
+        { name: 'd', type: { tensorType: { elemType: TensorProto.DataType.FLOAT, shape: { dim: [{ dimValue: 1 }, { dimValue: 4 }] } } } },
+      ],
+      output: [
+        { name: 'y1', type: { tensorType: { elemType: TensorProto.DataType.INT32 } } },
+        { name: 'y2', type: { tensorType: { elemType: TensorProto.DataType.INT32 } } },
+        { name: 'c', type: { tensorType: { elemType: TensorProto.DataType.INT64 } } },
+      ],
+      initializer: [
+        tensor('w', TensorProto.DataType.UINT8, [3, 2, 3], weight),
+        tensor('w2', TensorProto.DataType.UINT8, [3, 2, 3], weight.map((v) => 255 - v)),
+        tensor('xz', TensorProto.DataType.UINT8, [], Uint8Array.of(7)),
+        tensor('lo', TensorProto.DataType.FLOAT, [], new Uint8Array(Float32Array.of(0).buffer)),
+        tensor('axis', TensorProto.DataType.INT64, [], new Uint8Array(BigInt64Array.of(1n).buffer)),
+      ],
+      node: [
+        { name: 'conv1', opType: 'ConvInteger', input: ['x', 'w', 'xz'], output: ['y1'], attribute: [ints('kernel_shape', [3]), ints('pads', [1, 2]), ints('strides', [2])] },
+        { name: 'conv2', opType: 'ConvInteger', input: ['x', 'w2'], output: ['y2'], attribute: [ints('dilations', [2]), ints('pads', [0, 1])] },
+        { name: 'round', opType: 'Round', input: ['d'], output: ['r'] },
+        { name: 'clip', opType: 'Clip', input: ['r', 'lo'], output: ['frames'] },
+        { name: 'cast', opType: 'Cast', input: ['frames'], output: ['f64'], attribute: [{ name: 'to', type: AttributeProto.AttributeType.INT, i: TensorProto.DataType.INT64 }] },
+        { name: 'cumsum', opType: 'CumSum', input: ['f64', 'axis'], output: ['c'] },
+      ],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+test('the lift computes the same sums with strides, pads, dilations and a shared input, at opset 11 (axes attribute) and 13 (axes input)', async () => {
+  const ort = await import('onnxruntime-node');
+  const x = Uint8Array.from({ length: 18 }, (_, i) => (i * 53 + 11) % 256);
+  const d = Float32Array.of(1.4, 2.6, -3, 7.5);
+  const feeds = { x: new ort.Tensor('uint8', x, [1, 2, 9]), d: new ort.Tensor('float32', d, [1, 4]) };
+  for (const opset of [11, 13]) {
+    const source = tinyModel(opset);
+    const lifted = deriveGraph(source);
+    assert.equal(lifted.lifted, 2);
+    assert.equal(lifted.unsqueezed, 1, 'one Unsqueeze for the input both convolutions share');
+    assert.equal(lifted.durationsFrom, 'frames');
+    const unsqueeze = onnx.ModelProto.decode(lifted.bytes).graph?.node?.find((n) => n.opType === 'Unsqueeze');
+    assert.equal(unsqueeze?.input?.length, opset >= 13 ? 2 : 1, `opset ${opset}: axes as ${opset >= 13 ? 'input' : 'attribute'}`);
+    const [a, b] = await Promise.all([ort.InferenceSession.create(source), ort.InferenceSession.create(lifted.bytes)]);
+    const [ra, rb] = await Promise.all([a.run(feeds), b.run(feeds)]);
+    for (const name of ['y1', 'y2', 'c']) {
+      assert.deepEqual(rb[name]?.dims, ra[name]?.dims, `${name} dims at opset ${opset}`);
+      assert.deepEqual(Array.from(rb[name]?.data as ArrayLike<number | bigint>), Array.from(ra[name]?.data as ArrayLike<number | bigint>), `${name} at opset ${opset}`);
+    }
+    assert.deepEqual(Array.from(rb[DURATIONS_OUTPUT]?.data as Float32Array), [1, 3, 0, 8], 'Round then Clip at 0');
+    await Promise.all([a.release(), b.release()]);
+  }
+});
+
+test('when the model folder cannot take the derived file, it goes to the fallback cache directory', async () => {
+  const model = modelCopy(source);
+  const fallbackDir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-derive-fallback-'));
+  // A "folder" that is a file: nothing can be written under it, not even by root.
+  const entry: DerivedEntry = { ...recorded, path: path.join(model, 'model.conv2d.onnx') };
+  const first = await resolveGraph(model, { entry, fallbackDir });
+  assert.equal(first.state.kind, 'derived', JSON.stringify(first.state));
+  assert.equal(first.modelPath, path.join(fallbackDir, 'model.conv2d.onnx'));
+  const second = await resolveGraph(model, { entry, fallbackDir });
+  assert.deepEqual(second, { modelPath: first.modelPath, state: { kind: 'derived', fromCache: true } });
+  // With nowhere to write, the original runs and the reason says why.
+  const nowhere = await resolveGraph(model, { entry, fallbackDir: null });
+  assert.equal(nowhere.state.kind, 'original');
+  assert.match(nowhere.state.reason ?? '', /could not be made: (ENOTDIR|EEXIST)/);
+});

@@ -106,9 +106,12 @@ test('Linux: CoreML is unavailable, the pool stays on CPU and says why (real det
     const lease = await pool.acquire();
     assert.equal(lease.provider, 'cpu');
     assert.equal(lease.fallbackReason, 'CoreML is only available on macOS; using CPU.');
-    const { pcm: audio } = await lease.run(IDS, STYLE, 1);
+    const { pcm: audio, durations } = await lease.run(IDS, STYLE, 1);
     lease.release();
     assert.ok(audio.length > 0 && audio.some((v) => v !== 0), 'real audio from the CPU session');
+    // The pool's sessions run the derived graph by default, and say so.
+    assert.equal(pool.state().graph?.kind, 'derived', JSON.stringify(pool.state().graph));
+    assert.equal(durations?.length, IDS.length, 'one duration per padded id');
 
     // A per-request CoreML override ends on CPU the same way.
     const once = await pool.acquire({ provider: 'coreml', coreml: { units: 'cpu-gpu', mlProgram: true } });
