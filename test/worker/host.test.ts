@@ -64,9 +64,10 @@ function chunksOf(events: WorkerEvent[]): ChunkEvent[] {
   return events.filter((e): e is ChunkEvent => e.type === 'chunk');
 }
 
-// Two clauses, each under the first-chunk budget: two chunks per request.
-const TEXT_A = 'Hello there, my good friend. How are you doing on this fine day?';
-const TEXT_B = 'The weather is lovely today. Shall we go for a walk in the park?';
+// Two sentences, the first under the first-chunk budget (22 and 19 ids), the second under the
+// second's (33 and 35 of 36): two chunks per request.
+const TEXT_A = 'Hello, my good friend. How are you doing on this fine day?';
+const TEXT_B = 'It is lovely today. Shall we go for a walk in the park?';
 
 test('serves two interleaved speak requests over a real MessagePort, with pause, resume and stop', async (t) => {
   const { port1, port2 } = new MessageChannel();
@@ -106,6 +107,10 @@ test('serves two interleaved speak requests over a real MessagePort, with pause,
     for (const ch of chunks) {
       assert.ok(ch.pcm instanceof Float32Array && ch.pcm.length > 0, 'PCM arrives as a Float32Array');
       assert.equal(ch.sampleRate, 24_000);
+      // The derived graph's durations travel with the chunk: one frame count per padded id.
+      assert.ok(ch.durations, 'a chunk event carries durations');
+      assert.equal(ch.durations.ids.length, ch.timings.tokens + 2);
+      assert.equal(ch.durations.frames.length, ch.durations.ids.length);
     }
     const metrics = events.filter((e) => e.type === 'metrics');
     assert.equal(metrics.length, 2, 'metrics after each chunk');
@@ -157,6 +162,9 @@ test('answers small requests and bad input, one terminal event each, and keeps s
   const bad = await ask({ type: 'speak', id: 'bad', text: 'hi', voice: 'af_heart' });
   assert.equal(bad.length, 1);
   assert.ok(bad[0]?.type === 'error' && bad[0].code === 'bad-request' && /speed/.test(bad[0].message));
+
+  const pause = await ask({ type: 'speak', id: 'ps', text: 'hi', voice: 'af_heart', speed: 1, pauseScale: 10 });
+  assert.ok(pause[0]?.type === 'error' && pause[0].code === 'bad-request' && /pauseScale/.test(pause[0].message), JSON.stringify(pause[0]));
 
   const unknown = await ask({ type: 'dance', id: 'x' });
   assert.ok(unknown[0]?.type === 'error' && unknown[0].code === 'bad-request');
