@@ -23,11 +23,15 @@ import { DEFAULT_SPEED, DEFAULT_VOICE, createEngine, type Engine, type EngineOpt
 import { KokoroError } from './errors.ts';
 import { ENGINE_ENV } from './host.ts';
 import { createMeter, memory } from './metrics.ts';
+import { checkText } from './readable.ts';
 import { MAX_SPEED, MIN_SPEED, SAMPLE_RATE, type BenchPreset, type BenchResult, type WordTiming } from './protocol.ts';
 import { resolveGraph, type GraphResolution } from './graph-derive.ts';
 import { detectProviders, formatProviderReport } from './providers.ts';
 import { resolveThreads } from './threads.ts';
 import { createWavWriter } from './wav.ts';
+
+/** What to do about empty text, in command-line terms (the engine's wording is the app's). */
+const CLI_EMPTY_TEXT_ACTION = 'Give the text as an argument (kokoro-bar say "Hello") or on standard input (echo Hello | kokoro-bar say -).';
 
 /** Runs the benchmark this many times per preset unless told otherwise. */
 const DEFAULT_BENCH_RUNS = 3;
@@ -147,6 +151,9 @@ async function say(args: string[], io: CliIo): Promise<number> {
   } else {
     text = positionals.join(' ');
   }
+  // The text is checked before anything is loaded: empty or unreadable input fails at once.
+  const { skipped } = checkText(text, { emptyAction: CLI_EMPTY_TEXT_ACTION });
+  if (skipped) io.stderr.write(`Note: ${skipped.message}\n`);
   const voice = typeof values['voice'] === 'string' ? values['voice'] : DEFAULT_VOICE;
   const outArg = values['out'];
   const out = typeof outArg === 'string' ? outArg : path.join(os.tmpdir(), `kokoro-bar-${Date.now()}.wav`);

@@ -20,15 +20,16 @@ import { KokoroError } from './errors.ts';
 import { boundaryAt, innerBoundary, joinChunk, type Boundary } from './joins.ts';
 import { warmUpPhonemizer, type G2pLang } from './phonemize.ts';
 import { planChunks, type Prepare } from './plan.ts';
+import { checkText } from './readable.ts';
 import {
   MAX_PAUSE_SCALE,
   MAX_SPEED,
-  MAX_TEXT_CHARS,
   MIN_PAUSE_SCALE,
   MIN_SPEED,
   type ChunkDurations,
   type ChunkTimings,
   type ProviderChoice,
+  type SkippedText,
   type TextSpan,
   type VoiceInfo,
   type WordTiming,
@@ -62,7 +63,12 @@ export interface SpeakOptions {
   /** Stops the stream: no further chunk is yielded and in-flight work is dropped. */
   signal?: AbortSignal;
   /** Called once the input is valid and a session is leased, before the first chunk is made. */
-  onStart?: (info: { provider: 'cpu' | 'coreml'; fallbackReason: string | undefined }) => void;
+  onStart?: (info: {
+    provider: 'cpu' | 'coreml';
+    fallbackReason: string | undefined;
+    /** Text in scripts the voices cannot read, not spoken (see readable.ts); absent when none. */
+    skipped?: SkippedText;
+  }) => void;
 }
 
 /** One piece of audio of an utterance. */
@@ -141,7 +147,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
 
   async function* speak(text: string, opts: SpeakOptions): AsyncGenerator<Chunk> {
     const { signal } = opts;
-    checkInput(text, opts.speed, opts.pauseScale);
+    const skipped = checkInput(text, opts.speed, opts.pauseScale);
     const pauseScale = opts.pauseScale ?? 1;
     const voice = await voiceStore().resolve(opts.voice);
     const { vocab, separator } = await assetsReady();
@@ -149,7 +155,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
     const plan = planChunks(text, splitText(text), prepareFor(vocab, voice.lang), { separator });
     try {
       if (signal?.aborted) return;
-      opts.onStart?.({ provider: lease.provider, fallbackReason: lease.fallbackReason });
+      opts.onStart?.({ provider: lease.provider, fallbackReason: lease.fallbackReason, ...(skipped ? { skipped } : {}) });
       let planned = await untilAborted(plan.next(), signal);
       if (planned.done) {
         throw new KokoroError(
@@ -230,18 +236,10 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   };
 }
 
-// Rejects bad text and speed before any work (see [Note: Three kinds of failure] in errors.ts).
-function checkInput(text: string, speed: number, pauseScale: number | undefined): void {
-  if (text.trim() === '') {
-    throw new KokoroError('empty-text', 'The text to speak is empty.', 'Select or copy some text, then try again.');
-  }
-  if (text.length > MAX_TEXT_CHARS) {
-    throw new KokoroError(
-      'text-too-long',
-      `The text is ${text.length.toLocaleString('en')} characters; at most ${MAX_TEXT_CHARS.toLocaleString('en')} can be spoken at once.`,
-      'Speak a shorter part of it.',
-    );
-  }
+// Rejects bad text and speed before any work (see [Note: Three kinds of failure] in errors.ts);
+// the text checks live in readable.ts, so the CLI makes them before loading anything.
+function checkInput(text: string, speed: number, pauseScale: number | undefined): SkippedText | undefined {
+  const { skipped } = checkText(text);
   if (!Number.isFinite(speed) || speed < MIN_SPEED || speed > MAX_SPEED) {
     throw new KokoroError(
       'bad-speed',
@@ -256,6 +254,7 @@ function checkInput(text: string, speed: number, pauseScale: number | undefined)
       `Choose a pause scale from ${MIN_PAUSE_SCALE} to ${MAX_PAUSE_SCALE} (1 is normal).`,
     );
   }
+  return skipped;
 }
 
 // The text stages for one clause: normalise, phonemise, tokenise, keeping the words (words.ts).

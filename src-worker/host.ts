@@ -137,7 +137,14 @@ export function serve(port: PortLike, engine: Engine): () => void {
         ...(request.provider ? { provider: request.provider } : {}),
         onStart: (info) => {
           provider = info.provider;
-          post({ type: 'started', id, sentences: splitSentences(request.text), voice: request.voice, provider });
+          post({
+            type: 'started',
+            id,
+            sentences: splitSentences(request.text),
+            voice: request.voice,
+            provider,
+            ...(info.skipped ? { skipped: info.skipped } : {}),
+          });
         },
       });
       let waitFrom = receivedAt;

@@ -19,8 +19,19 @@
 // separator read as years ("1999" → "nineteen ninety-nine", "2005" → "two thousand five") unless
 // money or a unit claims them; with a separator ("1,999") they are counts. Digit strings with a
 // leading zero or longer than MAX_CARDINAL_DIGITS are read digit by digit.
+//
+// [Note: Dates]
+// Numeric dates are read as dates in the dialect's order: en-us month/day ("12/25/2024" →
+// "December twenty-fifth, twenty twenty-four"), en-gb day/month ("25/12/2024" → "the
+// twenty-fifth of December, twenty twenty-four"). When only the other order makes a valid date
+// ("25/12" in en-us, "12/25" in en-gb) that one is taken; when neither does, the digits are read
+// as numbers. ISO dates and timestamps ("2024-05-06T14:30:00Z") read as date, time and zone.
+// Month abbreviations with their dot ("Jan.") are expanded, and a day after a month name is an
+// ordinal ("Jan. 5" → "January fifth"). Every rule rewrites its tokens in place.
 
+import type { G2pLang } from './phonemize.ts';
 import { MappedText } from './mapped-text.ts';
+import { FOREIGN_RUN, JUNK, dropUnreadable } from './readable.ts';
 
 /** Longest digit string read as one number; longer ones are read digit by digit. */
 export const MAX_CARDINAL_DIGITS = 15;
@@ -192,6 +203,19 @@ const UNIT_PATTERN = Object.keys(UNITS)
   .map((u) => u.replace(/[/.]/g, (c) => `\\${c}`))
   .join('|');
 
+const MONTHS = [
+  'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
+  'November', 'December',
+];
+/** Days in each month, February counted as 29 (no year is needed to accept a date). */
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const MONTH_ABBREVIATIONS: [string, string][] = [
+  ['Jan', 'January'], ['Feb', 'February'], ['Mar', 'March'], ['Apr', 'April'], ['Jun', 'June'],
+  ['Jul', 'July'], ['Aug', 'August'], ['Sept', 'September'], ['Sep', 'September'], ['Oct', 'October'],
+  ['Nov', 'November'], ['Dec', 'December'],
+];
+const MONTH_PATTERN = MONTHS.join('|');
+
 /** Abbreviations with their dot: [pattern, replacement]. Order matters. */
 const ABBREVIATIONS: [RegExp, string][] = [
   [/\bMr\.(?=\s|$)/g, 'Mister'],
@@ -210,6 +234,13 @@ const ABBREVIATIONS: [RegExp, string][] = [
   [/\bCapt\.(?=\s|$)/g, 'Captain'],
   [/\bGov\.(?=\s|$)/g, 'Governor'],
   [/\bSen\.(?=\s|$)/g, 'Senator'],
+  // Months (see [Note: Dates]): with their dot, or without it before a day number.
+  // "Jan." is also a name, so it is a month only before a number or after a word like "in".
+  [/\bJan(?:\.(?=\s*\d)|(?= \d{1,2}(?:st|nd|rd|th)?\b))|(?<=\b(?:in|of|since|until|till|by|from|before|after|during|early|late|mid|last|next|this)\s)Jan\.(?=[\s,]|$)/gi, 'January'],
+  ...MONTH_ABBREVIATIONS.filter(([abbreviation]) => abbreviation !== 'Jan').map(([abbreviation, month]): [RegExp, string] => [
+    new RegExp(String.raw`\b${abbreviation}(?:\.(?=[\s,]|$)|(?= \d{1,2}(?:st|nd|rd|th)?\b))`, 'g'),
+    month,
+  ]),
   [/\bLtd\.?(?![\p{L}])/gu, 'Limited'],
   [/\bInc\.?(?![\p{L}])/gu, 'Incorporated'],
   [/(?<![\p{L}.])e\.g\.,?/giu, 'for example,'],
@@ -264,20 +295,29 @@ const PERCENT = new RegExp(String.raw`([-−]?)(${NUM})\s?%`, 'g');
 const MAGNITUDE_COUNT = new RegExp(String.raw`(?<![\p{L}\d.])(${NUM})(K|M|B|bn)(?![\p{L}\d])`, 'gu');
 const UNIT_AMOUNT = new RegExp(String.raw`(?<![\p{L}])([-−]?)(${NUM})\s?(${UNIT_PATTERN})(?![\p{L}\d])`, 'gu');
 
+// Dates: 2024-05-06 with an optional time and zone; 12/25/2024, 25-12-24; May 5; 5 May.
+const ISO_DATE = /(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?(?![\d-])/g;
+const NUMERIC_DATE = /(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/-])/g;
+const MONTH_DAY = new RegExp(String.raw`\b(${MONTH_PATTERN}) (\d{1,2})(?:st|nd|rd|th)?\b(?![:.]\d|,\d|\s?%)`, 'g');
+const DAY_MONTH = new RegExp(String.raw`(?<![\d.,:])\b(\d{1,2})(?:st|nd|rd|th)? (${MONTH_PATTERN})\b(?:,? (\d{4})\b)?`, 'g');
+
 // ---------------------------------------------------------------------------------------------
 // The pipeline
 
 /** Rewrites one clause as English words for speech (see [Note: Normalise after splitting]). */
-export function normalizeText(text: string): string {
-  return normalizeMapped(text).text;
+export function normalizeText(text: string, lang: G2pLang = 'en-us'): string {
+  return normalizeMapped(text, lang).text;
 }
 
 /**
  * normalizeText, with each character of the result mapped to the span of `text` it came from
  * (see [Note: Offset maps through rewrites] in mapped-text.ts), for word timings.
  */
-export function normalizeMapped(text: string): MappedText {
-  let t = MappedText.of(text).nfc();
+export function normalizeMapped(text: string, lang: G2pLang = 'en-us'): MappedText {
+  // Scripts the voices cannot read and junk characters go first (see [Note: What the voices can
+  // read] in readable.ts): espeak would spell them out as letter names. (dropUnreadable, run by
+  // run, so the offset map follows.)
+  let t = MappedText.of(text).nfc().replace(FOREIGN_RUN, (run: string) => dropUnreadable(run)).replace(JUNK, ' ');
 
   // Typography and invisible characters.
   t = t
@@ -307,12 +347,33 @@ export function normalizeMapped(text: string): MappedText {
   t = t.replace(/\band\/or\b/gi, 'and or');
   // An abbreviation's dot that also ends the clause ("Main St.") is kept as the full stop.
   for (const [pattern, words] of ABBREVIATIONS) {
-    t = t.replace(pattern, (match: string, offset: number, whole: string) =>
-      match.endsWith('.') && !words.endsWith('.') && CLAUSE_END.test(whole.slice(offset + match.length))
-        ? `${words}.`
-        : words,
-    );
+    // A month's dot before a capital ends the sentence too ("in Jan. The"); a title's never does.
+    const isMonth = MONTHS.includes(words);
+    t = t.replace(pattern, (match: string, offset: number, whole: string) => {
+      const rest = whole.slice(offset + match.length);
+      if (isMonth) return words + fullStopOf(match, rest);
+      return match.endsWith('.') && !words.endsWith('.') && CLAUSE_END.test(rest) ? `${words}.` : words;
+    });
   }
+
+  // Dates (see [Note: Dates]): ISO dates and timestamps, then numeric dates, then a month's day.
+  t = t.replace(ISO_DATE, (m, y: string, mo: string, d: string, h?: string, mi?: string, sec?: string, zone?: string) => {
+    const date = dateWords(Number(mo), Number(d), y, lang);
+    if (date === undefined) return m;
+    if (h === undefined || mi === undefined || Number(h) > 23 || Number(mi) > 59) return ` ${date} `;
+    return ` ${date}, ${timeWords(h, mi, sec, undefined).trim()}${zone === undefined ? '' : ` ${zoneWords(zone)}`} `;
+  });
+  t = t.replace(NUMERIC_DATE, (m, a: string, _sep: string, b: string, y: string) => {
+    const [month, day] = dateOrder(Number(a), Number(b), lang) ?? [];
+    if (month === undefined || day === undefined) return m;
+    return ` ${dateWords(month, day, y, lang) ?? m} `;
+  });
+  t = t.replace(MONTH_DAY, (m, month: string, day: string) => (Number(day) >= 1 && Number(day) <= 31 ? `${month} ${ordinal(Number(day))}` : m));
+  t = t.replace(DAY_MONTH, (m, day: string, month: string, year: string | undefined) =>
+    Number(day) >= 1 && Number(day) <= 31
+      ? `the ${ordinal(Number(day))} of ${month}${year === undefined ? '' : `, ${yearWords(Number(year))}`}`
+      : m,
+  );
 
   // Phone numbers (555-1234, 555-123-4567, (555) 123-4567) read digit by digit.
   t = t.replace(/(?<![\d.,-])(?:\+\d{1,3}[ -]?)?(?:\(\d{3}\) ?|\d{3}[-. ])?\d{3}-\d{4}(?![\d-])|(?<![\d.,-])(?:\+\d{1,3}[ -]?)?(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\d-])/g, (m) =>
@@ -326,9 +387,12 @@ export function normalizeMapped(text: string): MappedText {
   // Times: 3:30 pm, 14:05, 3pm, 3 a.m.
   t = t.replace(
     /\b(\d{1,2}):([0-5]\d)(?::([0-5]\d))?(?:\s?([ap])\.?m\.?)?(?![\d:])/gi,
-    (_m, h: string, m: string, s: string | undefined, ap: string | undefined) => timeWords(h, m, s, ap),
+    (match: string, h: string, m: string, s: string | undefined, ap: string | undefined, offset: number, whole: string) =>
+      timeWords(h, m, s, ap) + fullStopOf(match, whole.slice(offset + match.length)),
   );
-  t = t.replace(/\b(\d{1,2})\s?([ap])\.?m\.?(?![\p{L}])/giu, (_m, h: string, ap: string) => timeWords(h, '00', undefined, ap));
+  t = t.replace(/\b(\d{1,2})\s?([ap])\.?m\.?(?![\p{L}])/giu, (match: string, h: string, ap: string, offset: number, whole: string) =>
+    timeWords(h, '00', undefined, ap) + fullStopOf(match, whole.slice(offset + match.length)),
+  );
 
   // Ranges between numbers: 10–20, 10-20, 1990–95 (before minus signs are read).
   t = t.replace(/(\d)\s?[–—]\s?(?=[$£€¥₹]?\d)/g, '$1 to ');
@@ -437,6 +501,42 @@ export function normalizeMapped(text: string): MappedText {
     .replace(/\s+([,.;:!?)…])/g, '$1')
     .replace(/\(\s+/g, '(')
     .trim();
+}
+
+/** "." when the dot that ends an abbreviation also ends the sentence: end of clause, or a capital next. */
+function fullStopOf(match: string, rest: string): string {
+  return match.endsWith('.') && (CLAUSE_END.test(rest) || /^\s+["'(\[]?\p{Lu}/u.test(rest)) ? '.' : '';
+}
+
+/** [month, day] of two numbers in the dialect's order, or the other order when only it is valid. */
+function dateOrder(a: number, b: number, lang: G2pLang): [number, number] | undefined {
+  const valid = (month: number, day: number): boolean =>
+    month >= 1 && month <= 12 && day >= 1 && day <= (MONTH_DAYS[month - 1] as number);
+  const monthFirst: [number, number] | undefined = valid(a, b) ? [a, b] : undefined;
+  const dayFirst: [number, number] | undefined = valid(b, a) ? [b, a] : undefined;
+  return lang === 'en-gb' ? (dayFirst ?? monthFirst) : (monthFirst ?? dayFirst);
+}
+
+/** Reads a date: "December twenty-fifth, twenty twenty-four" (en-us), "the twenty-fifth of December, …" (en-gb). */
+function dateWords(month: number, day: number, year: string | undefined, lang: G2pLang): string | undefined {
+  const name = MONTHS[month - 1];
+  if (name === undefined || day < 1 || day > (MONTH_DAYS[month - 1] as number)) return undefined;
+  const date = lang === 'en-gb' ? `the ${ordinal(day)} of ${name}` : `${name} ${ordinal(day)}`;
+  if (year === undefined) return date;
+  const y = Number(year);
+  const yearSaid = year.length === 4 ? yearWords(y) : y === 0 ? 'two thousand' : y < 10 ? `oh ${ONES[y] as string}` : underHundred(y);
+  return `${date}, ${yearSaid}`;
+}
+
+/** Reads a time zone of an ISO timestamp: "Z" → "UTC", "+05:30" → "UTC plus five thirty". */
+function zoneWords(zone: string): string {
+  if (zone === 'Z') return 'UTC';
+  const digits = zone.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2) || '0');
+  if (hours === 0 && minutes === 0) return 'UTC';
+  const sign = zone.startsWith('-') ? 'minus' : 'plus';
+  return `UTC ${sign} ${cardinal(hours)}${minutes === 0 ? '' : ` ${underHundred(minutes)}`}`;
 }
 
 function timeWords(h: string, m: string, s: string | undefined, ap: string | undefined): string {

@@ -55,6 +55,23 @@
 
 import { MappedText } from './mapped-text.ts';
 
+// [Note: Quiet espeak]
+// espeak prints to stderr whenever it meets a language it has no dictionary for ("Can't read
+// dictionary file: '/usr/share/espeak-ng-data/hy_dict'"), once per call: a paragraph of Armenian
+// or random code points flooded the worker's stderr with thousands of lines. readable.ts keeps
+// such text from reaching espeak at all, and what espeak prints anyway is counted, not shown.
+
+let espeakMessages = 0;
+
+function countEspeakMessage(): void {
+  espeakMessages++;
+}
+
+/** Lines espeak has printed (and that were kept off the terminal); see [Note: Quiet espeak]. */
+export function espeakMessageCount(): number {
+  return espeakMessages;
+}
+
 /** The package's one call: text and an espeak voice → one phoneme string per espeak clause. */
 type EspeakPhonemize = (text: string, voice: string) => Promise<string[]>;
 
@@ -65,7 +82,17 @@ function loadEspeak(): Promise<EspeakPhonemize> {
   espeakModule ??= (async () => {
     const events = ['uncaughtException', 'unhandledRejection'] as const;
     const before = events.map((event) => new Set(process.listeners(event)));
-    const module = await import('phonemizer');
+    // espeak's stdout and stderr are bound to console.log/console.warn when the module is
+    // evaluated (see [Note: Quiet espeak]); bind them to a counter instead.
+    const { log, warn } = console;
+    console.log = console.warn = countEspeakMessage;
+    let module: typeof import('phonemizer');
+    try {
+      module = await import('phonemizer');
+    } finally {
+      console.log = log;
+      console.warn = warn;
+    }
     events.forEach((event, i) => {
       for (const listener of process.listeners(event)) {
         if (!before[i]?.has(listener)) process.removeListener(event, listener);

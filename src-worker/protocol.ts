@@ -180,6 +180,17 @@ export type WorkerRequest =
 // ---------------------------------------------------------------------------------------------
 // Events (worker → client)
 
+/** Text a request will not speak: runs in scripts the voices cannot read (see readable.ts). */
+export interface SkippedText {
+  /** For the user, e.g. "Skipped 12 characters in Arabic script: the voices read English only." */
+  message: string;
+  scripts: string[];
+  /** Characters skipped (UTF-16 code units), in all runs. */
+  chars: number;
+  /** The first runs skipped (at most MAX_SKIPPED_SPANS of readable.ts), as spans of the original text. */
+  spans: TextSpan[];
+}
+
 /** Speech for a request has begun; `sentences` lets the UI highlight as audio plays. */
 export interface StartedEvent {
   type: 'started';
@@ -188,6 +199,8 @@ export interface StartedEvent {
   sentences: TextSpan[];
   voice: string;
   provider: 'cpu' | 'coreml';
+  /** Runs of the text in scripts the voices cannot read, not spoken (see readable.ts); show `message`. */
+  skipped?: SkippedText;
 }
 
 /** Per-chunk timings, milliseconds. */
@@ -346,6 +359,8 @@ export type ErrorCode =
   | 'empty-text'
   | 'text-too-long'
   | 'no-speakable-text'
+  | 'not-text'
+  | 'unsupported-script'
   | 'unknown-voice'
   | 'bad-blend'
   | 'bad-speed'

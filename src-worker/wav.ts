@@ -1,5 +1,7 @@
 // Runs in the CLI: writes mono 16-bit PCM WAV files chunk by chunk, so a long text never holds
-// its whole audio in memory; the header's sizes are filled in when the file is closed.
+// its whole audio in memory. The header's sizes are rewritten after every chunk, once its samples
+// are on disk, so a run killed part-way leaves a valid WAV of the audio written so far (at worst
+// one chunk shorter than the file), never one whose header says it holds nothing.
 
 import { promises as fsp } from 'node:fs';
 
@@ -47,6 +49,7 @@ export function toInt16(pcm: Float32Array): Buffer {
 
 /** A WAV file being written. */
 export interface WavWriter {
+  /** Appends samples and updates the header to count them. */
   write(pcm: Float32Array): Promise<void>;
   /** Fills in the header and closes the file; returns the samples written. */
   close(): Promise<number>;
@@ -62,6 +65,7 @@ export async function createWavWriter(file: string, sampleRate: number): Promise
       const bytes = toInt16(pcm);
       await handle.write(bytes, 0, bytes.length, WAV_HEADER_BYTES + samples * BYTES_PER_SAMPLE);
       samples += pcm.length;
+      await handle.write(wavHeader(samples, sampleRate), 0, WAV_HEADER_BYTES, 0);
     },
     async close() {
       await handle.write(wavHeader(samples, sampleRate), 0, WAV_HEADER_BYTES, 0);

@@ -87,10 +87,10 @@ export interface WordGroup {
 
 /**
  * Normalise + phonemise + tokenise one clause, keeping its words (see [Note: Words through the
- * text stages]). The ids equal tokenize(phonemize(normalizeText(clause))).
+ * text stages]). The ids equal tokenize(phonemize(normalizeText(clause, lang), lang)).
  */
 export async function prepareClause(clause: string, lang: G2pLang, vocab: Vocab): Promise<PreparedClause> {
-  const normalized = normalizeMapped(clause);
+  const normalized = normalizeMapped(clause, lang);
   const espoken = await espeakClause(normalized.text, lang);
   if (espoken === undefined) return { ids: [], dropped: 0, words: () => Promise.resolve([]) };
   const phonemes = postProcessMapped(Mapped.of(espoken.joined), lang);

@@ -1,28 +1,31 @@
 // Runs in the tests: the real `kokoro-bar` command (the package bin) in a child process: `say`
 // writes a valid 24 kHz mono WAV of plausible length, input errors and usage errors exit with
-// clear messages, `voices` lists every voice; plus the WAV writer itself.
+// clear messages (text errors before the model is loaded), a killed `say` leaves a valid WAV,
+// `voices` lists every voice; plus the WAV writer itself.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ENGINE_ENV } from '../../src-worker/host.ts';
 import { WAV_HEADER_BYTES, createWavWriter, toInt16, wavHeader } from '../../src-worker/wav.ts';
+import { seededRandom } from '../seeded-random.ts';
 import { modelFiles } from './model-fixture.ts';
 
 const BIN = fileURLToPath(new URL('../../src-worker/kokoro-bar.js', import.meta.url));
 const files = await modelFiles();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-cli-'));
 
-function run(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(args: string[], input?: string | Buffer, engine: object = { assets: files }): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { ...process.env, [ENGINE_ENV]: JSON.stringify({ assets: files }) }, maxBuffer: 16 * 1024 * 1024 },
+      { env: { ...process.env, [ENGINE_ENV]: JSON.stringify(engine) }, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
     if (input !== undefined) child.stdin?.end(input);
@@ -96,6 +99,61 @@ test('bad input and bad usage exit non-zero with a message that says what to do'
   }
 });
 
+/** `length` seeded random bytes (not valid UTF-8 text). */
+function randomBytes(length: number, seed: number): Buffer {
+  const random = seededRandom(seed);
+  return Buffer.from(Array.from({ length }, () => Math.floor(random() * 256)));
+}
+
+test('say checks the text before loading the model, in command-line words', async () => {
+  // The model named here does not exist: only a check made before loading it can answer.
+  const missing = { ...files, model: path.join(dir, 'no-such-model.onnx') };
+  const cases: [string[], string | Buffer | undefined, string, RegExp][] = [
+    [['say', '--out', path.join(dir, 'e.wav'), '   '], undefined, 'empty-text', /empty[\s\S]*kokoro-bar say "Hello"[\s\S]*standard input/],
+    [['say', '--out', path.join(dir, 'e.wav'), '-'], '\n\n', 'empty-text', /empty/],
+    [['say', '--out', path.join(dir, 'a.wav'), 'مرحبا بالعالم'], undefined, 'unsupported-script', /Arabic script, which the voices cannot read/],
+    [['say', '--out', path.join(dir, 'c.wav'), '你好。世界！'], undefined, 'unsupported-script', /Chinese \(Han\) script/],
+    [['say', '--out', path.join(dir, 'b.wav'), '-'], randomBytes(3072, 1), 'not-text', /does not look like text[\s\S]*UTF-8/],
+  ];
+  for (const [args, input, code, pattern] of cases) {
+    const started = performance.now();
+    const result = await run(args, input, { assets: missing });
+    assert.equal(result.code, 1, `${code}: ${result.stderr}`);
+    assert.match(result.stderr, pattern, code);
+    assert.doesNotMatch(result.stderr, /Select or copy|model|dictionary/i, `${code}: ${result.stderr}`);
+    console.log(`# ${code}: rejected in ${Math.round(performance.now() - started)} ms`);
+  }
+});
+
+test('say skips text the voices cannot read with a note, and speaks the rest', async () => {
+  const out = path.join(dir, 'mixed.wav');
+  const result = await run(['say', '--out', out, 'Hello שלום עולם there.']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /Note: Skipped 9 characters in Hebrew script: the voices read English only\./);
+  assert.doesNotMatch(result.stderr, /dictionary/);
+  const seconds = readWav(out).samples.length / 24_000;
+  assert.ok(seconds > 0.4 && seconds < 3, `${seconds} s for "Hello there."`);
+});
+
+test('a killed say leaves a valid WAV of what it wrote', async () => {
+  const out = path.join(dir, 'killed.wav');
+  const text = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1} of a long text that takes a while to speak.`).join(' ');
+  const child = execFile(process.execPath, [BIN, 'say', '--out', out, text], {
+    env: { ...process.env, [ENGINE_ENV]: JSON.stringify({ assets: files }) },
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  // Wait for the first chunk's samples, give its header update a moment, then kill.
+  while (!(existsSync(out) && statSync(out).size > WAV_HEADER_BYTES)) await delay(50);
+  await delay(300);
+  child.kill('SIGKILL');
+  await exited;
+  const wav = readWav(out);
+  assert.ok(wav.dataSize > 0, 'the header counts the samples written');
+  assert.ok(wav.dataSize <= wav.fileSize - WAV_HEADER_BYTES && wav.dataSize % 2 === 0, `${wav.dataSize} data bytes in a file of ${wav.fileSize}`);
+  assert.equal(wav.riffSize, wav.dataSize + WAV_HEADER_BYTES - 8);
+  assert.ok(wav.dataSize < 12 * 4 * 48_000, 'killed before the end');
+});
+
 test('voices lists all 54 voices with their languages', async () => {
   const result = await run(['voices']);
   assert.equal(result.code, 0, result.stderr);
@@ -112,7 +170,9 @@ test('the WAV writer: header fields, clipping, and sizes filled in on close', as
   const file = path.join(dir, 'unit.wav');
   const writer = await createWavWriter(file, 24_000);
   await writer.write(new Float32Array(100).fill(0.25));
+  assert.equal(readWav(file).dataSize, 200, 'the header counts what is written before close');
   await writer.write(new Float32Array(50).fill(-0.25));
+  assert.equal(readWav(file).riffSize, 36 + 300);
   assert.equal(await writer.close(), 150);
   const wav = readWav(file);
   assert.equal(wav.dataSize, 300);

@@ -42,7 +42,29 @@ const cases: [string, string, string][] = [
   ['money range', '$10–$20', 'ten dollars to twenty dollars'],
   ['big money with separators', '$1,250,000', 'one million two hundred fifty thousand dollars'],
   // Times.
-  ['times with am/pm', 'At 3:30 pm and 7:05 a.m.', 'At three thirty P-M and seven oh five A-M'],
+  // The dot of "a.m." that ends the sentence is also its full stop.
+  ['times with am/pm', 'At 3:30 pm and 7:05 a.m.', 'At three thirty P-M and seven oh five A-M.'],
+  ['a time keeps the full stop before the next sentence', '3:45pm. It costs $5.', 'three forty-five P-M. It costs five dollars.'],
+  ['full stops after times twice', 'At 3pm. Then 4 p.m. Then 5:10 am. Done.', 'At three P-M. Then four P-M. Then five ten A-M. Done.'],
+  ['a.m. inside a sentence keeps no stop', 'at 7 a.m. sharp', 'at seven A-M sharp'],
+  // Dates (en-us order; en-gb in its own table below).
+  ['numeric dates twice', '12/25/2024 and 12/25/2024', 'December twenty-fifth, twenty twenty-four and December twenty-fifth, twenty twenty-four'],
+  ['a date valid only day first', 'on 25/12/2024.', 'on December twenty-fifth, twenty twenty-four.'],
+  ['two-digit years and dashes', '1/5/24 or 1-5-05', 'January fifth, twenty-four or January fifth, oh five'],
+  ['no such date reads as numbers', '13/13/2024', 'thirteen thirteen twenty twenty-four'],
+  ['ISO dates twice', '2024-05-06 to 2024-05-07', 'May sixth, twenty twenty-four to May seventh, twenty twenty-four'],
+  ['ISO timestamps', '2024-05-06T14:30:00Z and 2024-05-06T09:05:30.123+05:30', 'May sixth, twenty twenty-four, fourteen thirty UTC and May sixth, twenty twenty-four, nine oh five and thirty seconds UTC plus five thirty'],
+  ['ISO timestamp with a negative zone', 'at 1999-12-31T23:59-0800.', 'at December thirty-first, nineteen ninety-nine, twenty-three fifty-nine UTC minus eight.'],
+  ['month abbreviations twice', 'Jan. 5, Jan. 6, Feb. 29, Sept. 3rd and Dec 25', 'January fifth, January sixth, February twenty-ninth, September third and December twenty-fifth'],
+  ['a month abbreviation ends a sentence', 'It was in Jan. The end came in Oct.', 'It was in January. The end came in October.'],
+  ['month and day with a year', 'Jan. 5, 2024 and March 3', 'January fifth, twenty twenty-four and March third'],
+  ['day before month', 'on 5 May 2024 and 1st June', 'on the fifth of May, twenty twenty-four and the first of June'],
+  ['Jan the name stays', 'Jan said hi to Jan.', 'Jan said hi to Jan.'],
+  // Text the voices cannot read (readable.ts) and junk characters are dropped in place.
+  ['Arabic and Hebrew runs dropped', 'Hello مرحبا بالعالم and שלום עולם again.', 'Hello and again.'],
+  ['CJK runs dropped', 'Say 你好 and こんにちは and 안녕 twice.', 'Say and and twice.'],
+  ['lone Greek letters stay', 'α and π', 'α and π'],
+  ['junk characters dropped', 'A\ufffdB\u0001C\ue000D', 'A B C D'],
   ['24-hour times', '14:05 and 09:30', 'fourteen oh five and nine thirty'],
   ['on the hour', '12:00, 14:00 and 3pm and 3 pm', "twelve o'clock, fourteen hundred and three P-M and three P-M"],
   // Units.
@@ -106,6 +128,17 @@ const cases: [string, string, string][] = [
 for (const [name, input, expected] of cases) {
   test(`normalizeText: ${name}`, () => {
     assert.equal(normalizeText(input), expected);
+  });
+}
+
+const britishCases: [string, string, string][] = [
+  ['day first when valid, twice', '05/06/2024 and 05/06/2024', 'the fifth of June, twenty twenty-four and the fifth of June, twenty twenty-four'],
+  ['month first when only that is valid', '12/25/2024', 'the twenty-fifth of December, twenty twenty-four'],
+  ['ISO dates', '2024-05-06T14:30Z', 'the sixth of May, twenty twenty-four, fourteen thirty UTC'],
+];
+for (const [name, input, expected] of britishCases) {
+  test(`normalizeText en-gb: ${name}`, () => {
+    assert.equal(normalizeText(input, 'en-gb'), expected);
   });
 }
 

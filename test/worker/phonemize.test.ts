@@ -4,6 +4,7 @@
 // English (after normalisation) yields only symbols of the model's vocab.
 
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { before, test } from 'node:test';
 import { assetPaths } from '../../src-worker/assets.ts';
 import { normalizeText } from '../../src-worker/normalize.ts';
@@ -35,6 +36,22 @@ before(async () => {
 test("phonemizer's process listeners are removed after it loads", () => {
   assert.equal(process.listenerCount('uncaughtException'), listenersBefore.uncaught);
   assert.equal(process.listenerCount('unhandledRejection'), listenersBefore.rejection);
+});
+
+test('espeak prints nothing on scripts it has no dictionary for (it flooded stderr before)', async () => {
+  // A fresh process, so the module is imported there with its console bound as in the worker.
+  const module = new URL('../../src-worker/phonemize.ts', import.meta.url).href;
+  const script =
+    `const { phonemize, espeakMessageCount } = await import(${JSON.stringify(module)});` +
+    `for (let i = 0; i < 5; i++) await phonemize('Բարեւ աշխարհ, مرحبا بالعالم, 你好, Привет', 'en-us');` +
+    'process.stdout.write(String(espeakMessageCount()));';
+  const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
+    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], (error, out, err) =>
+      error ? reject(error) : resolve({ stdout: out, stderr: err }),
+    ),
+  );
+  assert.equal(stderr, '');
+  assert.ok(Number(stdout) > 0, `espeak had something to say (${stdout} lines), and it was kept off stderr`);
 });
 
 test('one espeak call for many runs gives what one call per run gives', async () => {
