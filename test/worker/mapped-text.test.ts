@@ -72,7 +72,8 @@ test('a match keeps the spans of its common prefix and suffix', () => {
 const WORD_SOURCES: [string, string[]][] = [
   ['It cost $42.50, said Dr. Smith.', ['It', 'cost', '$42.50', '$42.50', '$42.50', '$42.50', '$42.50,', 'said', 'Dr.', 'Smith.']],
   ['Visit https://www.example.com/docs now.', ['Visit', ...Array(9).fill('https://www.example.com/docs'), 'now.']],
-  ['At 3:30 pm, 10-20 May.', ['At', '3:30 pm', '3:30 pm', '3:30 pm,', '10', '-', '20', 'May.']],
+  ['At 3:30 pm, pages 10-20.', ['At', '3:30 pm', '3:30 pm', '3:30 pm,', 'pages', '10', '-', '20.']],
+  ['On 5/6/2024 at noon.', ['On', ...Array(4).fill('5/6/2024'), 'at', 'noon.']],
   ['C# and 1st; e.g. Mr. Li.', ['C', '#', 'and', '1st;', 'e.g.', 'e.g.', 'Mr.', 'Li.']],
   ['He got 20K stars & 5 km.', ['He', 'got', '20K', '20K', 'stars', '&', '5 km', '5 km.']],
   ['Cafe\u0301 twice: Cafe\u0301.', ['Cafe\u0301', 'twice:', 'Cafe\u0301.']],
