@@ -16,8 +16,8 @@
 // words of "$42.50" become one word spanning "$42.50".
 //
 // [Note: Words off the critical path]
-// Grouping costs one more espeak call for most clauses (~10–20 ms here), as much again as the
-// clause's own G2P. The ids do not need it, so prepareClause returns them at once and the words
+// Grouping costs one more espeak call for most clauses (~1 ms a word here, as much again as the
+// clause's own G2P; words already read alone are remembered, see wordsAlone). The ids do not need it, so prepareClause returns them at once and the words
 // as a memoised promise-maker that the engine calls only once the chunk's run is queued: the
 // call then runs while the model does (and after the next chunk's G2P, already queued), never
 // before the first sound.
@@ -132,7 +132,7 @@ async function runWordSpans(runs: readonly EspeakRun[], lang: G2pLang): Promise<
     if (text.length === spoken.length) {
       groups = text.map((_, i) => ({ t0: i, t1: i + 1, e0: i, e1: i + 1 }));
     } else {
-      const alone = await espeakWordsAlone(
+      const alone = await wordsAlone(
         text.map((w) => w.word),
         lang,
       );
@@ -156,6 +156,32 @@ async function runWordSpans(runs: readonly EspeakRun[], lang: G2pLang): Promise<
     }
   }
   return out;
+}
+
+/** Most words kept per dialect by wordsAlone; the cache is emptied when full. */
+const ALONE_CACHE_WORDS = 4096;
+const aloneCache: Record<G2pLang, Map<string, string>> = { 'en-us': new Map(), 'en-gb': new Map() };
+
+// espeakWordsAlone, remembering each word's reading: espeak costs ~1 ms a word here and function
+// words ("of", "the", "to"), the ones espeak runs together, recur in every sentence.
+async function wordsAlone(words: readonly string[], lang: G2pLang): Promise<string[] | undefined> {
+  const cache = aloneCache[lang];
+  const known = new Map<string, string>();
+  for (const w of words) {
+    const hit = cache.get(w);
+    if (hit !== undefined) known.set(w, hit);
+  }
+  const missing = [...new Set(words.filter((w) => !known.has(w)))];
+  if (missing.length > 0) {
+    const read = await espeakWordsAlone(missing, lang);
+    if (read === undefined) return undefined;
+    if (cache.size + missing.length > ALONE_CACHE_WORDS) cache.clear();
+    missing.forEach((w, i) => {
+      known.set(w, read[i] as string);
+      cache.set(w, read[i] as string);
+    });
+  }
+  return words.map((w) => known.get(w) as string);
 }
 
 interface Located {
