@@ -151,7 +151,9 @@ async function measureOriginal(modelPath: string, rows: BenchRow[], rowInputs: M
           totalMs += out.inferMs;
           samples += out.pcm.length;
         }
-        rtfs.push(totalMs / 1000 / (samples / SAMPLE_RATE));
+        // Over the audio the engine delivered (trimmed, with its pauses), as the row's RTF and
+        // floor RTF are, so the three compare; the raw renders are longer (their pads).
+        rtfs.push(totalMs / 1000 / (row.audioSeconds > 0 ? row.audioSeconds : samples / SAMPLE_RATE));
       }
       row.originalFloorMs = stat(firstMs);
       row.originalFloorRtf = stat(rtfs);

@@ -19,7 +19,7 @@ import { assetPaths, ensureAssets, type AssetPaths } from './assets.ts';
 import { KokoroError } from './errors.ts';
 import { boundaryAt, innerBoundary, joinChunk, type Boundary } from './joins.ts';
 import { warmUpPhonemizer, type G2pLang } from './phonemize.ts';
-import { planChunks, type Prepare } from './plan.ts';
+import { lazySegments, planChunks, type Prepare } from './plan.ts';
 import { checkText } from './readable.ts';
 import {
   MAX_PAUSE_SCALE,
@@ -36,7 +36,6 @@ import {
 } from './protocol.ts';
 import { SAMPLES_PER_FRAME, type KokoroSessionOptions, type RunOutput, type SessionLease, type SessionSource } from './session.ts';
 import { createSessionPool } from './session-pool.ts';
-import { splitText } from './split.ts';
 import { loadVocab, padIds, tokenize, type Vocab } from './tokenize.ts';
 import { createVoiceStore, type VoiceStore } from './voices.ts';
 import { prepareClause, timeWords } from './words.ts';
@@ -62,7 +61,7 @@ export interface SpeakOptions {
   provider?: ProviderChoice;
   /** Stops the stream: no further chunk is yielded and in-flight work is dropped. */
   signal?: AbortSignal;
-  /** Called once the input is valid and a session is leased, before the first chunk is made. */
+  /** Called once the input is valid, a session is leased and the first run has been sent, before any chunk is yielded. */
   onStart?: (info: {
     provider: 'cpu' | 'coreml';
     fallbackReason: string | undefined;
@@ -152,12 +151,20 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
     const voice = await voiceStore().resolve(opts.voice);
     const { vocab, separator } = await assetsReady();
     const lease = await sessions.acquire(opts.provider);
-    const plan = planChunks(text, splitText(text), prepareFor(vocab, voice.lang), { separator });
+    const plan = planChunks(text, lazySegments(text), prepareFor(vocab, voice.lang), { separator });
+    // Called once the first run is on its way, so the caller's own start-up work (the host splits
+    // the whole text into sentences for `started`) overlaps the model's first run.
+    let started = false;
+    const start = (): void => {
+      if (started) return;
+      started = true;
+      opts.onStart?.({ provider: lease.provider, fallbackReason: lease.fallbackReason, ...(skipped ? { skipped } : {}) });
+    };
     try {
       if (signal?.aborted) return;
-      opts.onStart?.({ provider: lease.provider, fallbackReason: lease.fallbackReason, ...(skipped ? { skipped } : {}) });
       let planned = await untilAborted(plan.next(), signal);
       if (planned.done) {
+        start();
         throw new KokoroError(
           'no-speakable-text',
           'The text has nothing that can be spoken (no letters or numbers).',
@@ -173,11 +180,12 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
         following.catch(() => undefined); // Awaited below, unless this utterance stops first.
         const ids = padIds(chunk.ids);
         const style = voice.style(chunk.ids.length);
-        const running = runQueue(lease, ids, style, opts.speed, signal);
+        const running = untilAborted(runQueue(lease, ids, style, opts.speed, signal), signal);
+        start();
         // Worked out while the model runs (see [Note: Words off the critical path] in words.ts).
         const words = chunk.words();
         words.catch(() => undefined);
-        const out = await untilAborted(running, signal);
+        const out = await running;
         planned = await untilAborted(following, signal);
         const last = planned.done === true;
         const after = last ? undefined : boundaryAt(text, chunk.span.end);

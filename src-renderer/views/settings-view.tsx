@@ -113,7 +113,7 @@ export function SettingsView() {
           General
         </h2>
         <label className="row">
-          <span>Pauses between sentences</span>
+          <span>Pauses</span>
           <select name="pause-scale" value={String(settings.pauseScale)} onChange={(e) => void updateSettings({ pauseScale: Number(e.target.value) })}>
             {PAUSES.map((p) => (
               <option key={p.scale} value={String(p.scale)}>

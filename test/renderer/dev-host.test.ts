@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
+import { SETTINGS_VERSION } from '../../src-main/settings.ts';
 import { startDevHost, type DevHost } from '../../src-main/dev-host/server.ts';
 import { decodeChunk, type ServerFrame } from '../../src-main/dev-host/wire.ts';
 import type { BenchResult, ChunkEvent, WorkerEvent } from '../../src-worker/protocol.ts';
@@ -93,7 +94,7 @@ describe('browser dev host', () => {
     const hello = await c.until(() => c.frames.find((f) => f.t === 'hello'));
     assert.equal(hello.t === 'hello' && hello.platform.shell, 'browser');
     const settings = await c.call('getSettings');
-    assert.equal(settings.ok && (settings.value as { version: number }).version, 1);
+    assert.equal(settings.ok && (settings.value as { version: number }).version, SETTINGS_VERSION);
     const bad = await c.call('updateSettings', { speed: 9 });
     assert.equal(bad.ok && (bad.value as { ok: boolean }).ok, false, 'an out-of-range speed is refused');
     const unknown = await c.call('updateSettings', { colour: 'red' });

@@ -12,6 +12,7 @@ import {
   chooseHeadCut,
   chunkBudget,
   headCuts,
+  lazySegments,
   planChunks,
   type PlanSegment,
   type PlannedChunk,
@@ -215,4 +216,34 @@ test('a 100,000+ character text is prepared lazily: only what the chunks taken s
   // Everything prepared lies within the chunks taken plus the one clause that did not fit.
   assert.ok(prepared <= covered + 100, `prepared ${prepared} characters for ${covered} covered`);
   await planner.return(undefined);
+});
+
+test('lazySegments gives exactly splitText’s segments, window by window', () => {
+  const texts = [
+    PARAGRAPH,
+    'First paragraph here.\n\nSecond one, with a clause, ends.\n\n\nThird.',
+    'A heading\nThe text under it goes on.\nhard wrapped prose\ncontinues here. Another sentence follows.',
+    'Dr. Watson arrived at nine. Mr. Holmes, approx. ten minutes later, e.g. after tea. Then everybody left quietly.',
+    'This sentence is one of very many in a long chapter, and it ends here. '.repeat(40),
+    'no capital letters anywhere in this text so nothing can be cut at all, really, none whatsoever.',
+    '"Stop!" she said. "Wait... what?" Everything stopped. Nothing happened afterwards.',
+    '1. First item\n2. Second item\n\nThe list ended. Afterwards came more.',
+  ];
+  const spans = (segments: Iterable<PlanSegment>) => [...segments].map(({ start, end }) => [start, end]);
+  for (const text of texts) {
+    const whole = spans(splitText(text));
+    for (const window of [1, 10, 50, 200, 100_000]) assert.deepEqual(spans(lazySegments(text, window)), whole, `${window}: ${text.slice(0, 40)}`);
+  }
+});
+
+test('lazySegments splits only what is asked for: the first segment of 200 KB comes without splitting it all', () => {
+  const text = 'This sentence is one of very many in a long chapter, and it ends here. '.repeat(3_000);
+  const started = performance.now();
+  const first = lazySegments(text).next();
+  const firstMs = performance.now() - started;
+  const wholeStarted = performance.now();
+  splitText(text);
+  const wholeMs = performance.now() - wholeStarted;
+  assert.ok(!first.done && first.value.start === 0);
+  assert.ok(firstMs * 5 < wholeMs, `first segment ${firstMs.toFixed(1)} ms, whole text ${wholeMs.toFixed(1)} ms`);
 });
