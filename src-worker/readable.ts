@@ -131,12 +131,36 @@ export function foreignRuns(text: string): (TextSpan & { script: string })[] {
   return runs;
 }
 
-/** Replaces unreadable runs and junk characters by a space (used by normalize.ts, in place). */
+/** Punctuation of other scripts → the marks Kokoro reads for prosody (a space after: CJK has none). */
+const FOREIGN_PUNCTUATION: Readonly<Record<string, string>> = {
+  '。': '. ', '｡': '. ', '！': '! ', '？': '? ', '，': ', ', '、': ', ', '；': '; ', '：': ': ',
+  '「': ' "', '」': '" ', '『': ' "', '』': '" ', '【': ' (', '】': ') ', '（': ' (', '）': ') ',
+  '،': ', ', '؛': '; ', '؟': '? ', '۔': '. ', '׃': '. ',
+};
+const FOREIGN_PUNCTUATION_PATTERN = new RegExp(`[${Object.keys(FOREIGN_PUNCTUATION).join('')}]`, 'g');
+/** Full-width forms (Ａ, １) and CJK compatibility squares (㎽, ㈱): NFKC gives their plain reading. */
+const COMPATIBILITY_FORMS = /[\u3200-\u33ff\uff01-\uff5e]/g;
+/** Punctuation and symbols belonging to a script the voices cannot read (Hebrew maqaf, …). */
+const FOREIGN_MARK = /(?![\p{sc=Latin}\p{sc=Common}\p{sc=Inherited}])[\p{P}\p{S}]/gu;
+
+/**
+ * Rewrites, in place, what espeak would read as names ("Chinese symbol", "Hebrew maqaf"):
+ * full-width and compatibility forms are folded (NFKC), other scripts' punctuation becomes
+ * ours, and runs of unreadable script, their leftover marks and junk characters become a
+ * space (used by normalize.ts).
+ */
 export function dropUnreadable(text: string): string {
   return text
+    .replace(COMPATIBILITY_FORMS, (ch) => ch.normalize('NFKC'))
+    .replace(FOREIGN_PUNCTUATION_PATTERN, (ch) => FOREIGN_PUNCTUATION[ch] ?? ' ')
     .replace(FOREIGN_RUN, (run) => (LONE_GREEK.test(run) ? run : ' '))
-    .replace(JUNK, ' ');
+    .replace(FOREIGN_MARK, ' ')
+    .replace(JUNK, ' ')
+    .replace(EMPTIED_BRACKETS, ' ');
 }
+
+/** Brackets and quotes left with nothing inside once a run is dropped ("「你好」", "(株)"). */
+const EMPTIED_BRACKETS = /\(\s*\)|\[\s*\]|"\s*"/g;
 
 function withoutRuns(text: string, runs: readonly TextSpan[]): string {
   let out = '';

@@ -65,6 +65,9 @@ const cases: [string, string, string][] = [
   ['CJK runs dropped', 'Say 你好 and こんにちは and 안녕 twice.', 'Say and and twice.'],
   ['lone Greek letters stay', 'α and π', 'α and π'],
   ['junk characters dropped', 'A\ufffdB\u0001C\ue000D', 'A B C D'],
+  ['CJK and Arabic punctuation becomes ours, twice', 'Hi 你好。Then「この」、ok！ Hello مرحبا، world؟ Yes، no۔', 'Hi. Then, ok! Hello, world? Yes, no.'],
+  ['full-width forms and CJK squares fold', 'ＡＢＣ １２ and ㎽ and ㈱ Co', 'ABC twelve and mW and Co'],
+  ['other scripts\' marks vanish', 'a ־ b ־ c', 'a b c'],
   ['24-hour times', '14:05 and 09:30', 'fourteen oh five and nine thirty'],
   ['on the hour', '12:00, 14:00 and 3pm and 3 pm', "twelve o'clock, fourteen hundred and three P-M and three P-M"],
   // Units.
