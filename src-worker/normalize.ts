@@ -31,7 +31,7 @@
 
 import type { G2pLang } from './phonemize.ts';
 import { MappedText } from './mapped-text.ts';
-import { FOREIGN_RUN, JUNK, dropUnreadable } from './readable.ts';
+import { dropUnreadableMapped } from './readable.ts';
 
 /** Longest digit string read as one number; longer ones are read digit by digit. */
 export const MAX_CARDINAL_DIGITS = 15;
@@ -315,9 +315,8 @@ export function normalizeText(text: string, lang: G2pLang = 'en-us'): string {
  */
 export function normalizeMapped(text: string, lang: G2pLang = 'en-us'): MappedText {
   // Scripts the voices cannot read and junk characters go first (see [Note: What the voices can
-  // read] in readable.ts): espeak would spell them out as letter names. (dropUnreadable, run by
-  // run, so the offset map follows.)
-  let t = MappedText.of(text).nfc().replace(FOREIGN_RUN, (run: string) => dropUnreadable(run)).replace(JUNK, ' ');
+  // read] in readable.ts): espeak would spell them out as letter names.
+  let t = dropUnreadableMapped(MappedText.of(text).nfc());
 
   // Typography and invisible characters.
   t = t
