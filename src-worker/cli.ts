@@ -10,6 +10,7 @@
 // a developer without the verified cache can point the CLI at other model files.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,12 +18,13 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { assetPaths, checkAssets, defaultCacheDir, loadManifest, runFetchCommand } from './assets.ts';
 import { describeAuto, recordBenchmark } from './auto-provider.ts';
 import { ALL_PRESETS, runBenchmark } from './bench.ts';
+import { timingsJson, toSrt, toVtt } from './captions.ts';
 import { DEFAULT_SPEED, DEFAULT_VOICE, createEngine, type Engine, type EngineOptions } from './engine.ts';
 import { KokoroError } from './errors.ts';
 import { ENGINE_ENV } from './host.ts';
 import { createMeter, memory } from './metrics.ts';
 import { checkText } from './readable.ts';
-import { MAX_SPEED, MIN_SPEED, SAMPLE_RATE, type BenchPreset, type BenchResult } from './protocol.ts';
+import { MAX_SPEED, MIN_SPEED, SAMPLE_RATE, type BenchPreset, type BenchResult, type WordTiming } from './protocol.ts';
 import { resolveGraph, type GraphResolution } from './graph-derive.ts';
 import { detectProviders, formatProviderReport } from './providers.ts';
 import { resolveThreads } from './threads.ts';
@@ -40,8 +42,10 @@ const MEGABYTE = 1024 * 1024;
 const USAGE = `Usage: kokoro-bar <command> [options]
 
 Commands:
-  say [--voice V] [--speed S] [--out FILE.wav] [--no-play] [TEXT | -]
+  say [--voice V] [--speed S] [--out FILE.wav] [--timings FILE.json] [--subtitles FILE.vtt|FILE.srt] [--no-play] [TEXT | -]
         Speak TEXT (or standard input with "-" or when piped) to a 24 kHz mono WAV.
+        --timings writes each word's start and end (seconds into the WAV) and its characters in TEXT;
+        --subtitles writes sentence captions (WebVTT with word timestamps, or SRT).
         V is a voice id or a blend like "af_heart:0.7,af_bella:0.3" (default ${DEFAULT_VOICE});
         S is ${MIN_SPEED}..${MAX_SPEED} (default ${DEFAULT_SPEED}). Without --out the WAV goes to a temporary
         file and is played if a player is found. TTFA (to the first audible sample) and RTF go to stderr.
@@ -130,6 +134,8 @@ async function say(args: string[], io: CliIo): Promise<number> {
       voice: { type: 'string', short: 'v' },
       speed: { type: 'string', short: 's' },
       out: { type: 'string', short: 'o' },
+      timings: { type: 'string' },
+      subtitles: { type: 'string' },
       'no-play': { type: 'boolean' },
     },
     true,
@@ -152,12 +158,18 @@ async function say(args: string[], io: CliIo): Promise<number> {
   const outArg = values['out'];
   const out = typeof outArg === 'string' ? outArg : path.join(os.tmpdir(), `kokoro-bar-${Date.now()}.wav`);
   if (!out.toLowerCase().endsWith('.wav')) throw new UsageError(`--out must name a .wav file, not "${out}".`);
+  const timingsOut = typeof values['timings'] === 'string' ? values['timings'] : undefined;
+  const subtitlesOut = typeof values['subtitles'] === 'string' ? values['subtitles'] : undefined;
+  if (subtitlesOut !== undefined && !/\.(vtt|srt)$/i.test(subtitlesOut)) {
+    throw new UsageError(`--subtitles must name a .vtt or .srt file, not "${subtitlesOut}".`);
+  }
 
   return withEngine(async (engine) => {
     await engine.warmUp();
     const meter = createMeter(performance.now());
     let waitFrom = performance.now();
     let chunks = 0;
+    const words: WordTiming[] = [];
     let wav: Awaited<ReturnType<typeof createWavWriter>> | undefined;
     try {
       for await (const chunk of engine.speak(text, { voice, speed })) {
@@ -165,22 +177,50 @@ async function say(args: string[], io: CliIo): Promise<number> {
         meter.posted();
         wav ??= await createWavWriter(out, SAMPLE_RATE);
         await wav.write(chunk.pcm);
+        words.push(...chunk.words);
         chunks++;
         waitFrom = performance.now();
       }
     } finally {
       await wav?.close();
     }
+    if ((timingsOut !== undefined || subtitlesOut !== undefined) && words.length === 0) {
+      io.stderr.write(
+        `kokoro-bar: the model gave no word durations (the original graph is running), so no timings were written; ${out} was.\n` +
+          'Run `npx kokoro-bar doctor` to see why the derived graph is not used.\n',
+      );
+      return 1;
+    }
+    const written = await writeTimings(text, words, timingsOut, subtitlesOut);
     const { peakRssBytes } = memory();
     io.stderr.write(
       `TTFA (engine) ${Math.round(meter.ttfaMs ?? Number.NaN)} ms · RTF ${meter.rtf.toFixed(2)} · ` +
         `${meter.audioSeconds.toFixed(2)} s of audio in ${chunks} chunk(s) · peak RSS ${Math.round(peakRssBytes / MEGABYTE)} MB` +
         (meter.dropped > 0 ? ` · ${meter.dropped} unknown symbol(s) dropped` : '') +
-        `\nWrote ${out}\n`,
+        `\nWrote ${[out, ...written].join(', ')}\n`,
     );
     if (outArg === undefined && !values['no-play']) await play(out, io);
     return 0;
   });
+}
+
+// Writes the --timings and --subtitles files (see captions.ts); returns the paths written.
+async function writeTimings(
+  text: string,
+  words: readonly WordTiming[],
+  timingsOut: string | undefined,
+  subtitlesOut: string | undefined,
+): Promise<string[]> {
+  const written: string[] = [];
+  if (timingsOut !== undefined) {
+    await writeFile(timingsOut, `${JSON.stringify(timingsJson(text, words), null, 2)}\n`);
+    written.push(timingsOut);
+  }
+  if (subtitlesOut !== undefined) {
+    await writeFile(subtitlesOut, subtitlesOut.toLowerCase().endsWith('.vtt') ? toVtt(text, words) : toSrt(text, words));
+    written.push(subtitlesOut);
+  }
+  return written;
 }
 
 async function play(file: string, io: CliIo): Promise<void> {

@@ -18,8 +18,7 @@
 import { assetPaths, ensureAssets, type AssetPaths } from './assets.ts';
 import { KokoroError } from './errors.ts';
 import { boundaryAt, innerBoundary, joinChunk, type Boundary } from './joins.ts';
-import { normalizeText } from './normalize.ts';
-import { phonemize, warmUpPhonemizer } from './phonemize.ts';
+import { warmUpPhonemizer, type G2pLang } from './phonemize.ts';
 import { lazySegments, planChunks, type Prepare } from './plan.ts';
 import { checkText } from './readable.ts';
 import {
@@ -33,11 +32,13 @@ import {
   type SkippedText,
   type TextSpan,
   type VoiceInfo,
+  type WordTiming,
 } from './protocol.ts';
 import { SAMPLES_PER_FRAME, type KokoroSessionOptions, type RunOutput, type SessionLease, type SessionSource } from './session.ts';
 import { createSessionPool } from './session-pool.ts';
 import { loadVocab, padIds, tokenize, type Vocab } from './tokenize.ts';
 import { createVoiceStore, type VoiceStore } from './voices.ts';
+import { prepareClause, timeWords } from './words.ts';
 
 /** The voice used when none is configured. */
 export const DEFAULT_VOICE = 'af_heart';
@@ -87,6 +88,8 @@ export interface Chunk {
   /** The text it speaks; spans of one stream are contiguous and cover the whole text. */
   span: TextSpan;
   timings: ChunkTimings;
+  /** Its words with their samples in the utterance (see words.ts); empty without durations. */
+  words: WordTiming[];
   last: boolean;
   /** Symbols the vocab lacked in this chunk, dropped. */
   dropped: number;
@@ -168,6 +171,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
           'Give text with words in it.',
         );
       }
+      let emitted = 0; // Samples of this utterance yielded so far: the word timings' clock.
       let before: Boundary | undefined;
       for (;;) {
         const chunk = planned.value;
@@ -178,6 +182,9 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
         const style = voice.style(chunk.ids.length);
         const running = untilAborted(runQueue(lease, ids, style, opts.speed, signal), signal);
         start();
+        // Worked out while the model runs (see [Note: Words off the critical path] in words.ts).
+        const words = chunk.words();
+        words.catch(() => undefined);
         const out = await running;
         planned = await untilAborted(following, signal);
         const last = planned.done === true;
@@ -189,7 +196,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
         yield {
           index: chunk.index,
           pcm: joined.pcm,
-            durations: joined.frames && {
+          durations: joined.frames && {
             ids: Array.from(ids, Number),
             frames: joined.frames,
             startSample: -joined.trimmedStart,
@@ -199,12 +206,20 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
           shortenedSamples: joined.shortened,
           span: last ? { start: chunk.span.start, end: text.length } : chunk.span,
           timings: { prepareMs: chunk.prepareMs, inferMs, tokens: chunk.ids.length },
+          words: joined.frames
+            ? timeWords(await untilAborted(words, signal), joined.frames, {
+                offset: emitted,
+                trimmedStart: joined.trimmedStart,
+                speechLength: joined.kept,
+              })
+            : [],
           last,
           dropped: chunk.dropped,
           input: { ids, style, speed: opts.speed },
           provider: lease.provider,
           fallbackReason: lease.fallbackReason,
         };
+        emitted += joined.pcm.length;
         if (last || signal?.aborted) return;
       }
     } catch (error) {
@@ -250,12 +265,9 @@ function checkInput(text: string, speed: number, pauseScale: number | undefined)
   return skipped;
 }
 
-// The text stages for one clause: normalise, phonemise, tokenise.
-function prepareFor(vocab: Vocab, lang: 'en-us' | 'en-gb'): Prepare {
-  return async (clause) => {
-    const phonemes = await phonemize(normalizeText(clause, lang), lang);
-    return phonemes === '' ? { ids: [], dropped: 0 } : tokenize(phonemes, vocab);
-  };
+// The text stages for one clause: normalise, phonemise, tokenise, keeping the words (words.ts).
+function prepareFor(vocab: Vocab, lang: G2pLang): Prepare {
+  return (clause) => prepareClause(clause, lang, vocab);
 }
 
 /** Thrown inside speak() when its signal fires; never escapes it. */

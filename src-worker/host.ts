@@ -192,6 +192,7 @@ export function serve(
             sampleRate: SAMPLE_RATE,
             span: chunk.span,
             timings: chunk.timings,
+            words: chunk.words,
             last: chunk.last,
             ...(chunk.durations ? { durations: chunk.durations } : {}),
           },

@@ -4,7 +4,9 @@
 //
 // [Note: Normalise after splitting]
 // Normalisation runs per segment, after splitting (see [Note: Spans index the original text]),
-// so it may change lengths freely: nothing indexes into its output. It is a fixed sequence of
+// so it may change lengths freely: nothing indexes into its output except through the offset map
+// it carries for word timings (normalizeMapped; [Note: Offset maps through rewrites] in
+// mapped-text.ts), which works for any rewrite written as `t = t.replace(…)`. It is a fixed sequence of
 // rewrites, most specific first (URLs before dots, money before decimals, times before ratios),
 // every regex global so a pattern that occurs twice is rewritten twice. Numbers are spelt out
 // here rather than by a library: the candidates on npm either ship 135 locales (7.8 MB) or read
@@ -28,7 +30,8 @@
 // ordinal ("Jan. 5" → "January fifth"). Every rule rewrites its tokens in place.
 
 import type { G2pLang } from './phonemize.ts';
-import { dropUnreadable } from './readable.ts';
+import { MappedText } from './mapped-text.ts';
+import { dropUnreadableMapped } from './readable.ts';
 
 /** Longest digit string read as one number; longer ones are read digit by digit. */
 export const MAX_CARDINAL_DIGITS = 15;
@@ -303,9 +306,17 @@ const DAY_MONTH = new RegExp(String.raw`(?<![\d.,:])\b(\d{1,2})(?:st|nd|rd|th)? 
 
 /** Rewrites one clause as English words for speech (see [Note: Normalise after splitting]). */
 export function normalizeText(text: string, lang: G2pLang = 'en-us'): string {
+  return normalizeMapped(text, lang).text;
+}
+
+/**
+ * normalizeText, with each character of the result mapped to the span of `text` it came from
+ * (see [Note: Offset maps through rewrites] in mapped-text.ts), for word timings.
+ */
+export function normalizeMapped(text: string, lang: G2pLang = 'en-us'): MappedText {
   // Scripts the voices cannot read and junk characters go first (see [Note: What the voices can
   // read] in readable.ts): espeak would spell them out as letter names.
-  let t = dropUnreadable(text.normalize('NFC'));
+  let t = dropUnreadableMapped(MappedText.of(text).nfc());
 
   // Typography and invisible characters.
   t = t

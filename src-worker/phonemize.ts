@@ -53,6 +53,8 @@
 // So the package is imported lazily, once, and the listeners it added are removed at once;
 // Node's defaults (and the worker's own handlers) apply again.
 
+import { MappedText } from './mapped-text.ts';
+
 // [Note: Quiet espeak]
 // espeak prints to stderr whenever it meets a language it has no dictionary for ("Can't read
 // dictionary file: '/usr/share/espeak-ng-data/hy_dict'"), once per call: a paragraph of Armenian
@@ -155,23 +157,69 @@ function serialised<T>(task: () => Promise<T>): Promise<T> {
 
 /** A normalised clause → Kokoro phonemes, punctuation restored and post-processed; '' if nothing is speakable. */
 export async function phonemize(text: string, lang: G2pLang): Promise<string> {
+  const espoken = await espeakClause(text, lang);
+  return espoken === undefined ? '' : postProcess(espoken.joined, lang);
+}
+
+/** One word run of a clause as espeak read it. */
+export interface EspeakRun {
+  /** Offset of the (trimmed) run in the clause. */
+  start: number;
+  /** The run's text, trimmed. */
+  text: string;
+  /** Offset of its phonemes in `joined`. */
+  joinedStart: number;
+  /** Its phonemes as espeak gave them (before post-processing). */
+  phonemes: string;
+}
+
+/**
+ * The clause's phonemes before post-processing, and where each word run's phonemes lie in
+ * them; undefined when nothing is speakable. Shared by `phonemize` and the word timings
+ * (phonemize-words.ts), so both see exactly the same phonemes.
+ */
+export async function espeakClause(
+  text: string,
+  lang: G2pLang,
+): Promise<{ joined: string; runs: EspeakRun[] } | undefined> {
   const voice = ESPEAK_VOICES[lang];
   if (voice === undefined) {
     throw new TypeError(`phonemize: unknown language ${JSON.stringify(lang)}; use "en-us" or "en-gb".`);
   }
   const pieces = splitPunctuation(text);
-  const runs = pieces.filter((p) => !p.punctuation && SPEAKABLE.test(p.text)).map((p) => p.text.trim());
-  if (runs.length === 0) return '';
-  const phonemised = await phonemizeRuns(runs, voice);
+  const runs: EspeakRun[] = [];
+  let offset = 0;
+  for (const piece of pieces) {
+    if (!piece.punctuation && SPEAKABLE.test(piece.text)) {
+      const lead = piece.text.length - piece.text.trimStart().length;
+      runs.push({ start: offset + lead, text: piece.text.trim(), joinedStart: 0, phonemes: '' });
+    }
+    offset += piece.text.length;
+  }
+  if (runs.length === 0) return undefined;
+  const phonemised = await phonemizeRuns(
+    runs.map((run) => run.text),
+    voice,
+  );
   const out: string[] = [];
+  let length = 0;
   let next = 0;
   for (const piece of pieces) {
-    if (piece.punctuation) out.push(piece.text);
-    else if (SPEAKABLE.test(piece.text)) out.push(phonemised[next++] as string);
+    let part: string | undefined;
+    if (piece.punctuation) part = piece.text;
+    else if (SPEAKABLE.test(piece.text)) {
+      const run = runs[next++] as EspeakRun;
+      part = phonemised[next - 1] as string;
+      run.joinedStart = length;
+      run.phonemes = part;
+    }
+    if (part === undefined) continue;
+    out.push(part);
+    length += part.length;
   }
   const joined = out.join('');
-  if (!SPEAKABLE.test(joined)) return '';
-  return postProcess(joined, lang);
+  if (!SPEAKABLE.test(joined)) return undefined;
+  return { joined, runs };
 }
 
 /**
@@ -189,6 +237,18 @@ export async function phonemizeRuns(runs: readonly string[], voice: string): Pro
     out.push(lines.join(' '));
   }
   return out;
+}
+
+/**
+ * Each word alone, in one espeak call (a comma after each, see [Note: One espeak call per
+ * clause]); undefined when espeak's lines do not match the words one to one. For grouping words
+ * espeak ran together (words.ts), before post-processing.
+ */
+export async function espeakWordsAlone(words: readonly string[], lang: G2pLang): Promise<string[] | undefined> {
+  const voice = ESPEAK_VOICES[lang];
+  if (words.length === 0) return [];
+  const lines = await serialised(() => espeakPhonemize(words.join(RUN_SEPARATOR), voice));
+  return lines.length === words.length ? lines : undefined;
 }
 
 /** Loads espeak and exercises both dialects, so the first real calls are fast (a second or two, once). */
@@ -217,13 +277,18 @@ export function splitPunctuation(text: string): { text: string; punctuation: boo
 
 /** Kokoro's substitutions on espeak output, then misaki's symbols; see [Note: Kokoro post-processing]. */
 export function postProcess(phonemes: string, lang: G2pLang): string {
+  return postProcessMapped(MappedText.of(phonemes), lang).text;
+}
+
+/** postProcess, keeping each output symbol's origin in the espeak output (see mapped-text.ts). */
+export function postProcessMapped(phonemes: MappedText, lang: G2pLang): MappedText {
   let p = phonemes
     .replace(/kəkˈoːɹoʊ/g, 'kˈoʊkəɹoʊ')
     .replace(/kəkˈɔːɹəʊ/g, 'kˈəʊkəɹəʊ')
     .replace(/(?<=[a-zɹː])(?=hˈʌndɹɪd)/g, ' ')
     .replace(/ z(?=[;:,.!?¡¿—…"«»“” ]|$)/g, 'z');
   if (lang === 'en-us') p = p.replace(/(?<=nˈaɪn)ti(?!ː)/g, 'di');
-  return toMisaki(p, lang).replace(/\s+/g, ' ').trim();
+  return toMisakiMapped(p, lang).replace(/\s+/g, ' ').trim();
 }
 
 /** espeak symbol sequences → misaki's, longest first, for both dialects. */
@@ -251,6 +316,10 @@ const ESPEAK_TO_MISAKI: readonly (readonly [string, string])[] = [
 
 /** Maps espeak's IPA to misaki's phoneme set (see [Note: Kokoro post-processing]). */
 export function toMisaki(phonemes: string, lang: G2pLang): string {
+  return toMisakiMapped(MappedText.of(phonemes), lang).text;
+}
+
+function toMisakiMapped(phonemes: MappedText, lang: G2pLang): MappedText {
   let p = phonemes;
   // British centring diphthongs first, before their e is read as eɪ's A.
   if (lang === 'en-gb') p = p.replace(/eə/g, 'ɛː').replace(/iə/g, 'ɪə').replace(/əʊ/g, 'Q');

@@ -55,6 +55,7 @@
 import type { TextSpan } from './protocol.ts';
 import { splitText } from './split.ts';
 import { MAX_TOKENS } from './tokenize.ts';
+import { joinLazyWords, type LazyWords } from './words.ts';
 
 /** Most ids in the first chunk when it packs whole clauses (see [Note: Chunk sizes]). */
 export const FIRST_CHUNK_TOKENS = 24;
@@ -134,6 +135,8 @@ export interface Prepared {
   ids: readonly number[];
   /** Symbols the vocab lacked, dropped. */
   dropped: number;
+  /** Its words: ids relative to `ids`, spans relative to the prepared text (see words.ts). */
+  words?: LazyWords;
 }
 
 /** Normalise + phonemise + tokenise one piece of text. */
@@ -145,6 +148,8 @@ export interface PlannedChunk {
   span: TextSpan;
   ids: number[];
   dropped: number;
+  /** Its words: ids relative to `ids`, spans of the whole text; none if Prepare gives none. */
+  words: LazyWords;
   /** Time spent preparing its clauses, milliseconds. */
   prepareMs: number;
 }
@@ -224,6 +229,7 @@ export async function* planChunks(
   for (;;) {
     const budget = chunkBudget(index, firstTokens, growth, maxTokens);
     const ids: number[] = [];
+    const words: Parameters<typeof joinLazyWords>[0][number][] = [];
     let dropped = 0;
     let end = spanStart;
     spentMs = 0;
@@ -246,13 +252,15 @@ export async function* planChunks(
           piece = head;
         }
       }
+      const pieceWords = piece.prepared.words;
+      if (pieceWords) words.push({ words: pieceWords, textOffset: piece.start, idOffset: ids.length + joiner.length });
       ids.push(...joiner, ...piece.prepared.ids);
       dropped += piece.prepared.dropped;
       end = piece.end;
     }
     if (ids.length === 0) return;
     previousTokens = ids.length;
-    yield { index, span: { start: spanStart, end }, ids, dropped, prepareMs: spentMs };
+    yield { index, span: { start: spanStart, end }, ids, dropped, words: joinLazyWords(words), prepareMs: spentMs };
     spanStart = end;
     index++;
   }
@@ -359,5 +367,7 @@ function wordBoundary(text: string, piece: PlanSegment, target: number): number 
 
 function truncate(prepared: Prepared & { ms: number }, max: number): Prepared & { ms: number } {
   const over = prepared.ids.length - max;
-  return { ids: prepared.ids.slice(0, max), dropped: prepared.dropped + over, ms: prepared.ms };
+  const all = prepared.words;
+  const words: LazyWords | undefined = all && (async () => (await all()).filter((w) => w.endId <= max));
+  return { ids: prepared.ids.slice(0, max), dropped: prepared.dropped + over, ms: prepared.ms, ...(words ? { words } : {}) };
 }

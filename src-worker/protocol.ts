@@ -250,6 +250,17 @@ export interface ChunkDurations {
   samplesPerFrame: number;
 }
 
+/**
+ * A word as heard: the span of the request's text it was read from (a normalised expansion
+ * such as "$42.50" → "forty-two dollars and fifty cents" is one word spanning "$42.50") and its
+ * first and last sample (exclusive) counted from the utterance's first emitted sample.
+ */
+export interface WordTiming {
+  span: TextSpan;
+  startSample: number;
+  endSample: number;
+}
+
 /** One piece of audio, in order. PCM is mono float32 at `sampleRate`. */
 export interface ChunkEvent {
   type: 'chunk';
@@ -259,6 +270,8 @@ export interface ChunkEvent {
   sampleRate: number;
   span: TextSpan;
   timings: ChunkTimings;
+  /** The words it speaks, in order, inside `span` and inside this chunk's samples; empty when the graph gives no durations. */
+  words: WordTiming[];
   /** True on the last chunk of the request. */
   last: boolean;
   /** Per-id durations; absent when the graph gives none (the original graph fallback). */
@@ -540,11 +553,33 @@ export function parseRequest(raw: unknown): Parsed<WorkerRequest> {
   return { ok: false, id, message: `Malformed request${where}: ${issue?.message ?? 'invalid'}` };
 }
 
-/** A light shape check for events arriving from a worker (the renderer's side of the port). */
+/**
+ * A light shape check for events arriving from a worker (the renderer's side of the port); a
+ * chunk's words are checked in full, since the UI indexes the text and the audio with them.
+ */
 export function isWorkerEvent(raw: unknown): raw is WorkerEvent {
   if (typeof raw !== 'object' || raw === null) return false;
   const { type, id } = raw as { type?: unknown; id?: unknown };
-  return typeof type === 'string' && typeof id === 'string' && EVENT_TYPES.has(type);
+  if (!(typeof type === 'string' && typeof id === 'string' && EVENT_TYPES.has(type))) return false;
+  return type !== 'chunk' || areWordTimings((raw as { words?: unknown }).words);
+}
+
+const wordTimingSchema = z
+  .object({
+    span: z.object({ start: z.number().int().nonnegative(), end: z.number().int().nonnegative() }),
+    startSample: z.number().int().nonnegative(),
+    endSample: z.number().int().nonnegative(),
+  })
+  .refine((w) => w.span.start <= w.span.end && w.startSample <= w.endSample, 'a word ends before it starts');
+
+/** True when `raw` is a chunk's words: in order, spans not overlapping, samples not going back. */
+export function areWordTimings(raw: unknown): raw is WordTiming[] {
+  const parsed = z.array(wordTimingSchema).safeParse(raw);
+  if (!parsed.success) return false;
+  return parsed.data.every((w, i) => {
+    const before = parsed.data[i - 1];
+    return before === undefined || (before.span.end <= w.span.start && before.startSample <= w.startSample);
+  });
 }
 
 const EVENT_TYPES = new Set<string>([

@@ -20,6 +20,7 @@
 // (a stray U+FFFD in pasted text) are dropped by normalize.ts and the rest is read.
 
 import { KokoroError } from './errors.ts';
+import { MappedText } from './mapped-text.ts';
 import { MAX_TEXT_CHARS, type SkippedText, type TextSpan } from './protocol.ts';
 
 /** Fewest junk characters that make a text "not text" (see [Note: Not text]). */
@@ -150,6 +151,11 @@ const FOREIGN_MARK = /(?![\p{sc=Latin}\p{sc=Common}\p{sc=Inherited}])[\p{P}\p{S}
  * space (used by normalize.ts).
  */
 export function dropUnreadable(text: string): string {
+  return dropUnreadableMapped(MappedText.of(text)).text;
+}
+
+/** dropUnreadable on a MappedText, so normalize.ts keeps its offset map (see mapped-text.ts). */
+export function dropUnreadableMapped(text: MappedText): MappedText {
   return text
     .replace(COMPATIBILITY_FORMS, (ch) => ch.normalize('NFKC'))
     .replace(FOREIGN_PUNCTUATION_PATTERN, (ch) => FOREIGN_PUNCTUATION[ch] ?? ' ')

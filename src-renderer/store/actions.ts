@@ -15,6 +15,7 @@ import { Player, type PlaybackReport } from '../audio/player.ts';
 import { useStore } from './store.ts';
 import { FRESH_UTTERANCE, type AppState, type Problem, type UtteranceMetrics } from './slices.ts';
 import { sentenceAt } from '../text-spans.ts';
+import { addChunkWords, playedWords } from '../words/word-actions.ts';
 import type { TextSpan } from '../../src-worker/protocol.ts';
 
 /** Utterances kept for the dashboard charts. */
@@ -200,6 +201,13 @@ export function skipSentence(step: -1 | 1, actionAt = nowEpochMs()): Promise<voi
   return speakFrom(spokenText, span.start, actionAt, liveVoice, sentences, target);
 }
 
+/** Reads the live transcript again from text offset `offset` (a word clicked; see word-actions.ts). */
+export function readFrom(offset: number, actionAt = nowEpochMs()): Promise<void> {
+  const { status, sentences, spokenText } = get().playback;
+  if (status === 'idle' || offset < 0 || offset >= spokenText.length) return Promise.resolve();
+  return speakFrom(spokenText, offset, actionAt, liveVoice, sentences, sentenceAt(sentences, offset));
+}
+
 /** Plays a short sample of `voice` (the favourites and picker's preview button). */
 export function preview(voice: string): void {
   // speak() stops what was playing (clearing `previewing`) before its first await, and refuses
@@ -246,6 +254,7 @@ function onReport(report: PlaybackReport): void {
     ...(sentenceIndex !== playback.sentenceIndex && sentenceIndex >= 0 ? { sentenceIndex } : {}),
     ...(report.played > 0 && playback.status === 'starting' ? { status: 'playing' as const } : {}),
   });
+  playedWords(playback.requestId, report.played, report.contextRate);
   const current = get().metrics.current;
   if (current && current.id === playback.requestId) {
     const patch: Partial<UtteranceMetrics> = {};
@@ -321,6 +330,7 @@ function onEvent(event: WorkerEvent): void {
     }
     case 'chunk':
       player.push(event.pcm, event.span, event.last);
+      addChunkWords(event.id, event.words, playback.textBase);
       return;
     case 'metrics':
       patchCurrent({

@@ -12,6 +12,7 @@ import type {
   TextSpan,
   VoiceInfo,
 } from '../../src-worker/protocol.ts';
+import type { WordsSlice } from '../words/words-slice.ts';
 
 /** A user-facing failure: what went wrong and what to do. */
 export interface Problem {
@@ -109,7 +110,7 @@ export interface UiSlice {
   setVoiceSheet(open: boolean): void;
 }
 
-export type AppState = PlaybackSlice & VoicesSlice & SettingsSlice & MetricsSlice & BenchSlice & UiSlice;
+export type AppState = PlaybackSlice & VoicesSlice & SettingsSlice & MetricsSlice & BenchSlice & UiSlice & WordsSlice;
 
 type Slice<T> = StateCreator<AppState, [['zustand/subscribeWithSelector', never]], [], T>;
 

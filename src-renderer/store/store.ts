@@ -12,6 +12,7 @@ import {
   createVoicesSlice,
   type AppState,
 } from './slices.ts';
+import { createWordsSlice } from '../words/words-slice.ts';
 
 /** The app's store; components select single values or use `useShallow`. */
 export const useStore = create<AppState>()(
@@ -22,6 +23,7 @@ export const useStore = create<AppState>()(
     ...createMetricsSlice(...a),
     ...createBenchSlice(...a),
     ...createUiSlice(...a),
+    ...createWordsSlice(...a),
   })),
 );
 

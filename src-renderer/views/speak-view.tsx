@@ -16,6 +16,7 @@ import { ProviderToggle } from '../components/provider-toggle.tsx';
 import { VoicePicker, useVoiceLabel } from '../components/voice-picker.tsx';
 import { nowEpochMs, skipSentence, speak, speakBlocker, stop, togglePause, updateSettings } from '../store/actions.ts';
 import { useStore } from '../store/store.ts';
+import { SentenceAnnouncer, SentenceWords, onWordClick, onWordKey, useTranscriptRef, useWordHighlight } from '../words/transcript-words.tsx';
 
 const SPEED_STEP = 0.05;
 
@@ -152,6 +153,8 @@ function Transcript() {
   const sentences = useStore((s) => s.playback.sentences);
   const current = useStore((s) => s.playback.sentenceIndex);
   const activeRef = useRef<HTMLElement>(null);
+  const transcriptRef = useTranscriptRef();
+  useWordHighlight(transcriptRef);
   // Braces matter: newer Chromium returns a promise from scrollIntoView, and an effect must not.
   useEffect(() => {
     void activeRef.current?.scrollIntoView({ block: 'nearest' });
@@ -164,11 +167,11 @@ function Transcript() {
     parts.push(
       on ? (
         <mark key={i} ref={activeRef} className="sentence current" data-sentence={i} aria-current="true">
-          {text.slice(span.start, span.end)}
+          <SentenceWords text={text} start={span.start} end={span.end} />
         </mark>
       ) : (
         <span key={i} className={`sentence${i < current ? ' spoken' : ''}`} data-sentence={i}>
-          {text.slice(span.start, span.end)}
+          <SentenceWords text={text} start={span.start} end={span.end} />
         </span>
       ),
     );
@@ -176,8 +179,17 @@ function Transcript() {
   });
   if (cursor < text.length) parts.push(text.slice(cursor));
   return (
-    <div className="text-box transcript" tabIndex={0} aria-label="Text being spoken; the current sentence is highlighted" data-testid="transcript">
+    <div
+      className="text-box transcript"
+      tabIndex={0}
+      aria-label="Text being spoken; the current sentence is highlighted. Click a word, or move to it with the arrow keys and press Enter, to read from there"
+      data-testid="transcript"
+      ref={transcriptRef}
+      onClick={onWordClick}
+      onKeyDown={onWordKey}
+    >
       {parts}
+      <SentenceAnnouncer />
     </div>
   );
 }

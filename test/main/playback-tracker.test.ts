@@ -37,6 +37,7 @@ const chunk = (id: string, seconds: number, index = 0): WorkerEvent => ({
   sampleRate: 24_000,
   span: { start: 0, end: 1 },
   timings: { prepareMs: 0, inferMs: 0, tokens: 1 },
+  words: [],
   last: false,
 });
 

@@ -21,6 +21,7 @@ test('chunk frames round-trip PCM bit-exactly for every header padding', () => {
       sampleRate: 24_000,
       span: { start: 5, end: 17 },
       timings: { prepareMs: 1.5, inferMs: 800, tokens: 12 },
+      words: [{ span: { start: 5, end: 9 }, startSample: 0, endSample: 600 }],
       last: extra === 3,
     };
     const frame = encodeChunk(event);
@@ -31,7 +32,7 @@ test('chunk frames round-trip PCM bit-exactly for every header padding', () => {
   // A view into a larger buffer is encoded from its own range only.
   const big = Float32Array.from([9, 1, 2, 3, 9]);
   const view = big.subarray(1, 4);
-  const frame = encodeChunk({ type: 'chunk', id: 'a', index: 0, pcm: view, sampleRate: 24_000, span: { start: 0, end: 1 }, timings: { prepareMs: 0, inferMs: 0, tokens: 1 }, last: true });
+  const frame = encodeChunk({ type: 'chunk', id: 'a', index: 0, pcm: view, sampleRate: 24_000, span: { start: 0, end: 1 }, timings: { prepareMs: 0, inferMs: 0, tokens: 1 }, words: [], last: true });
   assert.deepEqual([...decodeChunk(frame.slice().buffer).pcm], [1, 2, 3]);
   assert.throws(() => decodeChunk(new ArrayBuffer(2)), /too short/);
 });
