@@ -12,8 +12,8 @@
 
 import { z } from 'zod';
 
-/** Version of the message set; peers refuse to talk across versions. */
-export const PROTOCOL_VERSION = 1;
+/** Version of the message set, announced in `hello` (2: chunk events carry durations and words). */
+export const PROTOCOL_VERSION = 2;
 
 /** Kokoro's output rate: mono float32 samples per second. */
 export const SAMPLE_RATE = 24_000;
