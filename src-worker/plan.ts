@@ -272,13 +272,27 @@ export async function* planChunks(
 // truncated to MAX_TOKENS ids and run whole, which took the worker past 800 MB.
 function cutNearMiddle(text: string, piece: PlanSegment): [Piece, Piece] | undefined {
   const middle = piece.start + Math.floor((piece.end - piece.start) / 2);
-  let cut = wordBoundary(text, piece, middle);
+  let cut = wordBoundary(text, piece, middle) ?? separatorBoundary(text, piece, middle);
   if (cut === undefined) {
     cut = middle;
     if (cut > piece.start && isLowSurrogate(text.charCodeAt(cut))) cut--;
     if (cut <= piece.start) return undefined;
   }
   return [{ start: piece.start, end: cut }, { start: cut, end: piece.end }];
+}
+
+/** Characters that separate the spoken parts of a word without spaces (a URL, a path, a-long-compound). */
+const SEPARATORS = /[/.\-_?&=#:,;@+]/;
+
+// Just after the separator inside (start, end) nearest `target`, so that a URL or path is cut
+// between two of the words it is read as ("example dot" | "com"), never inside one.
+function separatorBoundary(text: string, piece: PlanSegment, target: number): number | undefined {
+  let best: number | undefined;
+  for (let i = piece.start + 1; i < piece.end - 1; i++) {
+    if (!SEPARATORS.test(text.charAt(i - 1)) || SEPARATORS.test(text.charAt(i))) continue;
+    if (best === undefined || Math.abs(i - target) < Math.abs(best - target)) best = i;
+  }
+  return best;
 }
 
 function isLowSurrogate(code: number): boolean {

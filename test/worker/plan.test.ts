@@ -186,6 +186,18 @@ test('a "word" with no space to cut at is cut at characters, never in a surrogat
   for (const call of calls) assert.doesNotMatch(call, /[\ud800-\udfff]/u, `prepared ${JSON.stringify(call.slice(0, 20))} is cut inside a pair`);
 });
 
+test('a long URL or path without spaces is cut just after a separator, between two of its spoken words', async () => {
+  const path = Array.from({ length: 12 }, (_, i) => `segment${i}`).join('/');
+  const text = `https://www.example.com/${path}`;
+  const chunks = await collect(text, [{ start: 0, end: text.length }]);
+  assertContiguous(text, chunks);
+  assert.ok(chunks.length > 1, 'the URL is longer than one run');
+  for (const chunk of chunks) assert.ok(chunk.ids.length <= LONGEST_RUN_TOKENS, `${chunk.ids.length} ids`);
+  for (const chunk of chunks.slice(1)) {
+    assert.match(text.charAt(chunk.span.start - 1), /[/.]/, `cut before ${JSON.stringify(text.slice(chunk.span.start, chunk.span.start + 12))}`);
+  }
+});
+
 test('text without speakable symbols plans no chunk; unspeakable clauses are covered by neighbours', async () => {
   assert.deepEqual(await collect('... --- !!!'), []);
   const text = 'First part here, *** then the second part. ###';
