@@ -298,6 +298,8 @@ const UNIT_AMOUNT = new RegExp(String.raw`(?<![\p{L}])([-−]?)(${NUM})\s?(${UNI
 // Dates: 2024-05-06 with an optional time and zone; 12/25/2024, 25-12-24; May 5; 5 May.
 const ISO_DATE = /(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?(?![\d-])/g;
 const NUMERIC_DATE = /(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/-])/g;
+const DAY_RANGE_MONTH = new RegExp(String.raw`(?<![\d.,:])\b(\d{1,2})(?:st|nd|rd|th)?[-–](\d{1,2})(?:st|nd|rd|th)? (${MONTH_PATTERN})\b(?:,? (\d{4})\b)?`, 'g');
+const MONTH_DAY_RANGE = new RegExp(String.raw`\b(${MONTH_PATTERN}) (\d{1,2})(?:st|nd|rd|th)?[-–](\d{1,2})(?:st|nd|rd|th)?\b(?![:.]\d|,\d)`, 'g');
 const MONTH_DAY = new RegExp(String.raw`\b(${MONTH_PATTERN}) (\d{1,2})(?:st|nd|rd|th)?\b(?![:.]\d|,\d|\s?%)`, 'g');
 const DAY_MONTH = new RegExp(String.raw`(?<![\d.,:])\b(\d{1,2})(?:st|nd|rd|th)? (${MONTH_PATTERN})\b(?:,? (\d{4})\b)?`, 'g');
 
@@ -367,6 +369,16 @@ export function normalizeMapped(text: string, lang: G2pLang = 'en-us'): MappedTe
     if (month === undefined || day === undefined) return m;
     return ` ${dateWords(month, day, y, lang) ?? m} `;
   });
+  // Ranges of days: "10-20 May" → "the tenth to the twentieth of May"; "May 10-20" → "May tenth to twentieth".
+  const isDay = (d: string): boolean => Number(d) >= 1 && Number(d) <= 31;
+  t = t.replace(DAY_RANGE_MONTH, (m, from: string, to: string, month: string, year: string | undefined) =>
+    isDay(from) && isDay(to)
+      ? `the ${ordinal(Number(from))} to the ${ordinal(Number(to))} of ${month}${year === undefined ? '' : `, ${yearWords(Number(year))}`}`
+      : m,
+  );
+  t = t.replace(MONTH_DAY_RANGE, (m, month: string, from: string, to: string) =>
+    isDay(from) && isDay(to) ? `${month} ${ordinal(Number(from))} to ${ordinal(Number(to))}` : m,
+  );
   t = t.replace(MONTH_DAY, (m, month: string, day: string) => (Number(day) >= 1 && Number(day) <= 31 ? `${month} ${ordinal(Number(day))}` : m));
   t = t.replace(DAY_MONTH, (m, day: string, month: string, year: string | undefined) =>
     Number(day) >= 1 && Number(day) <= 31

@@ -60,6 +60,9 @@ const cases: [string, string, string][] = [
   ['month and day with a year', 'Jan. 5, 2024 and March 3', 'January fifth, twenty twenty-four and March third'],
   ['day before month', 'on 5 May 2024 and 1st June', 'on the fifth of May, twenty twenty-four and the first of June'],
   ['Jan the name stays', 'Jan said hi to Jan.', 'Jan said hi to Jan.'],
+  ['ranges of days, twice', 'closed 10-20 May 2024 and 3–4 June', 'closed the tenth to the twentieth of May, twenty twenty-four and the third to the fourth of June'],
+  ['a month then a range of days', 'May 10-20 and June 1-2', 'May tenth to twentieth and June first to second'],
+  ['a range that is not of days stays a number range', 'pages 10-20', 'pages ten to twenty'],
   // Text the voices cannot read (readable.ts) and junk characters are dropped in place.
   ['Arabic and Hebrew runs dropped', 'Hello مرحبا بالعالم and שלום עולם again.', 'Hello and again.'],
   ['CJK runs dropped', 'Say 你好 and こんにちは and 안녕 twice.', 'Say and and twice.'],
