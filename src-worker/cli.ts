@@ -141,7 +141,8 @@ async function say(args: string[], io: CliIo): Promise<number> {
     true,
   );
   const speed = values['speed'] === undefined ? DEFAULT_SPEED : Number(values['speed']);
-  if (values['speed'] !== undefined && (String(values['speed']).trim() === '' || Number.isNaN(speed))) {
+  // Checked here, before the model loads, like the text below (the engine checks again).
+  if (values['speed'] !== undefined && (String(values['speed']).trim() === '' || !(speed >= MIN_SPEED && speed <= MAX_SPEED))) {
     throw new UsageError(`--speed must be a number from ${MIN_SPEED} to ${MAX_SPEED}, not "${String(values['speed'])}".`);
   }
   let text: string;

@@ -81,7 +81,7 @@ test('say reads standard input with "-"', async () => {
 test('bad input and bad usage exit non-zero with a message that says what to do', async () => {
   const cases: [string[], number, RegExp][] = [
     [['say', '--out', path.join(dir, 'x.wav'), '--voice', 'af_nobody', 'Hi.'], 1, /Unknown voice "af_nobody"[\s\S]*af_heart/],
-    [['say', '--out', path.join(dir, 'x.wav'), '--speed', '9', 'Hi.'], 1, /speed 9 is out of range[\s\S]*0\.5 to 2/],
+    [['say', '--out', path.join(dir, 'x.wav'), '--speed', '9', 'Hi.'], 2, /--speed must be a number from 0\.5 to 2, not "9"/],
     [['say', '--out', path.join(dir, 'x.wav'), '   '], 1, /empty/],
     [['say', '--speed', 'fast', 'Hi.'], 2, /--speed must be a number/],
     [['say', '--out', path.join(dir, 'x.mp3'), 'Hi.'], 2, /\.wav/],
@@ -123,6 +123,10 @@ test('say checks the text before loading the model, in command-line words', asyn
     assert.doesNotMatch(result.stderr, /Select or copy|model|dictionary/i, `${code}: ${result.stderr}`);
     console.log(`# ${code}: rejected in ${Math.round(performance.now() - started)} ms`);
   }
+  // A speed out of range is a usage error found before the model, too.
+  const slow = await run(['say', '--out', path.join(dir, 's.wav'), '--speed', '0.1', 'Hi.'], undefined, { assets: missing });
+  assert.equal(slow.code, 2, slow.stderr);
+  assert.match(slow.stderr, /--speed must be a number from 0\.5 to 2, not "0\.1"/);
 });
 
 test('say skips text the voices cannot read with a note, and speaks the rest', async () => {
