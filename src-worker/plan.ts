@@ -18,7 +18,10 @@
 // Budgets grow to MAX_CHUNK_TOKENS, not to the model's MAX_TOKENS: see [Note: Memory bounds chunk
 // size]. Budgets are packed with whole clauses, so a chunk may fall short of its budget; one that would
 // end up shorter than the chunk before it takes the next clause anyway (up to MAX_TOKENS), so
-// chunk sizes never shrink before the last chunk.
+// chunk sizes never shrink before the last chunk, except right after the first: the second chunk
+// keeps to its budget (a clause longer than it is cut like a long first clause), because each run
+// also renders ~0.5 s of pads, so a second chunk that took the next clause anyway (62 ids after
+// 22) was ready only 10-60 ms before the first had played out, and underran in the browser.
 // Chunks pack whole clauses; a clause longer than MAX_CHUNK_TOKENS is cut at the word boundary
 // nearest its middle (at its middle character when it has no space), again and again until every
 // piece fits (a single character that cannot be cut is kept up to the model's MAX_TOKENS).
@@ -81,6 +84,9 @@ const CUT_BEFORE: ReadonlyMap<string, number> = new Map([
 
 /** How much larger each chunk may be than the one before (see [Note: Chunk sizes]). */
 export const CHUNK_GROWTH = 1.5;
+
+/** Where in its budget a too-long second chunk is best cut (it is rendered with ~0.5 s of pads). */
+const SECOND_HEAD_SHARE = 0.75;
 
 /** Most ids in any chunk by default, bounding the wait after Stop (see [Note: Stop frees the engine]). */
 export const LONGEST_RUN_TOKENS = 64;
@@ -240,7 +246,9 @@ export async function* planChunks(
       const joiner = ids.length > 0 && pieceIds.length > 0 ? opts.separator : [];
       const total = ids.length + joiner.length + pieceIds.length;
       if (total > budget) {
-        const tooShort = ids.length < previousTokens && total <= maxTokens;
+        // Not right after the first chunk: that one is short on purpose, and the second must be
+        // ready before it has played out (see [Note: Chunk sizes]).
+        const tooShort = index > 1 && ids.length < previousTokens && total <= maxTokens;
         if (ids.length > 0 && !tooShort) {
           pending.unshift(piece);
           break;
@@ -248,6 +256,12 @@ export async function* planChunks(
         if (index === 0 && ids.length === 0 && pieceIds.length > firstClauseMax) {
           // The first clause is long: speak its first few words first.
           const [head, tail] = await firstHead(text, piece, firstHeadTokens, firstClauseMax, prepared);
+          if (tail) pending.unshift(tail);
+          piece = head;
+        } else if (index === 1 && ids.length === 0) {
+          // The rest of a long first clause, or a long second one: cut it too, at its most natural
+          // place within the budget, so that it is ready before the first chunk has played out.
+          const [head, tail] = await firstHead(text, piece, Math.round(budget * SECOND_HEAD_SHARE), budget, prepared);
           if (tail) pending.unshift(tail);
           piece = head;
         }
@@ -319,6 +333,10 @@ export function headCuts(text: string, start: number, end: number): HeadCut[] {
     let j = i;
     while (j < end && /\s/.test(text.charAt(j))) j++;
     const next = /^[\p{L}']+/u.exec(text.slice(j, Math.min(end, j + 20)))?.[0]?.toLowerCase() ?? '';
+    // Never beside a number: normalisation reads it with its neighbours ("3:30 pm", "5 May", "10 kg").
+    const before = /\S+$/.exec(text.slice(Math.max(start, i - 40), i))?.[0] ?? '';
+    const after = /^\S+/.exec(text.slice(j, Math.min(end, j + 40)))?.[0] ?? '';
+    if (/\d/.test(before) || /\d/.test(after)) continue;
     if (words >= FIRST_HEAD_MIN_WORDS && j < end) cuts.push({ at: i, words, weight: CUT_BEFORE.get(next) ?? 0 });
   }
   return cuts;

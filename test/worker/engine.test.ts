@@ -11,7 +11,7 @@ import { createEngine, type Chunk, type Engine, type SpeakOptions } from '../../
 import { AUDIBLE_LEVEL } from '../../src-worker/audible.ts';
 import { KokoroError } from '../../src-worker/errors.ts';
 import { INNER_PAUSE_MS, TAIL_MS, boundaryAt, pauseMs } from '../../src-worker/joins.ts';
-import { FIRST_CLAUSE_MAX_TOKENS, LONGEST_RUN_TOKENS } from '../../src-worker/plan.ts';
+import { FIRST_CLAUSE_MAX_TOKENS, LONGEST_RUN_TOKENS, chunkBudget } from '../../src-worker/plan.ts';
 import { MAX_TEXT_CHARS, SAMPLE_RATE } from '../../src-worker/protocol.ts';
 import { modelFiles } from './model-fixture.ts';
 
@@ -112,12 +112,14 @@ const PARAGRAPH =
   'The lighthouse stood alone on the cliff. Every night the keeper climbed the stairs, ' +
   'lit the lamp, and watched the ships pass by. He never complained; the sea was good company.';
 
-test('a paragraph streams in order: spans cover the text, the first chunk is shorter than the rest', async () => {
+test('a paragraph streams in order: spans cover the text, the first chunk is shorter than those after the second', async () => {
   const chunks = await speakAll(PARAGRAPH);
   assertCovers(PARAGRAPH, chunks);
   assert.ok(chunks.length >= 3, `${chunks.length} chunks`);
-  const [first, ...rest] = chunks.map((c) => c.timings.tokens);
+  const [first, second, ...rest] = chunks.map((c) => c.timings.tokens);
   assert.ok(first !== undefined && first <= FIRST_CLAUSE_MAX_TOKENS);
+  // The second keeps to its budget, so it is ready before the first has played out.
+  assert.ok(second !== undefined && second <= chunkBudget(1), `${second} ids`);
   for (const tokens of rest.slice(0, -1)) assert.ok(tokens > first, `${tokens} > ${first}`);
   for (const c of chunks) assert.ok(c.pcm.length > 0 && rms(c.pcm) > 0.01);
 });

@@ -82,19 +82,37 @@ test('a paragraph: spans cover the text in order, the first chunk is short, late
   assert.equal(all, words - chunks.length);
 });
 
-test('a chunk that would be shorter than the one before takes the next clause anyway', async () => {
+test('a chunk that would be shorter than the one before takes the next clause anyway, from the third chunk on', async () => {
   const word = (n: number) => 'x'.repeat(n);
-  // Clauses of 20, 10 and 30 letters: chunk 1's budget (36) fits only the 10 alone, which would
-  // shrink it below chunk 0, so it takes the 30 too (41 ids, within LONGEST_RUN_TOKENS).
-  const text = `${word(20)} ${word(10)} ${word(30)} ${word(10)}`;
-  const segments = [
-    { start: 0, end: 20 },
-    { start: 21, end: 31 },
-    { start: 32, end: 62 },
-    { start: 63, end: 73 },
-  ];
-  const sizes = (await collect(text, segments)).map((c) => c.ids.length);
-  assert.deepEqual(sizes, [20, 41, 10]);
+  const spans = (lengths: number[]): PlanSegment[] => {
+    let at = 0;
+    return lengths.map((n) => {
+      const segment = { start: at, end: at + n };
+      at += n + 1;
+      return segment;
+    });
+  };
+  // Clauses of 20, 30, 20, 40 and 10 letters: chunk 2's budget (54) fits only the 20 alone,
+  // which would shrink it below chunk 1 (30), so it takes the 40 too (61 ids, within LONGEST_RUN_TOKENS).
+  const lengths = [20, 30, 20, 40, 10];
+  const text = lengths.map(word).join(' ');
+  assert.deepEqual((await collect(text, spans(lengths))).map((c) => c.ids.length), [20, 30, 61, 10]);
+  // Right after the first chunk the rule does not apply: chunk 1 keeps to its budget (36) so that
+  // it is ready before the short first chunk has played out.
+  const second = [20, 10, 30, 10];
+  assert.deepEqual((await collect(second.map(word).join(' '), spans(second))).map((c) => c.ids.length), [20, 10, 41]);
+});
+
+test('a second chunk longer than its budget is cut at a natural place within it', async () => {
+  // One id per letter and space: "The keeper stood alone," is the 23-id first chunk; the second
+  // clause (61 ids) is over chunk 1's budget of 36, so its first words go first.
+  const text = 'The keeper stood alone, and the old lamp burned through every single night of the winter.';
+  const chunks = await collect(text);
+  assertContiguous(text, chunks);
+  const [first, second] = chunks.map((c) => text.slice(c.span.start, c.span.end).trim());
+  assert.equal(first, 'The keeper stood alone,');
+  assert.ok((chunks[1]?.ids.length ?? 0) <= 36, `${chunks[1]?.ids.length} ids`);
+  assert.ok((second ?? '').split(/\s+/).length >= FIRST_HEAD_MIN_WORDS, String(second));
 });
 
 test('a long first clause gives its first few words, cut before the most natural word in reach', async () => {
@@ -137,6 +155,14 @@ test('head cuts: offsets, word counts and weights; the choice within reach', () 
   // A reach that excludes "and" is impossible: the first cut is always in reach; a clause of
   // fewer than FIRST_HEAD_MIN_WORDS + 1 words has no cut.
   assert.deepEqual(headCuts('Three short words.', 0, 18), []);
+});
+
+test('a clause is never cut beside a number: normalisation reads it with its neighbours', () => {
+  const text = 'We paid $42.50 at 3:30 pm on 5 May for ten kilos of fresh fish.';
+  const words = (at: number) => [/\S+$/.exec(text.slice(0, at))?.[0], /^\s*(\S+)/.exec(text.slice(at))?.[1]];
+  const beside = headCuts(text, 0, text.length).map((c) => words(c.at)).filter((pair) => pair.some((w) => /\d/.test(w ?? '')));
+  assert.deepEqual(beside, []);
+  assert.ok(headCuts(text, 0, text.length).length > 0, 'cuts remain between plain words');
 });
 
 test('a first clause that is short (about a second) is kept whole', async () => {
