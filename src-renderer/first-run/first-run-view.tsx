@@ -88,20 +88,21 @@ export function ReadinessBadge() {
   const fetch = useReadiness((s) => s.fetch);
   let tone: 'up' | 'down' | 'busy';
   let label: string;
-  // The popover's toolbar has room for a short word only (styles.css shows it below 640 px).
+  // The popover's toolbar has room for a word of at most 7 letters beside the tabs (styles.css
+  // shows it below 640 px; "Downloading" ran into the Settings tab).
   let short: string;
   let reason: string | undefined;
   const providerName = provider === 'coreml' ? 'CoreML' : 'CPU';
   if (worker === 'down') [tone, label, short] = ['down', 'Engine offline', 'Offline'];
   else if (worker === 'connecting') [tone, label, short] = ['busy', 'Connecting…', 'Starting'];
-  else if (fetch && fetch.error === null) [tone, label, short] = ['busy', 'Downloading model…', 'Downloading'];
+  else if (fetch && fetch.error === null) [tone, label, short] = ['busy', 'Downloading model…', 'Loading'];
   else if (fetch?.error) [tone, label, short, reason] = ['down', 'Model download failed', 'Failed', fetch.error.message];
-  else if (engine === null || engine.status === 'checking') [tone, label, short] = ['busy', 'Checking model…', 'Checking'];
+  else if (engine === null || engine.status === 'checking') [tone, label, short] = ['busy', 'Checking model…', 'Loading'];
   else if (engine.status === 'ready') [tone, label, short] = ['up', `Engine ready · ${providerName}`, providerName];
-  else if (engine.status === 'fetching') [tone, label, short] = ['busy', 'Downloading model…', 'Downloading'];
+  else if (engine.status === 'fetching') [tone, label, short] = ['busy', 'Downloading model…', 'Loading'];
   else {
     const missing = engine.status === 'needs-fetch';
-    [tone, label, short, reason] = ['down', missing ? 'Model missing' : 'Engine not ready', missing ? 'No model' : 'Not ready', engine.reason];
+    [tone, label, short, reason] = ['down', missing ? 'Model missing' : 'Engine not ready', missing ? 'Missing' : 'Error', engine.reason];
   }
   const offerFetch = worker === 'up' && (engine?.status === 'needs-fetch' || engine?.status === 'failed' || Boolean(fetch?.error));
   return (

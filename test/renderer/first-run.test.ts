@@ -105,6 +105,13 @@ describe('first run in Chromium via the dev host', { skip }, () => {
     await page.goto(host.url);
     await page.waitForSelector('[data-testid=first-run]', { timeout: SLOW_MS });
     await page.screenshot({ path: path.join(RESULTS, 'first-run-380x520.png') });
+    // In the popover the badge's short word stays beside the tabs, not over them.
+    const overlap = await page.evaluate(() => {
+      const badge = document.querySelector('[data-testid=worker-state]')?.getBoundingClientRect();
+      const tabs = [...document.querySelectorAll('.tab')].at(-1)?.getBoundingClientRect();
+      return badge && tabs ? tabs.right - badge.left : Number.NaN;
+    });
+    assert.ok(overlap <= 0, `the badge overlaps the tabs by ${overlap} px while downloading`);
     await waitReady();
     await page.screenshot({ path: path.join(RESULTS, 'first-run-ready-380x520.png') });
 
