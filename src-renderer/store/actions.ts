@@ -8,9 +8,11 @@ import type {
   BenchResult,
   KokoroBridge,
   ProviderChoice,
+  ReadinessState,
   SettingsPatch,
   WorkerEvent,
 } from '../../src-worker/protocol.ts';
+import { useReadiness } from '../first-run/readiness-store.ts';
 import { Player, type PlaybackReport } from '../audio/player.ts';
 import { useStore } from './store.ts';
 import { FRESH_UTTERANCE, type AppState, type Problem, type UtteranceMetrics } from './slices.ts';
@@ -120,7 +122,20 @@ export function speakBlocker(state: AppState): Problem | null {
   if (!state.settings.value) {
     return { message: 'Settings are still loading.', action: 'Try again in a moment.' };
   }
-  return null;
+  return modelBlocker(useReadiness.getState().engine);
+}
+
+/** Why the model cannot speak yet, from the worker's readiness (unknown or checking: no reason). */
+export function modelBlocker(engine: ReadinessState | null): Problem | null {
+  switch (engine?.status) {
+    case 'needs-fetch':
+    case 'fetching':
+      return { message: 'The voice model is still being downloaded.', action: 'Speech can start when the download is done.' };
+    case 'failed':
+      return { message: engine.reason ?? 'The speech engine could not start.', action: engine.action ?? 'Use Fetch model beside the badge.' };
+    default:
+      return null;
+  }
 }
 
 /** Speaks `text` with the chosen voice and speed; `actionAt` is when the user acted (epoch ms). */

@@ -14,7 +14,8 @@ import { MOD } from '../app.tsx';
 import { ChevronIcon, NextIcon, PauseIcon, PlayIcon, PreviousIcon, StopIcon } from '../components/icons.tsx';
 import { ProviderToggle } from '../components/provider-toggle.tsx';
 import { VoicePicker, useVoiceLabel } from '../components/voice-picker.tsx';
-import { nowEpochMs, skipSentence, speak, speakBlocker, stop, togglePause, updateSettings } from '../store/actions.ts';
+import { modelBlocker, nowEpochMs, skipSentence, speak, speakBlocker, stop, togglePause, updateSettings } from '../store/actions.ts';
+import { useReadiness } from '../first-run/readiness-store.ts';
 import { useStore } from '../store/store.ts';
 import { SentenceAnnouncer, SentenceWords, onWordClick, onWordKey, useTranscriptRef, useWordHighlight } from '../words/transcript-words.tsx';
 
@@ -56,7 +57,9 @@ export function SpeakView() {
 function Transport() {
   const status = useStore((s) => s.playback.status);
   const draft = useStore((s) => s.playback.draft);
-  const ready = useStore((s) => speakBlocker(s) === null);
+  // Both stores: the readiness store says when the model is there (speakBlocker reads it too).
+  const modelReady = useReadiness((s) => modelBlocker(s.engine) === null);
+  const ready = useStore((s) => speakBlocker(s) === null) && modelReady;
   const idle = status === 'idle';
   const paused = status === 'paused';
   return (

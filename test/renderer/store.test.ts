@@ -7,7 +7,8 @@ import { before, test } from 'node:test';
 import { defaultSettings } from '../../src-main/settings.ts';
 import { applyPatch } from '../../src-main/settings.ts';
 import type { AppCommand, BenchResult, KokoroBridge, ProviderState, Settings, WorkerEvent, WorkerRequest } from '../../src-worker/protocol.ts';
-import { cancelBenchmark, chooseProvider, preview, runBenchmark, skipSentence, speak, speakBlocker, start, stop, toggleFavourite, updateSettings } from '../../src-renderer/store/actions.ts';
+import { cancelBenchmark, chooseProvider, modelBlocker, preview, runBenchmark, skipSentence, speak, speakBlocker, start, stop, toggleFavourite, updateSettings } from '../../src-renderer/store/actions.ts';
+import { useReadiness } from '../../src-renderer/first-run/readiness-store.ts';
 import { connectMediaSession, MEDIA_ACTIONS, type MediaSessionLike, type NowPlaying } from '../../src-renderer/media-session.ts';
 import { useStore } from '../../src-renderer/store/store.ts';
 
@@ -265,4 +266,21 @@ test('a started event that skipped unreadable text shows its message as a warnin
   });
   assert.deepEqual(state().ui.notice, { level: 'warning', message });
   stop();
+});
+
+test('while the model is downloading or failed, speaking is refused at once with the reason', () => {
+  const ready = { status: 'ready' as const, variant: 'int8' as const, firstRun: false, variants: [] };
+  assert.equal(modelBlocker(null), null, 'unknown readiness does not block (older workers, tests)');
+  assert.equal(modelBlocker({ ...ready }), null);
+  assert.equal(modelBlocker({ ...ready, status: 'checking' }), null, 'a warm-up in progress: the request waits for it');
+  assert.match(modelBlocker({ ...ready, status: 'fetching', firstRun: true })?.message ?? '', /being downloaded/);
+  assert.match(modelBlocker({ ...ready, status: 'needs-fetch' })?.message ?? '', /being downloaded/);
+  assert.deepEqual(modelBlocker({ ...ready, status: 'failed', reason: 'The model file is damaged.', action: 'Fetch it again.' }), {
+    message: 'The model file is damaged.',
+    action: 'Fetch it again.',
+  });
+  useReadiness.setState({ engine: { ...ready, status: 'fetching' } });
+  assert.match(speakBlocker(state())?.message ?? '', /being downloaded/, 'every way to speak reads the same rule');
+  useReadiness.setState({ engine: null });
+  assert.equal(speakBlocker(state()), null);
 });
