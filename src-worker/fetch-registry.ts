@@ -15,7 +15,6 @@
 
 import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
-import path from 'node:path';
 
 /** The registries a manifest may name, by their clients. */
 export type RegistryName = 'pypi' | 'npm';

@@ -28,7 +28,6 @@
 // catches a first run that took longer than the budget (heavy partitioning).
 
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { defaultCacheDir } from './assets.ts';

@@ -103,11 +103,6 @@ export function dismissFetchError(): void {
   if (running?.error) set({ fetch: null });
 }
 
-/** True when the engine can speak now. */
-export function isEngineReady(): boolean {
-  return get().engine?.status === 'ready';
-}
-
 function onEvent(event: WorkerEvent): void {
   const running = get().fetch;
   switch (event.type) {
