@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -13,19 +13,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDevHost, type DevHost } from '../../src-main/dev-host/server.ts';
 import { CSV_COLUMNS } from '../../src-renderer/bench-export.ts';
 import type { BenchResult, MetricsEvent, StartedEvent } from '../../src-worker/protocol.ts';
+import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_SKIP } from './chromium.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RESULTS = path.join(ROOT, 'test-results');
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--autoplay-policy=no-user-gesture-required',
-];
 /** Synthesis is slow on the CI machines (RTF above 1), so waits are generous. */
 const SPEAK_TIMEOUT_MS = 180_000;
 const BENCH_TIMEOUT_MS = 600_000;
@@ -33,7 +24,7 @@ const CLIPBOARD = 'Text from the clipboard. It should appear in the box.';
 /** Two short sentences: enough for the highlight to move, short enough for this machine. */
 const TWO_SENTENCES = 'Hello there. This is a test.';
 
-const skip = existsSync(CHROMIUM) ? false : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+const skip = CHROMIUM_SKIP;
 
 interface Tapped {
   type: string;

@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, promises as fsp } from 'node:fs';
+import { mkdirSync, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,11 +16,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDevHost, type DevHost } from '../../src-main/dev-host/server.ts';
 import { fetchAssets, loadManifest } from '../../src-worker/assets.ts';
 import { MIRRORS_ENV } from '../../src-worker/readiness.ts';
+import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_SKIP } from './chromium.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RESULTS = path.join(ROOT, 'test-results');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
 /** The tray popover's size (src-main/windows.ts). */
 const POPOVER = { width: 380, height: 520 };
 /** A larger window, for the screenshots. */
@@ -29,7 +28,7 @@ const LARGE = { width: 900, height: 640 };
 const SLOW_MS = 180_000;
 const MODEL = 'kokoro-v1.0.int8.onnx';
 
-const skip = existsSync(CHROMIUM) ? false : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+const skip = CHROMIUM_SKIP;
 
 let scratch: string;
 let cacheDir: string;

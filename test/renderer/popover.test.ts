@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,11 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { startDevHost, type DevHost } from '../../src-main/dev-host/server.ts';
 import type { BenchResult } from '../../src-worker/protocol.ts';
+import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_SKIP } from './chromium.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RESULTS = path.join(ROOT, 'test-results');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
 /** The popover's size (POPOVER_SIZE in src-main/windows.ts) and a larger window. */
 const POPOVER = { width: 380, height: 520 };
 const LARGE = { width: 900, height: 700 };
@@ -34,7 +33,7 @@ const MIN_TEXT_WIDTH_PX = 300;
 /** About 200 KB of text, in numbered sentences so each highlight is distinct. */
 const LONG_TEXT = Array.from({ length: 4_000 }, (_, i) => `This is sentence ${i + 1} of a long text.`).join(' ').slice(0, 200_000);
 
-const skip = existsSync(CHROMIUM) ? false : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+const skip = CHROMIUM_SKIP;
 
 let host: DevHost;
 let browser: Browser;
