@@ -25,14 +25,16 @@ import {
   type IpcMainEvent,
   type IpcMainInvokeEvent,
 } from 'electron';
+import os from 'node:os';
 import path from 'node:path';
-import { defaultCacheDir } from '../src-worker/assets/cache.ts';
+import { cacheDirFor } from '../src-worker/protocol/cache-dir.ts';
 import type { AppCommand, AppView, ProviderId, Settings, VoiceInfo } from '../src-worker/protocol/messages.ts';
 import { readBenchHistory, saveBenchResult } from './settings/bench-history.ts';
 import { cleanClipboardText } from './selection/clipboard-text.ts';
 import { copySelection } from './selection/copy-selection.ts';
 import { registerHotkeys, type HotkeyRegistration } from './shortcuts/hotkeys.ts';
-import { APP_VERSION_ARG, INVOKE, SEND, TO_RENDERER, WORKER_ENV, playbackStateSchema } from './ipc/ipc-contract.ts';
+import { APP_VERSION_ARG, INVOKE, SEND, TO_RENDERER, playbackStateSchema } from './ipc/ipc-contract.ts';
+import { WORKER_ENV } from '../src-worker/protocol/worker-env.ts';
 import { resolveAppPaths } from './app/paths.ts';
 import { ACCESSIBILITY_SETTINGS_URL, promptForAccessibility, selectionEffects } from './selection/selection-effects.ts';
 import { applyPatch, fallBackToKnownVoice, loadSettings, writeSettings } from './settings/settings.ts';
@@ -72,7 +74,7 @@ const paths = resolveAppPaths({
   appPath: app.getAppPath(),
   resourcesPath: process.resourcesPath,
   userDataPath: app.getPath('userData'),
-  assetCacheDir: defaultCacheDir(),
+  assetCacheDir: cacheDirFor(process.env, os.homedir(), process.platform, path),
   platform: process.platform,
   arch: process.arch,
 });

@@ -73,7 +73,7 @@ export interface AppPathFacts {
   resourcesPath: string;
   /** `app.getPath('userData')`: `~/Library/Application Support/Kokoro Bar` on macOS. */
   userDataPath: string;
-  /** The per-user asset cache (`defaultCacheDir()` of src-worker/assets/cache.ts). */
+  /** The per-user asset cache (the rule of src-worker/protocol/cache-dir.ts). */
   assetCacheDir: string;
   /** `process.platform` and `process.arch`, for the native binding's folder. */
   platform: NodeJS.Platform;

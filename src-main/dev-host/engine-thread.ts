@@ -9,7 +9,7 @@ import { createEngine } from '../../src-worker/engine/engine.ts';
 import { fromNodePort } from '../../src-worker/protocol/port-adapters.ts';
 import { serve } from '../../src-worker/serve/host.ts';
 import { createReadiness } from '../../src-worker/assets/readiness.ts';
-import { WORKER_ENV } from '../ipc/ipc-contract.ts';
+import { WORKER_ENV } from '../../src-worker/protocol/worker-env.ts';
 
 /** Messages the dev host sends this thread. */
 export type EngineThreadMessage = { type: 'connect'; port: MessagePort } | { type: 'shutdown' };

@@ -1,6 +1,6 @@
 // Runs in the browser dev host (plain Node, no Electron): serves the built renderer on
 // 127.0.0.1, runs the real engine in a worker thread, and bridges the KokoroBridge over one
-// WebSocket per page (see [Note: One bridge] in protocol.ts).
+// WebSocket per page (see [Note: One bridge] in protocol/messages.ts).
 //
 // [Note: Dev host stands in for main and preload]
 // In the app, main owns settings, the clipboard, bench history and hotkey commands, and the
@@ -37,7 +37,7 @@ import {
   type PlatformInfo,
   type Settings,
 } from '../../src-worker/protocol/messages.ts';
-import { WORKER_ENV } from '../ipc/ipc-contract.ts';
+import { WORKER_ENV } from '../../src-worker/protocol/worker-env.ts';
 import { applyPatch, fallBackToKnownVoice, loadSettings, writeSettings } from '../settings/settings.ts';
 import {
   TEST_TOKEN_HEADER,

@@ -40,16 +40,6 @@ export const playbackStateSchema = z.enum(['idle', 'speaking', 'paused']);
 /** Payload of INVOKE.updateSettings is checked by settings.applyPatch; the rest take none. */
 export const noPayloadSchema = z.tuple([]);
 
-/** Environment main passes the worker utility process (read by src-worker/serve/entry-electron.ts). */
-export const WORKER_ENV = {
-  /** Asset folders to look in, in order, joined with path.delimiter. */
-  assetDirs: 'KOKORO_BAR_ASSET_DIRS',
-  /** Writable folder for onnxruntime's optimised-graph cache. */
-  ortCacheDir: 'KOKORO_BAR_ORT_CACHE',
-  /** Model variant to load (int8, fp16, fp32). */
-  modelVariant: 'KOKORO_BAR_MODEL_VARIANT',
-} as const;
-
 /** Environment the Electron tests set: a throw-away user-data folder, and test hooks on. */
 export const TEST_ENV = {
   userData: 'KOKORO_BAR_TEST_USER_DATA',

@@ -5,10 +5,8 @@
 import { MessageChannelMain, utilityProcess, type MessagePortMain, type UtilityProcess } from 'electron';
 import { fromMessagePortMain } from '../../src-worker/protocol/port-adapters.ts';
 import type { PortLike } from '../../src-worker/protocol/messages.ts';
+import { CONNECT_MESSAGE } from '../../src-worker/protocol/worker-env.ts';
 import type { WorkerHandle } from './supervisor.ts';
-
-/** Message main sends the worker with a new port in `ports[0]` (read by entry-electron.ts). */
-export const CONNECT_MESSAGE = { type: 'connect' } as const;
 
 /** A utility process running the worker entry. */
 export interface UtilityWorker extends WorkerHandle {

@@ -1,5 +1,5 @@
 // Runs in the renderer when it is served by the browser dev host: builds `window.kokoro` over one
-// WebSocket to the dev host (see [Note: One bridge] in protocol.ts and [Note: Dev host wire
+// WebSocket to the dev host (see [Note: One bridge] in protocol/messages.ts and [Note: Dev host wire
 // format] in src-worker/protocol/wire.ts).
 //
 // [Note: The bridge reconnects]

@@ -27,9 +27,7 @@ import { KokoroError } from '../engine/errors.ts';
 import type { ModelVariant } from '../protocol/messages.ts';
 import { DEFAULT_VARIANT, type AssetEntry, type Manifest, assetsFor, loadManifest } from './manifest.ts';
 import { sha256File } from './fetch-http.ts';
-
-/** Environment variable that overrides the cache directory everywhere. */
-export const CACHE_ENV = 'KOKORO_BAR_CACHE';
+import { cacheDirFor } from '../protocol/cache-dir.ts';
 
 /** The stamp file inside the cache directory (see [Note: Verified stamps]). */
 export const STAMP_FILE = 'verified.json';
@@ -51,19 +49,9 @@ export interface AssetPaths {
   cacheDir: string;
 }
 
-/** The per-user cache directory: `$KOKORO_BAR_CACHE`, else the platform's cache location. */
+/** This machine's per-user cache directory (the rule is protocol/cache-dir.ts, shared with main). */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  const override = env[CACHE_ENV];
-  if (override) return path.resolve(override);
-  const home = os.homedir();
-  if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'Kokoro Bar', 'models');
-  if (platform === 'win32') {
-    return path.join(env['LOCALAPPDATA'] ?? path.join(home, 'AppData', 'Local'), 'Kokoro Bar', 'models');
-  }
-  // XDG says a relative XDG_CACHE_HOME is invalid and must be ignored.
-  const xdg = env['XDG_CACHE_HOME'];
-  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.cache');
-  return path.join(base, 'kokoro-bar');
+  return cacheDirFor(env, os.homedir(), platform, path);
 }
 
 /** The paths of the model, config and voices of `variant` (int8 unless asked) in `cacheDir`. */
@@ -220,7 +208,7 @@ async function restamp(cacheDir: string, files: Record<string, Stamp>): Promise<
   }
 }
 
-/** Lock file a fetch holds while it writes the cache (assets-fetch.ts takes it). */
+/** Lock file a fetch holds while it writes the cache (fetch.ts takes it). */
 export const FETCH_LOCK_FILE = '.fetch.lock';
 
 async function checkOne(

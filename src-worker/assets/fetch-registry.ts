@@ -4,7 +4,7 @@
 //
 // [Note: Registry packages by coordinates]
 // The manifest names a registry copy of an asset by coordinates only: registry, name, version,
-// file name, size and sha256 (see [Note: Asset sources] in assets-manifest.ts). Where the
+// file name, size and sha256 (see [Note: Asset sources] in manifest.ts). Where the
 // registry lives is the client's business: `pip download` and `npm pack` honour the machine's
 // index, mirror, proxy, certificate and credential settings (pip.conf, PIP_INDEX_URL, .npmrc),
 // which a URL written into our manifest would bypass, and a company mirror or an offline wheel

@@ -1,11 +1,11 @@
 // Runs in the worker (Electron utility process, dev host thread, Node child): answers "can the
 // engine speak?" honestly and fetches the model files with progress when it cannot, for the
-// protocol's `readiness` and `fetch-model` requests (see protocol.ts).
+// protocol's `readiness` and `fetch-model` requests (see protocol/messages.ts).
 //
 // [Note: Honest readiness]
 // A worker that is up is not an engine that can speak. Ready means: every file of the engine's
 // variant passes the check (size, stamp, else a local re-hash; see [Note: Re-verify before
-// asking for a download] in assets-cache.ts) and the warm-up (phonemizer, vocab, session) has
+// asking for a download] in cache.ts) and the warm-up (phonemizer, vocab, session) has
 // succeeded. Missing or damaged files are `needs-fetch` (with `firstRun` when nothing is there
 // yet, so the UI says "download", not "again"); a warm-up that fails for another reason is
 // `failed` with its message. A fetch runs once per variant however many windows ask: a second

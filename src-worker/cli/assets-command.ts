@@ -8,7 +8,7 @@ import cliProgress from 'cli-progress';
 import { KokoroError } from '../engine/errors.ts';
 import { DEFAULT_VARIANT, MODEL_VARIANTS, parseVariant } from '../assets/manifest.ts';
 import { type FetchProgress, fetchAssets } from '../assets/fetch.ts';
-import { CACHE_ENV } from '../assets/cache.ts';
+import { CACHE_ENV } from '../protocol/cache-dir.ts';
 
 const MEGABYTE = 1_000_000;
 

@@ -670,9 +670,12 @@ export type AppCommand =
 
 export type AppView = 'speak' | 'dashboard' | 'benchmark' | 'settings';
 
+/** Node's `process.platform` values (spelled out: this room has no Node types). */
+export type HostOs = 'aix' | 'android' | 'darwin' | 'freebsd' | 'haiku' | 'linux' | 'openbsd' | 'sunos' | 'win32' | 'cygwin' | 'netbsd';
+
 /** Facts about the host the UI adapts to. */
 export interface PlatformInfo {
-  os: NodeJS.Platform | 'browser';
+  os: HostOs | 'browser';
   arch: string;
   /** 'electron' in the app, 'browser' in the dev host. */
   shell: 'electron' | 'browser';

@@ -2,11 +2,29 @@
 // each transport to the protocol's PortLike. Dependency-free on purpose, so that main can use the
 // MessagePortMain adapter without bundling the engine.
 
-import type { MessagePort } from 'node:worker_threads';
 import type { PortLike } from './messages.ts';
 
+/** The parts of a worker_threads MessagePort the adapter uses (typed here: no node:* import). */
+export interface NodePortLike {
+  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  off(event: 'message', listener: (message: unknown) => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
+}
+
+/** The parts of a Node process with an IPC channel the adapter uses. */
+export interface ProcessLike {
+  send?: ((message: unknown) => boolean) | undefined;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  on(event: 'disconnect', listener: () => void): unknown;
+  off(event: 'message', listener: (message: unknown) => void): unknown;
+  off(event: 'disconnect', listener: () => void): unknown;
+}
+
 /** A worker_threads MessagePort as a PortLike (it takes transfer lists). */
-export function fromNodePort(port: MessagePort): PortLike {
+export function fromNodePort(port: NodePortLike): PortLike {
   return {
     postMessage: (message, transfer) => (transfer ? port.postMessage(message, transfer) : port.postMessage(message)),
     onMessage(listener) {
@@ -25,7 +43,7 @@ export function fromNodePort(port: MessagePort): PortLike {
  * `serialization: 'advanced'` so Float32Array PCM survives (JSON would turn it into an object);
  * IPC cannot transfer, so PCM is copied once.
  */
-export function fromProcess(proc: NodeJS.Process = process): PortLike {
+export function fromProcess(proc: ProcessLike): PortLike {
   if (!proc.send) throw new Error('fromProcess: this process has no IPC channel (start it with fork()).');
   const send = proc.send.bind(proc);
   return {

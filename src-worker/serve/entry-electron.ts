@@ -11,7 +11,7 @@ import { createEngine, type EngineOptions } from '../engine/engine.ts';
 import { serve } from './host.ts';
 import { createReadiness } from '../assets/readiness.ts';
 import { fromMessagePortMain, type MessagePortMainLike } from '../protocol/port-adapters.ts';
-import { WORKER_ENV } from '../../src-main/ipc/ipc-contract.ts';
+import { WORKER_ENV } from '../protocol/worker-env.ts';
 
 /** The utility process's link to main. */
 interface ParentPort {

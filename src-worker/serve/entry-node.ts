@@ -9,10 +9,11 @@
 // without them the engine uses the verified assets of the user's cache. Under tsx, a worker thread
 // must register tsx before importing this file (an `eval` bootstrap; see test/worker/serve/host.test.ts).
 
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { assetPaths } from '../assets/cache.ts';
 import { createEngine, type EngineOptions } from '../engine/engine.ts';
-import { ENGINE_ENV, serve, type ConnectMessage } from './host.ts';
+import { ENGINE_ENV, serve } from './host.ts';
+import type { ConnectMessage } from '../protocol/worker-env.ts';
 import { fromNodePort, fromProcess } from '../protocol/port-adapters.ts';
 import { createReadiness } from '../assets/readiness.ts';
 
@@ -23,7 +24,7 @@ function engineOptions(): EngineOptions {
   return fromEnv ? (JSON.parse(fromEnv) as EngineOptions) : {};
 }
 
-function isConnect(message: unknown): message is ConnectMessage {
+function isConnect(message: unknown): message is ConnectMessage<MessagePort> {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'connect' && 'port' in message;
 }
 
@@ -38,7 +39,7 @@ if (!isMainThread && parentPort) {
     if (isConnect(message)) serve(fromNodePort(message.port), engine, readiness);
   });
 } else if (process.send) {
-  serve(fromProcess(), engine, readiness);
+  serve(fromProcess(process), engine, readiness);
   // The parent is the only client: without it there is nothing to serve.
   process.on('disconnect', () => void engine.dispose().finally(() => process.exit(0)));
 } else {

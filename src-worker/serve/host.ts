@@ -1,4 +1,4 @@
-// Runs in the worker: serves the protocol of protocol.ts on any PortLike channel (a worker_threads
+// Runs in the worker: serves the protocol of protocol/messages.ts on any PortLike channel (a worker_threads
 // MessagePort, a child process's IPC, Electron's MessagePortMain through an adapter, the dev
 // host's WebSocket), turning requests into engine calls and engine output into events.
 //
@@ -15,7 +15,6 @@
 // event of a paused request is posted. When a port closes, its requests are stopped. PCM
 // buffers are transferred, not copied, where the port takes a transfer list.
 
-import type { MessagePort } from 'node:worker_threads';
 import { defaultCacheDir } from '../assets/cache.ts';
 import { recordBenchmark } from '../sessions/auto-provider.ts';
 import { runBenchmark } from '../engine/bench.ts';
@@ -285,13 +284,7 @@ async function whilePaused(entry: Active): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Adapters
-
-/** The message that hands a worker thread running entry-node.ts a port to serve. */
-export interface ConnectMessage {
-  type: 'connect';
-  port: MessagePort;
-}
+// Child-process configuration
 
 /** Environment variable carrying engine options (JSON) to a child process running entry-node.ts. */
 export const ENGINE_ENV = 'KOKORO_BAR_ENGINE';

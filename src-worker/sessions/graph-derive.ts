@@ -318,7 +318,7 @@ function toNumber(value: Int | null | undefined): number {
 // The derived file lives beside its source model in the cache directory, under the manifest's
 // `derived.path` (in the user's cache directory instead when the model's folder is read-only), with a small stamp (`<file>.verified.json`: size, mtime, sha256) written once its
 // bytes matched the manifest's `derived.sha256`. A start then only `stat`s it (as the fetcher's
-// stamps do, see [Note: Verified stamps] in assets-cache.ts); a missing, changed or unstamped file
+// stamps do, see [Note: Verified stamps] in assets/cache.ts); a missing, changed or unstamped file
 // is derived again from the source, written under a temporary name and renamed, so a concurrent
 // start never reads half a file. Only models whose manifest entry has `derived` are derived: the
 // fp16/fp32 variants have none, because the lift is unmeasured there.

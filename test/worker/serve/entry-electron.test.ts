@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { assetPaths } from '../../../src-worker/assets/cache.ts';
 import type { WorkerEvent } from '../../../src-worker/protocol/messages.ts';
-import { WORKER_ENV } from '../../../src-main/ipc/ipc-contract.ts';
+import { WORKER_ENV } from '../../../src-worker/protocol/worker-env.ts';
 
 const ENTRY = new URL('../../../src-worker/serve/entry-electron.ts', import.meta.url);
 const TEST_TIMEOUT_MS = 300_000;
