@@ -6,6 +6,7 @@
 const INVISIBLES = /[\u200B-\u200D\u2060\uFEFF\u00AD]/g;
 
 /** C0/C1 control characters other than tab and newline. */
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's job
 const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
 /** Cleans clipboard text for speech; returns '' when nothing speakable is left. */

@@ -96,7 +96,7 @@ export async function copySelection<Snapshot>(
   }
 
   let result: SelectionResult;
-  let restoreError: unknown = null;
+  let restoreError: unknown;
   try {
     result = await copyAndRead(effects, timeoutMs, pollMs);
     if (result.ok) options.onText?.(result.text);

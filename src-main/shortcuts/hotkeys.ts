@@ -37,7 +37,7 @@ export function registerHotkeys(
   for (const slot of Object.keys(HOTKEY_LABELS) as HotkeySlot[]) {
     const accelerator = hotkeys[slot];
     if (accelerator === '' || bad.has(slot)) continue;
-    let ok = false;
+    let ok: boolean;
     try {
       ok = registrar.register(accelerator, actions[slot]);
     } catch {

@@ -83,7 +83,8 @@ export function VoicePicker() {
     }
   };
 
-  let index = -1;
+  // Where each group starts in `flat`: a row's option index is its group's start plus its place in it.
+  const groupStarts = groups.map((_, k) => groups.slice(0, k).reduce((sum, g) => sum + g.voices.length, 0));
   return (
     <section
       className={`voice-picker${sheetOpen ? ' open' : ''}`}
@@ -139,14 +140,13 @@ export function VoicePicker() {
       >
         {voices.length === 0 && <div className="empty">Loading voices…</div>}
         {voices.length > 0 && flat.length === 0 && <div className="empty">No voice matches “{query}”.</div>}
-        {groups.map((g) => (
+        {groups.map((g, k) => (
           <div role="group" aria-label={g.label} key={g.label}>
             <div className="group-label" aria-hidden="true">
               {g.label}
             </div>
-            {g.voices.map((v) => {
-              index += 1;
-              const i = index;
+            {g.voices.map((v, n) => {
+              const i = (groupStarts[k] ?? 0) + n;
               const selected = mix.primary === v.id;
               const blended = mix.secondary === v.id;
               const fav = favourites.includes(v.id);

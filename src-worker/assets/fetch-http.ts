@@ -107,7 +107,7 @@ export async function verifyFile(
 export async function sha256File(file: string, onBytes?: (bytes: number) => void): Promise<string> {
   const hash = createHash('sha256');
   let bytes = 0;
-  await pipeline(createReadStream(file), async function* (source: AsyncIterable<Buffer>) {
+  await pipeline(createReadStream(file), async function (source: AsyncIterable<Buffer>) {
     for await (const chunk of source) {
       hash.update(chunk);
       bytes += chunk.length;

@@ -405,7 +405,7 @@ class FetchRun {
       // package: say so once, not once per package.
       const reason = messageOf(error);
       if (error instanceof RegistryError) this.deadRegistries.set(first.registry, reason);
-      throw new Error(reason);
+      throw new Error(reason, { cause: error });
     }
     this.transfer(label, total, total);
   }

@@ -516,7 +516,7 @@ export function normalizeMapped(text: string, lang: G2pLang = 'en-us'): MappedTe
 
 /** "." when the dot that ends an abbreviation also ends the sentence: end of clause, or a capital next. */
 function fullStopOf(match: string, rest: string): string {
-  return match.endsWith('.') && (CLAUSE_END.test(rest) || /^\s+["'(\[]?\p{Lu}/u.test(rest)) ? '.' : '';
+  return match.endsWith('.') && (CLAUSE_END.test(rest) || /^\s+["'([]?\p{Lu}/u.test(rest)) ? '.' : '';
 }
 
 /** [month, day] of two numbers in the dialect's order, or the other order when only it is valid. */

@@ -56,7 +56,9 @@ function actionlint(): string {
     rmSync(temp, { recursive: true, force: true });
     if (existsSync(binary)) return binary; // another run finished the same build first
     const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new Error(`Could not build actionlint ${ACTIONLINT_VERSION} with \`go install\`: ${stderr || String(error)}`);
+    throw new Error(`Could not build actionlint ${ACTIONLINT_VERSION} with \`go install\`: ${stderr || String(error)}`, {
+      cause: error,
+    });
   }
   return binary;
 }

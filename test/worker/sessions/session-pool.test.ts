@@ -12,7 +12,7 @@ import { before, test } from 'node:test';
 import { benchStorePath, decideAuto, saveBenchResult, thisMachine } from '../../../src-worker/sessions/auto-provider.ts';
 import { COREML_UNITS } from '../../../src-worker/sessions/coreml.ts';
 import type { ProviderChoice } from '../../../src-worker/protocol/messages.ts';
-import { assessProviders, detectProviders, type HostFacts } from '../../../src-worker/sessions/providers.ts';
+import { assessProviders, detectProviders } from '../../../src-worker/sessions/providers.ts';
 import { APPLE_M2_FACTS } from './host-facts.ts';
 import { createKokoroSession, type RunOutput } from '../../../src-worker/sessions/session.ts';
 import { CRASH_MARKER_FILE, SessionPool, type PoolSession, type SessionFactory, type SessionSpec } from '../../../src-worker/sessions/session-pool.ts';
