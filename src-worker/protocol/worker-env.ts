@@ -55,7 +55,8 @@ export function parseWorkerControl(raw: unknown): WorkerControl | undefined {
 
 /** Names what a rejected control message was, for a log line (never its contents). */
 export function describeControl(raw: unknown): string {
-  if (typeof raw !== 'object' || raw === null) return typeof raw;
+  if (raw === null) return 'null';
+  if (typeof raw !== 'object') return typeof raw;
   const { type } = raw as { type?: unknown };
   return typeof type === 'string' ? `type "${type.slice(0, 40)}"` : 'an object without a type';
 }
