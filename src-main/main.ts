@@ -29,7 +29,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { cacheDirFor } from '../src-worker/protocol/cache-dir.ts';
 import type { AppCommand, AppView, ProviderId, Settings, VoiceInfo } from '../src-worker/protocol/messages.ts';
-import { readBenchHistory, saveBenchResult } from './settings/bench-history.ts';
 import { cleanClipboardText } from './selection/clipboard-text.ts';
 import { copySelection } from './selection/copy-selection.ts';
 import { registerHotkeys, type HotkeyRegistration } from './shortcuts/hotkeys.ts';
@@ -424,8 +423,6 @@ function setupIpc(): void {
     return result;
   });
   handle(INVOKE.readClipboard, () => cleanClipboardText(clipboard.readText()));
-  handle(INVOKE.benchHistory, () => readBenchHistory(userData));
-  handle(INVOKE.saveBenchResult, (_event, result) => saveBenchResult(userData, result));
 
   ipcMain.on(SEND.requestWorkerPort, (event) => {
     const client = trusted(event);

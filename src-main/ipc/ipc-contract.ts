@@ -9,8 +9,6 @@ export const INVOKE = {
   getSettings: 'kokoro:get-settings',
   updateSettings: 'kokoro:update-settings',
   readClipboard: 'kokoro:read-clipboard',
-  benchHistory: 'kokoro:bench-history',
-  saveBenchResult: 'kokoro:save-bench-result',
 } as const;
 
 /** Channels the preload sends on without an answer (ipcRenderer.send → ipcMain.on). */

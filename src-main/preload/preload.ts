@@ -14,7 +14,6 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import type {
   AppCommand,
-  BenchResult,
   KokoroBridge,
   PortLike,
   Settings,
@@ -99,9 +98,6 @@ const bridge: KokoroBridge = {
       commandListeners.delete(listener);
     };
   },
-  benchHistory: () => ipcRenderer.invoke(INVOKE.benchHistory) as Promise<BenchResult[]>,
-  saveBenchResult: (result: BenchResult) =>
-    ipcRenderer.invoke(INVOKE.saveBenchResult, result) as Promise<void>,
 };
 
 contextBridge.exposeInMainWorld('kokoro', bridge);
