@@ -6,6 +6,7 @@
 import { BrowserWindow, net, protocol, screen, type Rectangle } from 'electron';
 import { pathToFileURL } from 'node:url';
 import type { AppView } from '../../src-worker/protocol/messages.ts';
+import type { WindowName } from './window-registry.ts';
 import {
   APP_SCHEME,
   CONTENT_SECURITY_POLICY,
@@ -22,8 +23,6 @@ export const POPOVER_SIZE = { width: 380, height: 520 } as const;
 /** App window size in points. */
 export const APP_WINDOW_SIZE = { width: 920, height: 680 } as const;
 
-/** Which of our windows a BrowserWindow is. */
-export type WindowName = 'popover' | 'app';
 
 /** Must run before `app.whenReady`: app:// is a standard, secure scheme (AudioWorklet needs it). */
 export function registerAppScheme(): void {
