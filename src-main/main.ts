@@ -1,9 +1,10 @@
 // Runs in the Electron main process: the app's entry. Wiring only (see STYLE.md): each concern
 // is a `setupX(deps)` in its own module (windows, commands, settings, hotkeys, worker link, tray,
 // IPC, test hooks) that keeps its own state and takes Electron only through its deps (type-only
-// imports), so each runs under plain Node in its tests. This file hands them Electron (directly,
-// or through the thin adapters windows.ts, selection-effects.ts and worker-process.ts) and each
-// other; no module imports this one.
+// imports), so each runs under plain Node in its tests. This is the only main-process file that
+// loads Electron at run time (the preload is the other process's): it hands Electron to the setup
+// modules and to the thin adapters windows.ts, selection-effects.ts and worker-process.ts, and
+// the modules to each other; no module imports this one.
 //
 // [Note: The flow of a hotkey]
 // Hotkey → main reads the clipboard (or copies the selection, see [Note: Copying the
@@ -14,7 +15,9 @@
 // the hotkey fires, so the audible TTFA the dashboard shows includes main's own share.
 
 import {
+  BrowserWindow,
   Menu,
+  MessageChannelMain,
   Notification,
   Tray,
   app,
@@ -22,9 +25,13 @@ import {
   globalShortcut,
   ipcMain,
   nativeImage,
+  net,
+  protocol,
+  screen,
   session,
   shell,
-  type BrowserWindow,
+  systemPreferences,
+  utilityProcess,
   type MessagePortMain,
   type NativeImage,
 } from 'electron';
@@ -56,7 +63,7 @@ import { setupWorkerLink } from './worker/worker-link.ts';
 // ---------------------------------------------------------------------------------------------
 // Before ready
 
-registerAppScheme();
+registerAppScheme({ protocol });
 // The Electron tests run the app against a throw-away profile (see test/main/electron-app.test.ts);
 // a packaged app ignores them (see [Note: Test switches are for unpackaged runs]).
 const testSwitches = readTestSwitches(process.env, app.isPackaged);
@@ -98,7 +105,7 @@ async function start(): Promise<void> {
   if (process.platform === 'darwin' && app.getLoginItemSettings().openAtLogin !== loaded.settings.launchAtLogin) {
     app.setLoginItemSettings({ openAtLogin: loaded.settings.launchAtLogin });
   }
-  serveRenderer(path.dirname(paths.rendererIndex));
+  serveRenderer({ net, protocol }, path.dirname(paths.rendererIndex));
 
   let quitting = false;
   // Set up below; the callbacks that use them run only once everything is wired.
@@ -107,10 +114,10 @@ async function start(): Promise<void> {
   let trayIcon: Tray | null = null;
 
   const windows = setupWindows({
-    create: (name, view) => createWindow(name, view, paths.preload, appVersionArg),
+    create: (name, view) => createWindow({ BrowserWindow }, name, view, paths.preload, appVersionArg),
     commandChannel: TO_RENDERER.command,
     isQuitting: () => quitting,
-    togglePopover: (popover) => (trayIcon === null ? popover.show() : togglePopover(popover, trayIcon.getBounds())),
+    togglePopover: (popover) => (trayIcon === null ? popover.show() : togglePopover({ screen }, popover, trayIcon.getBounds())),
     onClosed: (client) => supervisor.removeClient(client),
     onChange: refreshTray,
   });
@@ -118,8 +125,8 @@ async function start(): Promise<void> {
   const commands = setupCommands({
     windows,
     readClipboard: () => clipboard.readText(),
-    copySelection: (onText) => copySelection(selectionEffects(), { onText }),
-    promptForAccessibility,
+    copySelection: (onText) => copySelection(selectionEffects({ clipboard, systemPreferences }), { onText }),
+    promptForAccessibility: () => promptForAccessibility({ systemPreferences }),
     openAccessibilitySettings: () => void openExternalIfAllowed(ACCESSIBILITY_SETTINGS_URL, (url) => shell.openExternal(url)),
     showNotification(level, message, onClick) {
       if (!Notification.isSupported()) return;
@@ -131,7 +138,7 @@ async function start(): Promise<void> {
 
   const link = setupWorkerLink<UtilityWorker, MessagePortMain, BrowserWindow>({
     client: createWorkerClient(),
-    openChannel,
+    openChannel: (worker) => openChannel({ MessageChannelMain }, worker),
     portLike: mainPort,
     givePort: (window, port) => window.webContents.postMessage(TO_RENDERER.workerPort, null, [port]),
     tellDown: (window, reason) => window.webContents.send(TO_RENDERER.workerDown, reason),
@@ -141,7 +148,7 @@ async function start(): Promise<void> {
 
   const supervisor = createSupervisor<UtilityWorker, Client<BrowserWindow>>({
     spawn: () =>
-      spawnUtilityWorker({
+      spawnUtilityWorker({ utilityProcess }, {
         entry: paths.workerEntry,
         env: {
           [WORKER_ENV.assetDirs]: paths.assetDirs.join(path.delimiter),

@@ -3,8 +3,9 @@
 // permissions answered (window-security.test.ts), external links only through the allow-list,
 // test switches only through readTestSwitches (test-switches.test.ts), and the settings voice
 // checked against the worker's voices (settings-owner.test.ts, worker-link.test.ts). It also
-// checks the shape the setup modules rely on: they load Electron only as types (so their tests
-// run under plain Node) and nothing imports main.ts (no cycle back into the entry).
+// checks the shape the setup modules rely on: only main.ts and the preload load Electron at run
+// time (every other src-main file imports it as types, so its tests run under plain Node), and
+// nothing imports main.ts (no cycle back into the entry).
 
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -67,18 +68,16 @@ test('main checks the settings voice when the voices arrive, and patches against
   assert.doesNotMatch(main, /applyPatch\(/, 'no write around the owner');
 });
 
-test('the setup modules load Electron only as types, and nothing imports main.ts', () => {
-  for (const file of SETUP_MODULES) {
-    const imports = [...code(file).matchAll(/^import (type )?[^;]*? from '([^']+)';/gms)];
-    for (const [, typeOnly, from] of imports) {
-      if (from === 'electron') assert.equal(typeOnly, 'type ', `${file} imports electron as types only`);
-      // Nor through a module that loads it (the Electron adapters main.ts wires in).
-      for (const adapter of ['windows.ts', 'selection-effects.ts', 'worker-process.ts']) {
-        if (from?.endsWith(`/${adapter}`)) assert.equal(typeOnly, 'type ', `${file} imports ${adapter} as types only`);
-      }
-    }
-  }
-  const files = readdirSync(path.join(ROOT, 'src-main'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|mjs)$/.test(f));
+test('only main.ts and the preload load Electron at run time, and nothing imports main.ts', () => {
+  const files = readdirSync(path.join(ROOT, 'src-main'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(ts|mjs)$/.test(f))
+    .map((f) => f.split(path.sep).join('/'));
+  for (const file of [...SETUP_MODULES.map((f) => f.slice('src-main/'.length)), 'windows/windows.ts']) assert.ok(files.includes(file), file);
+  const loaders = files.filter((file) => {
+    const imports = [...code(path.join('src-main', file)).matchAll(/^import (type )?[^;]*? from '([^']+)';/gms)];
+    return imports.some(([, typeOnly, from]) => from === 'electron' && typeOnly === undefined) || /require\('electron'\)|(?<!typeof )import\('electron'\)/.test(code(path.join('src-main', file)));
+  });
+  assert.deepEqual(loaders.sort(), ['main.ts', 'preload/preload.ts']);
   for (const file of files) {
     const source = read(path.join('src-main', file));
     const fromMain = [...source.matchAll(/from '([^']+)'/g)]
