@@ -13,7 +13,6 @@ import { connectMediaSession, MEDIA_ACTIONS, type MediaSessionLike, type NowPlay
 import { useStore } from '../../src-renderer/store/store.ts';
 
 const sent: WorkerRequest[] = [];
-const saved: BenchResult[] = [];
 let settings: Settings = defaultSettings();
 let emit: (event: WorkerEvent) => void = () => undefined;
 let command: (c: AppCommand) => void = () => undefined;
@@ -32,8 +31,6 @@ const bridge: KokoroBridge = {
     return result;
   },
   readClipboard: async () => 'from the clipboard',
-  benchHistory: async () => [...saved].reverse(),
-  saveBenchResult: async (r) => void saved.push(r),
 };
 
 const state = () => useStore.getState();
@@ -43,12 +40,12 @@ before(async () => {
   await start(bridge, 'unused-in-node');
 });
 
-test('start loads settings, fills the text box from the clipboard, asks for voices and status', () => {
+test('start loads settings, fills the text box from the clipboard, asks the worker for voices, status and bench history', () => {
   assert.equal(state().settings.value?.voice, 'af_heart');
   assert.equal(state().playback.draft, 'from the clipboard');
   assert.deepEqual(
     sent.map((r) => r.type),
-    ['list-voices', 'status'],
+    ['list-voices', 'status', 'bench-history'],
   );
 });
 
@@ -89,7 +86,7 @@ test('settings writes show at once, are kept when main accepts them and rolled b
   assert.deepEqual(settings.provider, { provider: 'cpu' });
 });
 
-test('a benchmark run tracks progress, stores its result and refreshes the history', async () => {
+test('a benchmark run tracks progress, shows its result and asks the worker for the history again', async () => {
   useStore.getState().setBenchOptions({ presets: ['long', 'short'], runs: 2 });
   runBenchmark();
   const request = sent[sent.length - 1];
@@ -104,14 +101,20 @@ test('a benchmark run tracks progress, stores its result and refreshes the histo
     machine: { cpu: 'c', cores: 2, memoryBytes: 1, platform: 'linux', arch: 'x64', node: 'v20', onnxruntime: '1.30.0', model: 'm' },
     rows: [],
   };
+  const older: BenchResult = { ...result, startedAt: '2026-11-21T00:00:00.000Z' };
   emit({ type: 'bench-result', id: request.id, result });
   emit({ type: 'done', id: request.id, stopped: false });
-  await flush();
-  await flush();
   assert.equal(state().bench.requestId, null);
   assert.deepEqual(state().bench.result, result);
-  assert.deepEqual(saved, [result]);
-  assert.deepEqual(state().bench.history, [result]);
+  // The worker stored the run before posting it; the store asks for the history and shows it.
+  const ask = sent[sent.length - 1];
+  assert.equal(ask?.type, 'bench-history');
+  emit({ type: 'bench-history', id: 'someone-else', results: [] });
+  emit({ type: 'bench-history', id: ask?.id ?? '', results: [result, older] });
+  emit({ type: 'done', id: ask?.id ?? '', stopped: false });
+  assert.deepEqual(state().bench.history, [result, older], 'newest first, as the worker sends it');
+  emit({ type: 'bench-history', id: 'someone-else', results: [] });
+  assert.deepEqual(state().bench.history, [result, older], 'an answer to another request is ignored');
   cancelBenchmark();
   assert.notEqual(sent[sent.length - 1]?.type, 'stop', 'nothing to cancel once done');
 });
@@ -129,7 +132,7 @@ test('app commands switch views and show notices; a worker crash is a state, not
   assert.equal(state().metrics.worker, 'down');
   const before = sent.length;
   workerState('up');
-  assert.deepEqual(sent.slice(before).map((r) => r.type), ['list-voices', 'status'], 'asks again after a restart');
+  assert.deepEqual(sent.slice(before).map((r) => r.type), ['list-voices', 'status', 'bench-history'], 'asks again after a restart');
   stop();
   assert.equal(state().playback.status, 'idle');
 });
