@@ -56,13 +56,6 @@ function room(files, patterns) {
   };
 }
 
-/** Files that still load electron at run time outside main.ts and the preload entry: main11 passes these modules in as deps. */
-const ELECTRON_AT_RUN_TIME_TODO = [
-  'src-main/selection/selection-effects.ts',
-  'src-main/windows/windows.ts',
-  'src-main/worker/worker-process.ts',
-];
-
 export default defineConfig(
   { ignores: ['node_modules/', 'dist/', 'out/', 'release/', 'models/cache/', 'test-results/'] },
   {
@@ -85,6 +78,11 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // Test fakes build nested stand-in objects (webContents, a worklet port) whose methods reach the fake through a named `this`.
+    files: ['test/**'],
+    rules: { '@typescript-eslint/no-this-alias': 'off' },
+  },
+  {
     files: ['src-renderer/**/*.{ts,tsx}'],
     extends: [reactHooks.configs.flat.recommended],
     languageOptions: { globals: globals.browser },
@@ -101,6 +99,6 @@ export default defineConfig(
   ),
   room(['src-main/**'], [INTO_RENDERER, INTO_WORKER, INTO_TEST, ELECTRON_TYPES_ONLY]),
   room(['src-main/dev-host/**', 'src-main/tools/**'], [INTO_RENDERER, INTO_TEST, ELECTRON_TYPES_ONLY]),
-  room(['src-main/main.ts', 'src-main/preload/preload.ts', ...ELECTRON_AT_RUN_TIME_TODO], [INTO_RENDERER, INTO_WORKER, INTO_TEST]),
+  room(['src-main/main.ts', 'src-main/preload/preload.ts'], [INTO_RENDERER, INTO_WORKER, INTO_TEST]),
   room(['src-renderer/**'], [INTO_MAIN, INTO_WORKER, INTO_TEST, NO_ELECTRON, NODE_BUILTINS]),
 );
