@@ -79,6 +79,12 @@ export class FakeAudio {
     scope.currentFrame = 0;
   }
 
+  /** Forgets what was recorded but keeps the device (a long-lived player keeps its node). */
+  clearLog(): void {
+    this.posted.length = 0;
+    this.output.length = 0;
+  }
+
   /** Messages of one type the player posted, in order. */
   sent<T extends ToWorklet['type']>(type: T): Extract<ToWorklet, { type: T }>[] {
     return this.posted.map((p) => p.message).filter((m): m is Extract<ToWorklet, { type: T }> => m.type === type);
