@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, mock, test } from 'node:test';
-import { SAMPLE_RATE } from '../../../src-worker/protocol.ts';
+import { SAMPLE_RATE } from '../../../src-worker/protocol/messages.ts';
 import { Player, type PlaybackReport } from '../../../src-renderer/audio/player.ts';
 import { StreamResampler } from '../../../src-renderer/audio/resampler.ts';
 import type { ToWorklet } from '../../../src-renderer/audio/worklet-messages.ts';

@@ -2,8 +2,8 @@
 // every request the renderer sends, lets the test play the worker (events), main (commands and
 // worker up/down) and the settings owner (main's real applyPatch, so refusals are real ones).
 
-import { applyPatch, defaultSettings } from '../../../src-main/settings.ts';
-import type { AppCommand, BenchResult, KokoroBridge, Settings, SettingsPatch, WorkerEvent, WorkerRequest } from '../../../src-worker/protocol.ts';
+import { applyPatch, defaultSettings } from '../../../src-main/settings/settings.ts';
+import type { AppCommand, BenchResult, KokoroBridge, Settings, SettingsPatch, WorkerEvent, WorkerRequest } from '../../../src-worker/protocol/messages.ts';
 
 /** A bridge and the handles a test drives it with. */
 export interface FakeBridge {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { createElement } from 'react';
-import { defaultSettings } from '../../../src-main/settings.ts';
+import { defaultSettings } from '../../../src-main/settings/settings.ts';
 import { PREVIEW_TEXT } from '../../../src-renderer/store/actions.ts';
 
 // After the harness: the Speak view imports a stylesheet (see dom.ts).

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { act, render, screen, within } from '@testing-library/react';
 import { createElement } from 'react';
-import type { MetricsEvent } from '../../../src-worker/protocol.ts';
+import type { MetricsEvent } from '../../../src-worker/protocol/messages.ts';
 import { speak } from '../../../src-renderer/store/actions.ts';
 import type { FakeBridge } from '../bridge/fake-bridge.ts';
 

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import { createElement } from 'react';
-import { defaultSettings } from '../../../src-main/settings.ts';
-import type { ProviderState, ReadinessState } from '../../../src-worker/protocol.ts';
+import { defaultSettings } from '../../../src-main/settings/settings.ts';
+import type { ProviderState, ReadinessState } from '../../../src-worker/protocol/messages.ts';
 import { resetStores } from '../store/reset-stores.ts';
 
 // After the harness: the view's imports reach a stylesheet (see dom.ts).

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { createElement } from 'react';
-import type { ReadinessState, WordTiming } from '../../../src-worker/protocol.ts';
+import type { ReadinessState, WordTiming } from '../../../src-worker/protocol/messages.ts';
 import { useReadiness } from '../../../src-renderer/first-run/readiness-store.ts';
-import { defaultSettings } from '../../../src-main/settings.ts';
+import { defaultSettings } from '../../../src-main/settings/settings.ts';
 import type { FakeBridge } from '../bridge/fake-bridge.ts';
 
 // After the harness: the view imports a stylesheet (see dom.ts).

@@ -5,7 +5,7 @@
 import '../dom.ts';
 import { mock } from 'node:test';
 import { act, cleanup } from '@testing-library/react';
-import type { ProviderState, Settings, VoiceInfo } from '../../../src-worker/protocol.ts';
+import type { ProviderState, Settings, VoiceInfo } from '../../../src-worker/protocol/messages.ts';
 import { probePlayer, start, stop, updateSettings } from '../../../src-renderer/store/actions.ts';
 import { startReadiness } from '../../../src-renderer/first-run/readiness-store.ts';
 import { installFakeAudio } from '../audio/fake-audio.ts';
