@@ -85,7 +85,10 @@ test('Ctrl+Enter speaks the text box; Space pauses and resumes, except where it 
     if (k === ' ') assert.equal(kept, target === search, `${where}: only a text field keeps Space's own action`);
   }
   assert.equal(fake.requests('speak').length, 1, 'Space never started a second utterance');
-  assert.deepEqual(fake.sent.filter((r) => r.type === 'pause' || r.type === 'resume').map((r) => r.type), ['pause', 'resume', 'pause', 'resume']);
+  assert.deepEqual(
+    fake.sent.filter((r) => r.type === 'pause' || r.type === 'resume').map((r) => r.type),
+    ['pause', 'resume', 'pause', 'resume'],
+  );
   assert.equal(fake.requests('stop').at(-1)?.target, id);
   await key(window, { key: ' ' });
   assert.equal(stateLabel(), 'Ready', 'Space does nothing while idle');

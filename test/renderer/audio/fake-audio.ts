@@ -54,7 +54,12 @@ let processorCtor: ProcessorCtor | undefined;
 /** The port the next AudioWorkletProcessor picks up (set by the node that constructs it). */
 let pendingPort: ProcessorPort | undefined;
 
-const DEFAULTS: FakeAudioOptions = { supportedRates: [24_000, 44_100, 48_000], deviceRate: 48_000, startSuspended: false, outputTimestamp: undefined };
+const DEFAULTS: FakeAudioOptions = {
+  supportedRates: [24_000, 44_100, 48_000],
+  deviceRate: 48_000,
+  startSuspended: false,
+  outputTimestamp: undefined,
+};
 
 /** The fake audio device: the contexts made, what the player posted, and the render loop. */
 export class FakeAudio {
@@ -159,25 +164,27 @@ export class FakeAudioWorkletNode {
   readonly processor: Processor;
   readonly connections: unknown[] = [];
   readonly options: { processorOptions?: { capacity?: number } };
-  readonly port: { onmessage: ((event: MessageEvent<WorkletStatus>) => void) | null; postMessage(message: ToWorklet, transfer?: Transferable[]): void };
+  readonly port: {
+    onmessage: ((event: MessageEvent<WorkletStatus>) => void) | null;
+    postMessage(message: ToWorklet, transfer?: Transferable[]): void;
+  };
 
   constructor(_context: FakeAudioContext, name: string, options: { processorOptions?: { capacity?: number } }) {
     if (!processorCtor) throw new Error(`No processor registered under "${name}"`);
     this.options = options;
-    const page = this;
     this.port = {
       onmessage: null,
-      postMessage(message: ToWorklet, transfer: Transferable[] = []) {
+      postMessage: (message: ToWorklet, transfer: Transferable[] = []) => {
         const copy = structuredClone(message, { transfer });
         fakeAudio.posted.push({ message: copy, original: message, transfer });
-        page.processor.port.onmessage?.({ data: copy });
+        this.processor.port.onmessage?.({ data: copy });
       },
     };
     pendingPort = {
       onmessage: null,
       postMessage: (status: WorkletStatus) => {
         const copy = structuredClone(status);
-        queueMicrotask(() => page.port.onmessage?.({ data: copy } as MessageEvent<WorkletStatus>));
+        queueMicrotask(() => this.port.onmessage?.({ data: copy } as MessageEvent<WorkletStatus>));
       },
     };
     this.processor = new processorCtor(options);

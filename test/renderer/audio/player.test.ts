@@ -32,7 +32,10 @@ afterEach(() => {
 async function makePlayer(options: Partial<FakeAudioOptions> = {}) {
   audio.reset(options);
   const reports: PlaybackReport[] = [];
-  const player = new Player((r) => reports.push(r), () => WORKLET_URL);
+  const player = new Player(
+    (r) => reports.push(r),
+    () => WORKLET_URL,
+  );
   await player.init();
   const capacity = audio.node?.options.processorOptions?.capacity ?? 0;
   /** One poll: the interval fires, the worklet answers, the player reports. */
@@ -64,7 +67,14 @@ test('set-up: a 24 kHz context when the platform allows it, the worklet module l
     assert.deepEqual(audio.node?.connections, [audio.context?.destination]);
     assert.equal(capacity, expected * RING_SECONDS, 'the ring is sized in seconds at the context rate');
   }
-  assert.equal(new Player(() => undefined, () => WORKLET_URL).contextRate, 0, 'no rate before init');
+  assert.equal(
+    new Player(
+      () => undefined,
+      () => WORKLET_URL,
+    ).contextRate,
+    0,
+    'no rate before init',
+  );
 });
 
 test('pushes never exceed the ring: the rest waits in the page and flows as the worklet plays', async () => {
@@ -92,7 +102,10 @@ test('pushes never exceed the ring: the rest waits in the page and flows as the 
   // Gapless across the splits the flow control made: the output is the chunks, in order.
   const played = audio.output.slice(0, total);
   assert.equal(played.length, expected.length);
-  assert.ok(played.every((v, i) => v === expected[i]), 'each sample once, in order');
+  assert.ok(
+    played.every((v, i) => v === expected[i]),
+    'each sample once, in order',
+  );
   assert.equal(audio.status().underruns, 0);
 });
 
@@ -148,7 +161,10 @@ test('finish() ends an utterance without another chunk; before set-up it marks t
 
   // Chunks and the finish arrive before the context exists (begin() is still setting up).
   audio.reset({ supportedRates: [24_000] });
-  const early = new Player(() => undefined, () => WORKLET_URL);
+  const early = new Player(
+    () => undefined,
+    () => WORKLET_URL,
+  );
   const begun = early.begin();
   early.push(ramp(0, 300), span(0, 3), false);
   early.finish();
@@ -167,7 +183,10 @@ test('stop silences at once, drops what waits in the page, ignores later pushes 
   assert.equal(audio.status().buffered, 0, 'the worklet ring is flushed');
   const mark = audio.output.length;
   audio.render(4);
-  assert.ok(audio.output.slice(mark).every((v) => v === 0), 'silence after stop');
+  assert.ok(
+    audio.output.slice(mark).every((v) => v === 0),
+    'silence after stop',
+  );
   const pushed = pushedSamples();
   player.push(ramp(0, 100), span(11, 12), true);
   const count = reports.length;
@@ -187,7 +206,11 @@ test('a new utterance starts from nothing; a begin overtaken by another one neve
   const first = player.begin();
   const second = player.begin();
   await Promise.all([first, second]);
-  assert.deepEqual(audio.sent('begin').map((m) => m.utterance), [1, 3], 'utterance 2 was overtaken by 3');
+  assert.deepEqual(
+    audio.sent('begin').map((m) => m.utterance),
+    [1, 3],
+    'utterance 2 was overtaken by 3',
+  );
   player.push(ramp(0, 256), span(0, 2), true);
   audio.render(1);
   await poll();
@@ -278,8 +301,14 @@ test('TTFA clocks: first and first audible sample in epoch ms, through the outpu
     const status = await player.probe();
     assert.equal(status?.startFrame, START);
     const label = JSON.stringify(outputTimestamp ?? null);
-    assert.ok(Math.abs((last().firstSampleAt ?? 0) - performance.timeOrigin - sampleAt) < 0.01, `${label}: first sample ${(last().firstSampleAt ?? 0) - performance.timeOrigin}`);
-    assert.ok(Math.abs((last().firstAudibleAt ?? 0) - performance.timeOrigin - audibleAt) < 0.01, `${label}: first audible ${(last().firstAudibleAt ?? 0) - performance.timeOrigin}`);
+    assert.ok(
+      Math.abs((last().firstSampleAt ?? 0) - performance.timeOrigin - sampleAt) < 0.01,
+      `${label}: first sample ${(last().firstSampleAt ?? 0) - performance.timeOrigin}`,
+    );
+    assert.ok(
+      Math.abs((last().firstAudibleAt ?? 0) - performance.timeOrigin - audibleAt) < 0.01,
+      `${label}: first audible ${(last().firstAudibleAt ?? 0) - performance.timeOrigin}`,
+    );
     // Taken once: later answers (the frame moved on) keep the first values.
     const kept = [last().firstSampleAt, last().firstAudibleAt];
     (globalThis as unknown as { currentFrame: number }).currentFrame = frame + 48_000;
@@ -300,10 +329,16 @@ test('at a 48 kHz context the chunks are resampled as one stream and positions c
   const reference = new StreamResampler(SAMPLE_RATE, 48_000).process(ramp(0, 6_000));
   const received = audio.sent('push').flatMap((m) => [...m.pcm]);
   assert.equal(received.length, reference.length);
-  assert.ok(received.every((v, i) => v === reference[i]), 'resampled across chunks = resampled whole');
+  assert.ok(
+    received.every((v, i) => v === reference[i]),
+    'resampled across chunks = resampled whole',
+  );
   // Each chunk comes out at twice its length, less the interpolation step the first one holds
   // back for the next: spans 0–10, 10–20, 20–30 cover context samples [0, 4798), [4798, 7198), [7198, 11998).
-  assert.deepEqual(audio.sent('push').map((m) => m.pcm.length), [4_798, 2_400, 4_800]);
+  assert.deepEqual(
+    audio.sent('push').map((m) => m.pcm.length),
+    [4_798, 2_400, 4_800],
+  );
   await poll();
   assert.equal(last().queued, reference.length);
   // [quanta rendered so far] → text offset
@@ -348,7 +383,10 @@ test('pause holds the position and resume continues from the next sample; a susp
   audio.render(6);
   await poll();
   assert.equal(last().played, held, 'nothing played while paused');
-  assert.ok(audio.output.slice(mark).every((v) => v === 0), 'silence while paused');
+  assert.ok(
+    audio.output.slice(mark).every((v) => v === 0),
+    'silence while paused',
+  );
   assert.equal(last().underruns, 0, 'a pause is not an underrun');
   assert.equal(last().finished, false);
   player.resume();

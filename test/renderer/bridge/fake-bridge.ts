@@ -3,7 +3,15 @@
 // worker up/down) and the settings owner (main's real applyPatch, so refusals are real ones).
 
 import { applyPatch, defaultSettings } from '../../../src-main/settings/settings.ts';
-import type { AppCommand, BenchResult, KokoroBridge, Settings, SettingsPatch, WorkerEvent, WorkerRequest } from '../../../src-worker/protocol/messages.ts';
+import type {
+  AppCommand,
+  BenchResult,
+  KokoroBridge,
+  Settings,
+  SettingsPatch,
+  WorkerEvent,
+  WorkerRequest,
+} from '../../../src-worker/protocol/messages.ts';
 
 /** A bridge and the handles a test drives it with. */
 export interface FakeBridge {
@@ -43,7 +51,8 @@ export function fakeBridge(options: { settings?: Settings; clipboard?: string } 
     emit: (event) => events.forEach((l) => l(event)),
     command: (command) => commands.forEach((l) => l(command)),
     workerState: (state) => states.forEach((l) => l(state)),
-    requests: <T extends WorkerRequest['type']>(type: T) => fake.sent.filter((r): r is Extract<WorkerRequest, { type: T }> => r.type === type),
+    requests: <T extends WorkerRequest['type']>(type: T) =>
+      fake.sent.filter((r): r is Extract<WorkerRequest, { type: T }> => r.type === type),
     bridge: {
       platform: { os: 'browser', arch: 'x64', shell: 'browser', appVersion: 'test' },
       send: (request) => void fake.sent.push(request),

@@ -21,7 +21,15 @@ const list = () => screen.getByRole('listbox');
 const option = (name: RegExp) => within(list()).getByRole('option', { name });
 const chosen = () => screen.getByTestId('current-voice').textContent;
 /** Group headings in order, with the voice ids under each. */
-const groups = () => within(list()).queryAllByRole('group').map((g) => [g.getAttribute('aria-label'), within(g).queryAllByRole('option').map((o) => o.getAttribute('data-voice'))]);
+const groups = () =>
+  within(list())
+    .queryAllByRole('group')
+    .map((g) => [
+      g.getAttribute('aria-label'),
+      within(g)
+        .queryAllByRole('option')
+        .map((o) => o.getAttribute('data-voice')),
+    ]);
 
 async function act_(fn: () => void) {
   await act(async () => fn());
@@ -51,7 +59,11 @@ test('the list waits for the worker, then shows the voices by accent and gender;
   const search = screen.getByRole('searchbox', { name: 'Search voices' });
   for (const [query, expected] of table) {
     fireEvent.change(search, { target: { value: query } });
-    assert.deepEqual(groups().flatMap(([, ids]) => ids as string[]), expected, JSON.stringify(query));
+    assert.deepEqual(
+      groups().flatMap(([, ids]) => ids as string[]),
+      expected,
+      JSON.stringify(query),
+    );
   }
   fireEvent.change(search, { target: { value: 'zzz' } });
   assert.ok(screen.getByText('No voice matches “zzz”.'));
@@ -116,7 +128,11 @@ test('the keyboard: arrows move, Enter picks, F stars, P previews', async () => 
     for (const key of keys) await act_(() => fireEvent.keyDown(list(), { key }));
     assert.equal(fake.settings.voice, voice, keys.join(' '));
     assert.deepEqual(fake.settings.favourites, favourites, keys.join(' '));
-    assert.deepEqual(fake.requests('speak').map((r) => r.voice), previews, keys.join(' '));
+    assert.deepEqual(
+      fake.requests('speak').map((r) => r.voice),
+      previews,
+      keys.join(' '),
+    );
     disconnect();
   }
 });

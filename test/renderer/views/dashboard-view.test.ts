@@ -24,7 +24,20 @@ const tiles = () => ['ttfa-audible', 'ttfa-engine', 'rtf', 'rss', 'underruns'].m
 const QUIET = 240;
 
 function metrics(id: string, over: Partial<MetricsEvent> = {}): MetricsEvent {
-  return { type: 'metrics', id, ttfaEngineMs: 640, rtf: 0.42, audioSeconds: 1, synthSeconds: 0.42, rssBytes: 312 * MB, peakRssBytes: 400 * MB, provider: 'cpu', droppedSymbols: 0, final: false, ...over };
+  return {
+    type: 'metrics',
+    id,
+    ttfaEngineMs: 640,
+    rtf: 0.42,
+    audioSeconds: 1,
+    synthSeconds: 0.42,
+    rssBytes: 312 * MB,
+    peakRssBytes: 400 * MB,
+    provider: 'cpu',
+    droppedSymbols: 0,
+    final: false,
+    ...over,
+  };
 }
 
 /** Speaks `text` as if the user acted at `actionAt`; the worker answers with one chunk of `samples`. */
@@ -35,7 +48,17 @@ async function utterance(fake: FakeBridge, text: string, actionAt: number, sampl
   const id = fake.requests('speak').at(-1)?.id ?? '';
   emit(fake, { type: 'started', id, sentences: [{ start: 0, end: text.length }], provider: 'cpu', voice: 'af_heart' });
   const pcm = new Float32Array(samples).fill(0.25).fill(0, 0, QUIET);
-  emit(fake, { type: 'chunk', id, index: 0, pcm, sampleRate: 24_000, span: { start: 0, end: text.length }, timings: { prepareMs: 1, inferMs: 10, tokens: 5 }, words: [], last });
+  emit(fake, {
+    type: 'chunk',
+    id,
+    index: 0,
+    pcm,
+    sampleRate: 24_000,
+    span: { start: 0, end: text.length },
+    timings: { prepareMs: 1, inferMs: 10, tokens: 5 },
+    words: [],
+    last,
+  });
   return id;
 }
 
@@ -48,7 +71,16 @@ test('the engine facts: provider, model, threads and graph; the original graph s
   const table: [typeof CPU_ONLY, string[], string | null][] = [
     [CPU_ONLY, ['CPU', 'kokoro-v1.0.int8.onnx', '—'], null],
     [{ ...CPU_ONLY, graph: { kind: 'derived', fromCache: true } }, ['CPU', 'kokoro-v1.0.int8.onnx', '2-D conv (derived)'], null],
-    [{ ...CPU_ONLY, active: 'coreml', model: 'kokoro-v1.0.fp16.onnx', graph: { kind: 'original', reason: 'the graph has no Round → Clip before a CumSum' } }, ['CoreML', 'kokoro-v1.0.fp16.onnx', 'Original'], 'Running the original, slower graph: the graph has no Round → Clip before a CumSum'],
+    [
+      {
+        ...CPU_ONLY,
+        active: 'coreml',
+        model: 'kokoro-v1.0.fp16.onnx',
+        graph: { kind: 'original', reason: 'the graph has no Round → Clip before a CumSum' },
+      },
+      ['CoreML', 'kokoro-v1.0.fp16.onnx', 'Original'],
+      'Running the original, slower graph: the graph has no Round → Clip before a CumSum',
+    ],
     [{ ...CPU_ONLY, graph: { kind: 'original' } }, ['CPU', 'kokoro-v1.0.int8.onnx', 'Original'], null],
   ];
   for (const [state, expected, warning] of table) {
@@ -87,7 +119,17 @@ test('underruns count the times the audio ran dry while more was due', async () 
   await played(20); // 10 quanta of audio, then dry with the next chunk still due
   assert.equal(tile('underruns'), '1');
   const pcm = new Float32Array(1_280).fill(0.25);
-  emit(fake, { type: 'chunk', id, index: 1, pcm, sampleRate: 24_000, span: { start: 0, end: 11 }, timings: { prepareMs: 1, inferMs: 10, tokens: 5 }, words: [], last: true });
+  emit(fake, {
+    type: 'chunk',
+    id,
+    index: 1,
+    pcm,
+    sampleRate: 24_000,
+    span: { start: 0, end: 11 },
+    timings: { prepareMs: 1, inferMs: 10, tokens: 5 },
+    words: [],
+    last: true,
+  });
   await played(20);
   assert.equal(tile('underruns'), '1', 'running out after the last chunk is the end, not an underrun');
 });
@@ -103,11 +145,20 @@ test('recent utterances are listed newest first once measured, with their text, 
     emit(fake, { type: 'done', id, stopped: false });
     await played(12);
   }
-  const rows = within(screen.getByRole('region', { name: 'Recent utterances' })).getAllByRole('row').slice(1);
-  const cells = rows.map((r) => within(r).getAllByRole('cell').map((c) => c.textContent));
-  assert.deepEqual(cells.map((c) => [c[1], c[2], c[4]]), [
-    ['Third thing said.', 'af_heart', '700 ms'],
-    ['Second thing said.', 'af_heart', '600 ms'],
-    ['First thing said.', 'af_heart', '500 ms'],
-  ]);
+  const rows = within(screen.getByRole('region', { name: 'Recent utterances' }))
+    .getAllByRole('row')
+    .slice(1);
+  const cells = rows.map((r) =>
+    within(r)
+      .getAllByRole('cell')
+      .map((c) => c.textContent),
+  );
+  assert.deepEqual(
+    cells.map((c) => [c[1], c[2], c[4]]),
+    [
+      ['Third thing said.', 'af_heart', '700 ms'],
+      ['Second thing said.', 'af_heart', '600 ms'],
+      ['First thing said.', 'af_heart', '500 ms'],
+    ],
+  );
 });

@@ -95,13 +95,20 @@ test('CoreML compute units: disabled with the reason where CoreML is missing; ch
   render(createElement(SettingsView));
   assert.equal(combo('CoreML compute units').disabled, true);
   assert.ok(screen.getByText('CoreML needs macOS'));
-  const coreml: ProviderState = { ...CPU_ONLY, options: CPU_ONLY.options.map((o) => (o.provider === 'coreml' ? { provider: 'coreml', available: true } : o)) };
+  const coreml: ProviderState = {
+    ...CPU_ONLY,
+    options: CPU_ONLY.options.map((o) => (o.provider === 'coreml' ? { provider: 'coreml', available: true } : o)),
+  };
   emit(fake, { type: 'provider', id: 'p', state: coreml });
   assert.equal(combo('CoreML compute units').disabled, false);
   await act_(() => fireEvent.change(combo('CoreML compute units'), { target: { value: 'cpu-gpu' } }));
   assert.deepEqual(fake.settings.provider, { provider: 'auto', coreml: { units: 'cpu-gpu', mlProgram: true } });
   const request = fake.requests('set-provider').at(-1);
-  assert.deepEqual(request?.provider, { provider: 'auto', coreml: { units: 'cpu-gpu', mlProgram: true } }, 'the worker is asked to switch now');
+  assert.deepEqual(
+    request?.provider,
+    { provider: 'auto', coreml: { units: 'cpu-gpu', mlProgram: true } },
+    'the worker is asked to switch now',
+  );
 });
 
 test('model variants: an installed one is stored at once, one to download is fetched first and stored after, one that cannot be had is disabled', async () => {

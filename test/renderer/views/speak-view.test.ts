@@ -35,7 +35,11 @@ function wordsOf(text: string, start: number, end: number, from: number): WordTi
   const words: WordTiming[] = [];
   for (const m of text.slice(start, end).matchAll(/\S+/g)) {
     const at = from + words.length * WORD_SAMPLES;
-    words.push({ span: { start: start + (m.index ?? 0), end: start + (m.index ?? 0) + m[0].length }, startSample: at, endSample: at + WORD_SAMPLES });
+    words.push({
+      span: { start: start + (m.index ?? 0), end: start + (m.index ?? 0) + m[0].length },
+      startSample: at,
+      endSample: at + WORD_SAMPLES,
+    });
   }
   return words;
 }
@@ -48,7 +52,17 @@ function answer(fake: FakeBridge, id: string, text: string, sentences: { start: 
     const words = wordsOf(text, span.start, span.end, from);
     from += words.length * WORD_SAMPLES;
     const pcm = new Float32Array(words.length * WORD_SAMPLES).fill(0.25);
-    emit(fake, { type: 'chunk', id, index, pcm, sampleRate: 24_000, span, timings: { prepareMs: 1, inferMs: 10, tokens: 5 }, words, last: index === sentences.length - 1 });
+    emit(fake, {
+      type: 'chunk',
+      id,
+      index,
+      pcm,
+      sampleRate: 24_000,
+      span,
+      timings: { prepareMs: 1, inferMs: 10, tokens: 5 },
+      words,
+      last: index === sentences.length - 1,
+    });
   });
 }
 
@@ -75,7 +89,11 @@ test('Speak is enabled only with text, a running engine, loaded settings and the
     await connect({ up, voices: up, clipboard: draft });
     useReadiness.setState({ engine });
     render(createElement(SpeakView));
-    assert.equal((speakButton() as HTMLButtonElement).disabled, !enabled, `${up ? 'up' : 'connecting'}, ${engine?.status ?? 'no readiness'}, ${JSON.stringify(draft)}`);
+    assert.equal(
+      (speakButton() as HTMLButtonElement).disabled,
+      !enabled,
+      `${up ? 'up' : 'connecting'}, ${engine?.status ?? 'no readiness'}, ${JSON.stringify(draft)}`,
+    );
     disconnect();
   }
 });
@@ -106,7 +124,10 @@ test('the transcript lights the sentence and the word being heard as the audio p
   const id = fake.requests('speak')[0]?.id ?? '';
   answer(fake, id, TEXT, SENTENCES);
   const transcript = screen.getByTestId('transcript');
-  const lit = () => [transcript.querySelector('[aria-current="true"]')?.getAttribute('data-sentence'), transcript.querySelector('.word.current')?.textContent];
+  const lit = () => [
+    transcript.querySelector('[aria-current="true"]')?.getAttribute('data-sentence'),
+    transcript.querySelector('.word.current')?.textContent,
+  ];
   assert.deepEqual(lit(), [undefined, undefined], 'nothing lit before the first sample is played');
   assert.equal(stateLabel(), 'Starting…');
   // [quanta played so far (128 samples each)] → [sentence, word]; words are 20 quanta long.
@@ -134,7 +155,8 @@ test('the transcript lights the sentence and the word being heard as the audio p
 test('pause, resume and stop: the buttons say what they do and send it for the live request', async () => {
   const fake = await connect({ clipboard: TEXT });
   render(createElement(SpeakView));
-  for (const name of ['Previous sentence', 'Pause', 'Stop', 'Next sentence']) assert.equal((button(name) as HTMLButtonElement).disabled, true, `${name} while idle`);
+  for (const name of ['Previous sentence', 'Pause', 'Stop', 'Next sentence'])
+    assert.equal((button(name) as HTMLButtonElement).disabled, true, `${name} while idle`);
   await click(speakButton());
   const id = fake.requests('speak')[0]?.id ?? '';
   answer(fake, id, TEXT, SENTENCES);
@@ -178,7 +200,14 @@ test('next and previous sentence start a new request from that sentence; a click
   assert.equal(fake.requests('speak')[3]?.text, 'four five.');
   assert.equal(screen.getByTestId('transcript').textContent?.startsWith(TEXT), true, 'the transcript keeps the whole text');
   const stops = fake.requests('stop').map((r) => r.target);
-  assert.deepEqual(stops, fake.requests('speak').slice(0, 3).map((r) => r.id), 'each jump stops the request before it');
+  assert.deepEqual(
+    stops,
+    fake
+      .requests('speak')
+      .slice(0, 3)
+      .map((r) => r.id),
+    'each jump stops the request before it',
+  );
 });
 
 test('the speed slider writes the speed through the bridge and shows it', async () => {
