@@ -5,11 +5,11 @@
 // [Note: Dev host stands in for main and preload]
 // In the app, main owns settings, the clipboard, bench history and hotkey commands, and the
 // preload hands the page a MessagePort to the worker. Here one Node process does all of that:
-// - worker: one `worker_threads` Worker runs the engine (engine-thread.ts: src-worker's engine
-//   and host, as entry-node.ts serves them, plus a clean shutdown), so synthesis never blocks
-//   this process's event loop. Each page gets its own MessageChannel to it (`{type:'connect'}`),
-//   exactly as each Electron window gets its own port. If the worker dies, pages hear 'down',
-//   the worker is restarted and every page is reconnected and hears 'up'.
+// - worker: the plain-Node worker entry (src-worker/serve/entry-node.ts) in a worker thread, so
+//   synthesis never blocks this process's event loop, kept alive by main's supervisor with the
+//   same restart policy (see [Note: Supervising the worker]). Each page gets its own channel to
+//   it, exactly as each Electron window gets its own port. If the worker dies, pages hear
+//   'down', the worker is restarted with backoff and every page is reconnected and hears 'up'.
 // - settings: src-main/settings/settings.ts, the same module main uses, on a folder of our own (a temp
 //   folder unless --data-dir is given); patches are validated by its `applyPatch`.
 // - clipboard: the dev host cannot read the desktop's clipboard portably, so it holds a text of
@@ -28,7 +28,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   isWorkerEvent,
@@ -51,6 +51,8 @@ import {
   parseTestCommand,
 } from './guards.ts';
 import { encodeChunk, type ServerFrame } from '../../src-worker/protocol/wire.ts';
+import { createSupervisor } from '../worker/supervisor.ts';
+import { spawnWorkerThread, type ThreadWorker } from '../worker/worker-thread.ts';
 
 /** Where the dev host listens unless told otherwise. */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -66,10 +68,8 @@ const TEST_PATH_PREFIX = '/__test/';
 const MAX_BODY_BYTES = 1_000_000;
 /** Longest a page's first notices wait for the voice check (the engine may be slow to start). */
 const VOICE_CHECK_WAIT_MS = 15_000;
-/** Wait before restarting a worker that died, so a crash loop cannot spin the CPU. */
-const RESTART_DELAY_MS = 1_000;
-/** How long a worker may take to finish its run in flight and exit when the host closes. */
-const SHUTDOWN_GRACE_MS = 30_000;
+/** The worker entry the dev host runs (see [Note: Dev host stands in for main and preload]). */
+const WORKER_ENTRY = new URL('../../src-worker/serve/entry-node.ts', import.meta.url);
 
 /** The clipboard text a fresh dev host offers. */
 export const SAMPLE_CLIPBOARD =
@@ -84,8 +84,6 @@ export interface DevHostOptions {
   port?: number;
   host?: string;
   clipboard?: string;
-  /** The worker entry module (default: dev-host/engine-thread.ts, which must handle `shutdown`). */
-  workerEntry?: URL;
   /** Serve `POST /__test/*` behind a fresh random token (see [Note: The dev host trusts only itself]). */
   testEndpoints?: boolean;
 }
@@ -120,13 +118,14 @@ interface Client {
   port: MessagePort | undefined;
 }
 
+/** The dev host's own client of the worker, as main is one in the app (it checks the voices). */
+const HOST_CLIENT = 'dev-host';
+
 /** Starts the dev host; resolves once it is listening. */
 export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const host = options.host ?? DEFAULT_HOST;
   const rendererDir = path.resolve(options.rendererDir);
   const dataDir = path.resolve(options.dataDir);
-  const workerEntry =
-    options.workerEntry ?? new URL('./engine-thread.ts', import.meta.url);
   await fs.mkdir(dataDir, { recursive: true });
   const loaded = await loadSettings(dataDir);
   let settings: Settings = loaded.settings;
@@ -153,56 +152,65 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   };
 
   // --- the worker ------------------------------------------------------------------------------
-  let worker: Worker | undefined;
-  const startWorker = () => {
-    const next = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-      workerData: { entry: workerEntry.href },
-      // The engine loads the settings' model variant, as the app's worker does (WORKER_ENV).
-      env: { ...process.env, [WORKER_ENV.modelVariant]: settings.modelVariant },
-    });
-    next.on('error', (error: Error) => console.error(`[dev-host] worker error: ${error.message}`));
-    next.on('exit', (code) => {
-      if (worker !== next) return;
-      worker = undefined;
-      for (const client of clients) {
-        client.port?.close();
-        client.port = undefined;
-        sendFrame(client.socket, { t: 'worker', state: 'down' });
+  // Every thread not yet ended, the one being replaced included: closing waits for them all.
+  const threads = new Set<ThreadWorker>();
+  const supervisor = createSupervisor<ThreadWorker, Client | typeof HOST_CLIENT>({
+    spawn: () => {
+      const worker = spawnWorkerThread({
+        entry: WORKER_ENTRY,
+        // The engine loads the settings' model variant, as the app's worker does (WORKER_ENV).
+        env: { ...process.env, [WORKER_ENV.modelVariant]: settings.modelVariant },
+      });
+      threads.add(worker);
+      void worker.ended.then(() => threads.delete(worker));
+      return worker;
+    },
+    connect: (worker, client) => {
+      if (client === HOST_CLIENT) checkVoices(worker.openChannel());
+      else connectPage(client, worker.openChannel());
+    },
+    workerDown: (client, reason) => {
+      if (client === HOST_CLIENT) {
+        hostPort?.close();
+        if (!closing) console.error(`[dev-host] worker down (${reason}); restarting`);
+        return;
       }
-      if (closing) return;
-      console.error(`[dev-host] worker exited (code ${code}); restarting`);
-      setTimeout(() => {
-        if (closing) return;
-        startWorker();
-        for (const client of clients) connect(client);
-      }, RESTART_DELAY_MS);
-    });
-    worker = next;
-    connectHostClient(next);
-  };
+      client.port?.close();
+      client.port = undefined;
+      sendFrame(client.socket, { t: 'worker', state: 'down' });
+    },
+    notify: (message) => {
+      console.error(`[dev-host] ${message}`);
+      notices.push(message);
+      deliverNotices();
+    },
+    setTimer: (callback, ms) => {
+      const timer = setTimeout(callback, ms);
+      return () => clearTimeout(timer);
+    },
+    now: () => Date.now(),
+  });
 
   // The host's own port to the worker, as main has one: it learns the installed voices and puts
   // a settings voice that is not among them back to the default, with a notice.
   let hostPort: MessagePort | undefined;
-  const connectHostClient = (target: Worker) => {
-    const channel = new MessageChannel();
+  const checkVoices = (port: MessagePort) => {
     hostPort?.close();
-    hostPort = channel.port1;
-    channel.port1.on('message', (raw: unknown) => {
+    hostPort = port;
+    port.on('message', (raw: unknown) => {
       if (!isWorkerEvent(raw)) return;
-      if (raw.type === 'hello') channel.port1.postMessage({ type: 'list-voices', id: 'dev-host-voices' });
+      if (raw.type === 'hello') port.postMessage({ type: 'list-voices', id: 'dev-host-voices' });
       else if (raw.type === 'voices') {
         void onVoices(raw.voices.map((voice) => voice.id)).finally(() => {
           voicesChecked();
-          channel.port1.close();
+          port.close();
         });
       } else if (raw.type === 'error') {
         // No voices to check (e.g. none installed): the request that needs them says why.
         voicesChecked();
-        channel.port1.close();
+        port.close();
       }
     });
-    target.postMessage({ type: 'connect', port: channel.port2 }, [channel.port2]);
   };
 
   const onVoices = async (known: string[]) => {
@@ -227,25 +235,9 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     }
   };
 
-  // [Note: Dev host shutdown] The engine runs onnxruntime in a thread of its own inside the
-  // worker; terminating the worker while a run is in flight aborts the whole process
-  // ("terminate called after throwing an instance of 'Napi::Error'"). So the worker is asked to
-  // release its sessions and let its thread end (`shutdown`), and is terminated only if it has
-  // not ended within SHUTDOWN_GRACE_MS.
-  const stopWorker = async () => {
-    const current = worker;
-    if (!current) return;
-    const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
-    current.postMessage({ type: 'shutdown' });
-    const timer = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), SHUTDOWN_GRACE_MS).unref());
-    if ((await Promise.race([exited, timer])) === 'late') await current.terminate();
-  };
-
-  const connect = (client: Client) => {
-    if (!worker) return;
-    const channel = new MessageChannel();
-    client.port = channel.port1;
-    channel.port1.on('message', (raw: unknown) => {
+  const connectPage = (client: Client, port: MessagePort) => {
+    client.port = port;
+    port.on('message', (raw: unknown) => {
       if (!isWorkerEvent(raw)) return;
       if (raw.type === 'chunk') {
         client.socket.send(encodeChunk(raw));
@@ -254,7 +246,6 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       if (raw.type === 'hello') sendFrame(client.socket, { t: 'worker', state: 'up' });
       sendFrame(client.socket, { t: 'event', event: raw });
     });
-    worker.postMessage({ type: 'connect', port: channel.port2 }, [channel.port2]);
   };
 
   // --- bridge calls ----------------------------------------------------------------------------
@@ -279,7 +270,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
           settings = result.settings;
           // As main does: the worker reads the variant at start, so a new one gets a new worker
           // (pages hear 'down', then 'up', and ask for readiness again).
-          if (variantChanged) void stopWorker();
+          if (variantChanged) supervisor.restart(`switching to the ${settings.modelVariant} model`);
         }
         return result;
       }
@@ -399,7 +390,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     const client: Client = { socket, port: undefined };
     clients.add(client);
     sendFrame(socket, { t: 'hello', platform });
-    connect(client);
+    supervisor.addClient(client);
     socket.on('message', (data, isBinary) => {
       if (isBinary) return;
       const frame = parseClientFrame(String(data));
@@ -432,6 +423,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     socket.on('close', () => {
       clients.delete(client);
       readyClients.delete(client);
+      supervisor.removeClient(client);
       if (client.port) {
         // Stop whatever this page had in flight, then let the port go.
         client.port.postMessage({ type: 'stop', id: 'dev-host-disconnect' });
@@ -444,7 +436,8 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     for (const client of clients) sendFrame(client.socket, frame);
   };
 
-  startWorker();
+  supervisor.addClient(HOST_CLIENT);
+  supervisor.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
@@ -468,7 +461,10 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       hostPort?.close();
       sockets.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await stopWorker();
+      // Each thread finishes its run in flight and ends (see [Note: Ending a worker thread]).
+      const ending = [...threads].map((worker) => worker.ended);
+      supervisor.stop();
+      await Promise.all(ending);
     },
   };
 }

@@ -17,7 +17,7 @@ import { Player, type PlaybackReport } from '../audio/player.ts';
 import { useStore } from './store.ts';
 import { FRESH_UTTERANCE, type AppState, type Problem, type UtteranceMetrics } from './slices.ts';
 import { sentenceAt } from '../text-spans.ts';
-import { addChunkWords, playedWords } from '../words/word-actions.ts';
+import { addChunkWords, wordsAtPlayed } from '../words/word-actions.ts';
 import type { TextSpan } from '../../src-worker/protocol/messages.ts';
 
 /** Utterances kept for the dashboard charts. */
@@ -256,20 +256,26 @@ export function togglePause(): void {
 
 function onReport(report: PlaybackReport): void {
   const { playback } = get();
-  if (!playback.requestId) return;
+  const id = playback.requestId;
+  if (!id) return;
   const offset = report.textOffset < 0 ? report.textOffset : report.textOffset + playback.textBase;
   const sentenceIndex = sentenceAt(playback.sentences, offset);
-  patchPlayback({
-    position: report.played / report.contextRate,
-    level: report.level,
-    peak: report.peak,
-    samplesPlayed: report.played,
-    samplesPushed: report.pushed,
-    underruns: report.underruns,
-    ...(sentenceIndex !== playback.sentenceIndex && sentenceIndex >= 0 ? { sentenceIndex } : {}),
-    ...(report.played > 0 && playback.status === 'starting' ? { status: 'playing' as const } : {}),
-  });
-  playedWords(playback.requestId, report.played, report.contextRate);
+  // The played position and the word heard change in one update, so no reader (a component, a
+  // listener, a test) ever sees one without the other.
+  set((s) => ({
+    playback: {
+      ...s.playback,
+      position: report.played / report.contextRate,
+      level: report.level,
+      peak: report.peak,
+      samplesPlayed: report.played,
+      samplesPushed: report.pushed,
+      underruns: report.underruns,
+      ...(sentenceIndex !== playback.sentenceIndex && sentenceIndex >= 0 ? { sentenceIndex } : {}),
+      ...(report.played > 0 && playback.status === 'starting' ? { status: 'playing' as const } : {}),
+    },
+    words: wordsAtPlayed(s.words, id, report.played, report.contextRate),
+  }));
   const current = get().metrics.current;
   if (current && current.id === playback.requestId) {
     const patch: Partial<UtteranceMetrics> = {};

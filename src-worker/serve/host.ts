@@ -282,9 +282,3 @@ async function whilePaused(entry: Active): Promise<void> {
     entry.wake = undefined;
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Child-process configuration
-
-/** Environment variable carrying engine options (JSON) to a child process running entry-node.ts. */
-export const ENGINE_ENV = 'KOKORO_BAR_ENGINE';

@@ -1,16 +1,16 @@
 // Runs in the tests: the protocol host over real channels with the real model: two interleaved
 // speak requests on a worker_threads MessageChannel (with pause, resume and stop), the small
-// requests and bad input; then the Node entry as a worker thread and as a child process.
+// requests and bad input. The entries that serve it are tested in entry-node.test.ts and
+// entry-electron.test.ts.
 
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { createEngine } from '../../../src-worker/engine/engine.ts';
-import { ENGINE_ENV, serve } from '../../../src-worker/serve/host.ts';
+import { serve } from '../../../src-worker/serve/host.ts';
 import { fromNodePort } from '../../../src-worker/protocol/port-adapters.ts';
 import {
   PROTOCOL_VERSION,
@@ -226,53 +226,4 @@ test('a benchmark request runs the benchmark: progress events, then the result, 
   assert.ok(types.slice(0, -2).every((type) => type === 'bench-progress') && types.length >= 4);
   const result = events.at(-2);
   assert.ok(result?.type === 'bench-result' && result.result.rows.length === 1 && result.result.rows[0]?.preset === 'short');
-});
-
-const ENTRY = new URL('../../../src-worker/serve/entry-node.ts', import.meta.url);
-
-test('entry-node serves ports handed to it as a worker thread', async () => {
-  // A worker thread does not get tsx's hooks in time to load a .ts entry, so a one-line
-  // bootstrap registers them first (the app bundles the worker instead).
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(ENTRY.href)}); })`;
-  const worker = new Worker(bootstrap, { eval: true, workerData: { engine: { assets: files } } });
-  try {
-    const { port1, port2 } = new MessageChannel();
-    worker.postMessage({ type: 'connect', port: port1 }, [port1]);
-    const c = portClient(port2);
-    await c.until(() => c.events.some((e) => e.type === 'hello'));
-    c.send({ type: 'speak', id: 'w', text: 'Hi.', voice: 'af_heart', speed: 1 });
-    await c.ended('w');
-    assertAnswered(c.of('w'), 'done');
-    assert.ok(chunksOf(c.of('w'))[0]?.pcm instanceof Float32Array);
-    port2.close();
-  } finally {
-    await worker.terminate();
-  }
-});
-
-test('entry-node serves its parent over IPC as a child process, PCM intact', async () => {
-  const child = fork(ENTRY, [], {
-    execArgv: ['--import', 'tsx'],
-    serialization: 'advanced',
-    env: { ...process.env, [ENGINE_ENV]: JSON.stringify({ assets: files }) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  try {
-    const c = client(
-      (request) => child.send(request),
-      (listener) => child.on('message', listener),
-    );
-    await c.until(() => c.events.some((e) => e.type === 'hello'));
-    const hello = c.events.find((e) => e.type === 'hello');
-    assert.ok(hello?.type === 'hello' && hello.pid === child.pid);
-    c.send({ type: 'speak', id: 'k', text: 'Hi.', voice: 'af_heart', speed: 1 });
-    await c.ended('k');
-    assertAnswered(c.of('k'), 'done');
-    const chunk = chunksOf(c.of('k'))[0];
-    assert.ok(chunk && chunk.pcm instanceof Float32Array && chunk.pcm.length > 0);
-  } finally {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.disconnect();
-    await exited;
-  }
 });
