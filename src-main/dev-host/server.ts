@@ -3,7 +3,7 @@
 // WebSocket per page (see [Note: One bridge] in protocol/messages.ts).
 //
 // [Note: Dev host stands in for main and preload]
-// In the app, main owns settings, the clipboard, bench history and hotkey commands, and the
+// In the app, main owns settings, the clipboard and hotkey commands, and the
 // preload hands the page a MessagePort to the worker. Here one Node process does all of that:
 // - worker: the plain-Node worker entry (src-worker/serve/entry-node.ts) in a worker thread, so
 //   synthesis never blocks this process's event loop, kept alive by main's supervisor with the
@@ -15,7 +15,7 @@
 // - clipboard: the dev host cannot read the desktop's clipboard portably, so it holds a text of
 //   its own: the --clipboard option, else a sample sentence; `POST /__test/clipboard` replaces it
 //   (tests only, see below).
-// - bench history: `bench-history.json` in the data folder, newest first.
+// - bench history: none here; the page asks the worker (`bench-history`), which keeps the store.
 // - commands: `POST /__test/command` with an AppCommand as JSON sends it to every page, standing
 //   in for global hotkeys and the tray menu (tests only, see below).
 // - notices: what main would show in the popover (a settings file that had to be reset, a voice
@@ -33,7 +33,6 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import {
   isWorkerEvent,
   type AppCommand,
-  type BenchResult,
   type PlatformInfo,
   type Settings,
 } from '../../src-worker/protocol/messages.ts';
@@ -58,10 +57,6 @@ import { spawnWorkerThread, type ThreadWorker } from '../worker/worker-thread.ts
 export const DEFAULT_HOST = '127.0.0.1';
 /** Path of the WebSocket endpoint (the renderer's ws-bridge uses the same). */
 export const BRIDGE_PATH = '/bridge';
-/** Bench history file name inside the data folder. */
-export const BENCH_HISTORY_FILE = 'bench-history.json';
-/** Most benchmark runs kept in the history. */
-const MAX_BENCH_HISTORY = 50;
 /** Where the test endpoints live. */
 const TEST_PATH_PREFIX = '/__test/';
 /** Largest request body accepted on the test endpoints. */
@@ -79,7 +74,7 @@ export const SAMPLE_CLIPBOARD =
 export interface DevHostOptions {
   /** Folder holding the built renderer (index.html). */
   rendererDir: string;
-  /** Folder for settings and bench history. */
+  /** Folder for the settings. */
   dataDir: string;
   port?: number;
   host?: string;
@@ -249,15 +244,6 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   };
 
   // --- bridge calls ----------------------------------------------------------------------------
-  const historyFile = path.join(dataDir, BENCH_HISTORY_FILE);
-  const readHistory = async (): Promise<BenchResult[]> => {
-    try {
-      const parsed: unknown = JSON.parse(await fs.readFile(historyFile, 'utf8'));
-      return Array.isArray(parsed) ? (parsed as BenchResult[]) : [];
-    } catch {
-      return [];
-    }
-  };
   const call = async (method: string, arg: unknown): Promise<unknown> => {
     switch (method) {
       case 'getSettings':
@@ -276,16 +262,6 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       }
       case 'readClipboard':
         return clipboard;
-      case 'benchHistory':
-        return readHistory();
-      case 'saveBenchResult': {
-        if (!isBenchResult(arg)) {
-          throw new Error('saveBenchResult needs a BenchResult with startedAt, machine and rows');
-        }
-        const history = [arg, ...(await readHistory())].slice(0, MAX_BENCH_HISTORY);
-        await fs.writeFile(historyFile, `${JSON.stringify(history, null, 2)}\n`);
-        return undefined;
-      }
       default:
         throw new Error(`Unknown bridge method "${method}"`);
     }
@@ -491,12 +467,6 @@ function readBody(request: IncomingMessage): Promise<string> {
     request.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
     request.on('error', reject);
   });
-}
-
-function isBenchResult(value: unknown): value is BenchResult {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Partial<BenchResult>;
-  return typeof v.startedAt === 'string' && typeof v.machine === 'object' && Array.isArray(v.rows);
 }
 
 async function packageVersion(): Promise<string> {

@@ -40,6 +40,8 @@ let liveVoice = '';
 let playerFinished = false;
 /** Settings writes sent so far (see updateSettings). */
 let settingsWrites = 0;
+/** The latest `bench-history` request; an older answer is stale and ignored. */
+let historyRequestId = '';
 
 const newId = (kind: string) => `${kind}-${Date.now().toString(36)}-${nextId++}`;
 const get = useStore.getState;
@@ -88,21 +90,26 @@ export async function start(b: KokoroBridge, worklet: string): Promise<void> {
   });
   b.onCommand(onCommand);
   requestWorkerFacts();
-  const [settings, clipboard, history] = await Promise.all([
-    b.getSettings(),
-    b.readClipboard().catch(() => ''),
-    b.benchHistory().catch(() => [] as BenchResult[]),
-  ]);
+  const [settings, clipboard] = await Promise.all([b.getSettings(), b.readClipboard().catch(() => '')]);
   set((s) => ({
     settings: { ...s.settings, value: settings },
     playback: { ...s.playback, draft: s.playback.draft || clipboard },
-    bench: { ...s.bench, history },
   }));
 }
 
+// The voices, the provider and the benchmark history all come from the worker, so they are asked
+// for again on every (re)connect.
 function requestWorkerFacts(): void {
   bridge?.send({ type: 'list-voices', id: newId('voices') });
   bridge?.send({ type: 'status', id: newId('status') });
+  requestBenchHistory();
+}
+
+/** Asks the worker for the stored benchmark runs (the worker keeps the one store). */
+function requestBenchHistory(): void {
+  if (!bridge) return;
+  historyRequestId = newId('history');
+  bridge.send({ type: 'bench-history', id: historyRequestId });
 }
 
 // --- speaking --------------------------------------------------------------------------------
@@ -318,11 +325,13 @@ function onEvent(event: WorkerEvent): void {
     case 'bench-result':
       if (event.id === bench.requestId) {
         set((s) => ({ bench: { ...s.bench, result: event.result } }));
-        void bridge?.saveBenchResult(event.result).then(async () => {
-          const history = (await bridge?.benchHistory()) ?? [];
-          set((s) => ({ bench: { ...s.bench, history } }));
-        });
+        // The worker stored the result before posting it: the history now includes it.
+        requestBenchHistory();
       }
+      return;
+    case 'bench-history':
+      // Newest first and bounded by the worker's store.
+      if (event.id === historyRequestId) set((s) => ({ bench: { ...s.bench, history: event.results } }));
       return;
     default:
       break;

@@ -214,7 +214,7 @@ describe('renderer in Chromium via the dev host', { skip }, () => {
     assert.equal(lines.length, 2);
     assert.ok(lines[1]?.includes(',short,cpu,1,'), lines[1] ?? 'no data row');
 
-    // History is kept across reloads (the dev host's bench-history.json).
+    // History is kept across reloads (the worker's store, asked for again on reconnect).
     await openApp();
     await page.keyboard.press('Control+3');
     await page.getByRole('region', { name: 'Earlier runs' }).getByRole('button').first().click();

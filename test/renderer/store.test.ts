@@ -17,7 +17,6 @@ import { resetStores } from './store/reset-stores.ts';
 
 let fake: FakeBridge;
 let sent: WorkerRequest[];
-let saved: BenchResult[];
 let emit: (event: WorkerEvent) => void;
 let command: (c: AppCommand) => void;
 let workerState: (s: 'up' | 'down') => void;
@@ -31,16 +30,16 @@ beforeEach(async () => {
   stop();
   resetStores();
   fake = fakeBridge({ clipboard: 'from the clipboard' });
-  ({ sent, saved, emit, command, workerState } = fake);
+  ({ sent, emit, command, workerState } = fake);
   await start(fake.bridge, 'unused-in-node');
 });
 
-test('start loads settings, fills the text box from the clipboard, asks for voices and status', () => {
+test('start loads settings, fills the text box from the clipboard, asks the worker for voices, status and bench history', () => {
   assert.equal(state().settings.value?.voice, 'af_heart');
   assert.equal(state().playback.draft, 'from the clipboard');
   assert.deepEqual(
     sent.map((r) => r.type),
-    ['list-voices', 'status'],
+    ['list-voices', 'status', 'bench-history'],
   );
 });
 
@@ -81,7 +80,7 @@ test('settings writes show at once, are kept when main accepts them and rolled b
   assert.deepEqual(fake.settings.provider, { provider: 'cpu' });
 });
 
-test('a benchmark run tracks progress, stores its result and refreshes the history', async () => {
+test('a benchmark run tracks progress, shows its result and asks the worker for the history again', async () => {
   up();
   useStore.getState().setBenchOptions({ presets: ['long', 'short'], runs: 2 });
   runBenchmark();
@@ -97,14 +96,20 @@ test('a benchmark run tracks progress, stores its result and refreshes the histo
     machine: { cpu: 'c', cores: 2, memoryBytes: 1, platform: 'linux', arch: 'x64', node: 'v20', onnxruntime: '1.30.0', model: 'm' },
     rows: [],
   };
+  const older: BenchResult = { ...result, startedAt: '2026-11-21T00:00:00.000Z' };
   emit({ type: 'bench-result', id: request.id, result });
   emit({ type: 'done', id: request.id, stopped: false });
-  await flush();
-  await flush();
   assert.equal(state().bench.requestId, null);
   assert.deepEqual(state().bench.result, result);
-  assert.deepEqual(saved, [result]);
-  assert.deepEqual(state().bench.history, [result]);
+  // The worker stored the run before posting it; the store asks for the history and shows it.
+  const ask = sent[sent.length - 1];
+  assert.equal(ask?.type, 'bench-history');
+  emit({ type: 'bench-history', id: 'someone-else', results: [] });
+  emit({ type: 'bench-history', id: ask?.id ?? '', results: [result, older] });
+  emit({ type: 'done', id: ask?.id ?? '', stopped: false });
+  assert.deepEqual(state().bench.history, [result, older], 'newest first, as the worker sends it');
+  emit({ type: 'bench-history', id: 'someone-else', results: [] });
+  assert.deepEqual(state().bench.history, [result, older], 'an answer to another request is ignored');
   cancelBenchmark();
   assert.notEqual(sent[sent.length - 1]?.type, 'stop', 'nothing to cancel once done');
 });
@@ -122,7 +127,7 @@ test('app commands switch views and show notices; a worker crash is a state, not
   assert.equal(state().metrics.worker, 'down');
   const before = sent.length;
   workerState('up');
-  assert.deepEqual(sent.slice(before).map((r) => r.type), ['list-voices', 'status'], 'asks again after a restart');
+  assert.deepEqual(sent.slice(before).map((r) => r.type), ['list-voices', 'status', 'bench-history'], 'asks again after a restart');
   stop();
   assert.equal(state().playback.status, 'idle');
 });

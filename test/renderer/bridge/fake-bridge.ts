@@ -5,7 +5,6 @@
 import { applyPatch, defaultSettings } from '../../../src-main/settings/settings.ts';
 import type {
   AppCommand,
-  BenchResult,
   KokoroBridge,
   Settings,
   SettingsPatch,
@@ -20,8 +19,6 @@ export interface FakeBridge {
   sent: WorkerRequest[];
   /** Every settings patch the renderer asked to write, accepted or not. */
   writes: SettingsPatch[];
-  /** Benchmark results the renderer asked to keep. */
-  saved: BenchResult[];
   /** What main holds now (the next getSettings answers this). */
   settings: Settings;
   /** Plays a worker event to every listener. */
@@ -46,7 +43,6 @@ export function fakeBridge(options: { settings?: Settings; clipboard?: string } 
   const fake: FakeBridge = {
     sent: [],
     writes: [],
-    saved: [],
     settings: options.settings ?? defaultSettings(),
     emit: (event) => events.forEach((l) => l(event)),
     command: (command) => commands.forEach((l) => l(command)),
@@ -67,8 +63,6 @@ export function fakeBridge(options: { settings?: Settings; clipboard?: string } 
         return result;
       },
       readClipboard: async () => options.clipboard ?? '',
-      benchHistory: async () => [...fake.saved].reverse(),
-      saveBenchResult: async (result) => void fake.saved.push(result),
     },
   };
   return fake;
