@@ -38,6 +38,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { cacheDirFor } from '../src-worker/protocol/cache-dir.ts';
+import { fromMessagePortMain } from '../src-worker/protocol/port-adapters.ts';
 import { WORKER_ENV } from '../src-worker/protocol/worker-env.ts';
 import { resolveAppPaths } from './app/paths.ts';
 import { setupCommands } from './app/commands.ts';
@@ -57,7 +58,7 @@ import { guardSession, guardWebContents, openExternalIfAllowed } from './windows
 import { setupWindows, type Client } from './windows/window-registry.ts';
 import { createWindow, registerAppScheme, serveRenderer, togglePopover } from './windows/windows.ts';
 import { createSupervisor } from './worker/supervisor.ts';
-import { mainPort, openChannel, spawnUtilityWorker, type UtilityWorker } from './worker/worker-process.ts';
+import { openChannel, spawnUtilityWorker, type UtilityWorker } from './worker/worker-process.ts';
 import { setupWorkerLink } from './worker/worker-link.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -139,7 +140,7 @@ async function start(): Promise<void> {
   const link = setupWorkerLink<UtilityWorker, MessagePortMain, BrowserWindow>({
     client: createWorkerClient(),
     openChannel: (worker) => openChannel({ MessageChannelMain }, worker),
-    portLike: mainPort,
+    portLike: fromMessagePortMain,
     givePort: (window, port) => window.webContents.postMessage(TO_RENDERER.workerPort, null, [port]),
     tellDown: (window, reason) => window.webContents.send(TO_RENDERER.workerDown, reason),
     onVoices: () => void settings.checkVoice(),

@@ -4,8 +4,6 @@
 // so only main.ts loads it at run time.
 
 import type { MessagePortMain, UtilityProcess } from 'electron';
-import { fromMessagePortMain } from '../../src-worker/protocol/port-adapters.ts';
-import type { PortLike } from '../../src-worker/protocol/messages.ts';
 import { CONNECT_MESSAGE } from '../../src-worker/protocol/worker-env.ts';
 import type { WorkerHandle } from './supervisor.ts';
 
@@ -45,11 +43,6 @@ export function spawnUtilityWorker({ utilityProcess }: Pick<WorkerElectron, 'uti
       if (!exited) child.kill();
     },
   };
-}
-
-/** Adapts an Electron MessagePortMain to the protocol's PortLike (one adapter, in host.ts). */
-export function mainPort(port: MessagePortMain): PortLike {
-  return fromMessagePortMain(port);
 }
 
 /**
