@@ -108,6 +108,17 @@ test('serves two interleaved speak requests over a real MessagePort, with pause,
     assert.deepEqual(chunks.map((ch) => ch.index), [0, 1]);
     assert.deepEqual(chunks.map((ch) => ch.last), [false, true]);
     assert.equal(chunks.map((ch) => text.slice(ch.span.start, ch.span.end)).join(''), text);
+    // Word samples count from the start of the utterance: each chunk's words lie inside its own
+    // samples, after the chunks before it. (The host transfers each chunk's buffer: the engine
+    // must have counted its samples before that detached it.)
+    let offset = 0;
+    for (const ch of chunks) {
+      assert.ok(ch.words.length > 0, `${id}${ch.index} has timed words`);
+      for (const w of ch.words) {
+        assert.ok(w.startSample >= offset && w.endSample <= offset + ch.pcm.length, `${id}${ch.index}: word at ${w.startSample}–${w.endSample} outside ${offset}–${offset + ch.pcm.length}`);
+      }
+      offset += ch.pcm.length;
+    }
     for (const ch of chunks) {
       assert.ok(ch.pcm instanceof Float32Array && ch.pcm.length > 0, 'PCM arrives as a Float32Array');
       assert.equal(ch.sampleRate, 24_000);
