@@ -344,6 +344,11 @@ function onEvent(event: WorkerEvent): void {
       return;
     }
     case 'chunk':
+      // A long text is split as it is spoken: later sentences come with its chunks.
+      if (event.sentences) {
+        const base = playback.textBase;
+        patchPlayback({ sentences: [...playback.sentences, ...event.sentences.map((s) => ({ start: s.start + base, end: s.end + base }))] });
+      }
       player.push(event.pcm, event.span, event.last);
       addChunkWords(event.id, event.words, playback.textBase);
       return;

@@ -12,8 +12,11 @@
 
 import { z } from 'zod';
 
-/** Version of the message set, announced in `hello` (2: chunk events carry durations and words). */
-export const PROTOCOL_VERSION = 2;
+/**
+ * Version of the message set, announced in `hello` (2: chunk events carry durations and words;
+ * 3: `started` carries the sentences split so far, chunk events the rest).
+ */
+export const PROTOCOL_VERSION = 3;
 
 /** Kokoro's output rate: mono float32 samples per second. */
 export const SAMPLE_RATE = 24_000;
@@ -218,7 +221,10 @@ export interface SkippedText {
 export interface StartedEvent {
   type: 'started';
   id: string;
-  /** Sentence spans of the text, in order (chunks are made of whole clauses of these). */
+  /**
+   * Sentence spans of the text split so far, in order: all of them for a text of a few thousand
+   * characters; a longer one is split as it is spoken and chunk events bring the rest.
+   */
   sentences: TextSpan[];
   voice: string;
   provider: 'cpu' | 'coreml';
@@ -269,6 +275,11 @@ export interface ChunkEvent {
   pcm: Float32Array;
   sampleRate: number;
   span: TextSpan;
+  /**
+   * Sentence spans split since the event before, following those of `started` and of earlier
+   * chunks; absent when none (always before this chunk's audio is needed to find the next one).
+   */
+  sentences?: TextSpan[];
   timings: ChunkTimings;
   /** The words it speaks, in order, inside `span` and inside this chunk's samples; empty when the graph gives no durations. */
   words: WordTiming[];
