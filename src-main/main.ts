@@ -45,7 +45,8 @@ import { readTestSwitches } from './app/test-switches.ts';
 import { guardSession, guardWebContents, isTrustedSender, openExternalIfAllowed } from './windows/window-security.ts';
 import { createWindow, registerAppScheme, serveRenderer, togglePopover, type WindowName } from './windows/windows.ts';
 import { createWorkerClient } from './preload/worker-client.ts';
-import { mainPort, openChannel, spawnUtilityWorker, type UtilityWorker } from './worker/worker-process.ts';
+import { openChannel, spawnUtilityWorker, type UtilityWorker } from './worker/worker-process.ts';
+import { fromMessagePortMain } from '../src-worker/protocol/port-adapters.ts';
 
 /** Who the supervisor connects to the worker: a window, or main itself (voices, provider). */
 type Client = { kind: 'window'; name: WindowName; window: BrowserWindow } | { kind: 'main' };
@@ -112,7 +113,7 @@ const supervisor = createSupervisor<UtilityWorker, Client>({
     }),
   connect(worker, client) {
     const port = openChannel(worker);
-    if (client.kind === 'main') mainClient.attach(mainPort(port));
+    if (client.kind === 'main') mainClient.attach(fromMessagePortMain(port));
     else if (!client.window.isDestroyed()) client.window.webContents.postMessage(TO_RENDERER.workerPort, null, [port]);
     workerUp = true;
     refreshTray();

@@ -32,9 +32,6 @@ import { SETTINGS_FILE_NAME } from '../app/paths.ts';
 /** The version this build writes; older files are migrated up to it. */
 export const SETTINGS_VERSION = 2;
 
-/** The settings file's name inside the user-data folder. */
-export const SETTINGS_FILE = SETTINGS_FILE_NAME;
-
 /** Voice used until the user picks one (Kokoro's best-rated American English voice). */
 export const DEFAULT_VOICE = 'af_heart';
 
@@ -191,7 +188,7 @@ export function repairSettings(raw: Record<string, unknown>): {
  * never crash the app]). A missing file gives defaults without notices.
  */
 export async function loadSettings(dir: string, now: Date = new Date()): Promise<LoadResult> {
-  const file = path.join(dir, SETTINGS_FILE);
+  const file = path.join(dir, SETTINGS_FILE_NAME);
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -264,7 +261,7 @@ export async function loadSettings(dir: string, now: Date = new Date()): Promise
 
 /** Writes settings to `dir` atomically (temp file, flush, rename); creates `dir` if needed. */
 export async function writeSettings(dir: string, settings: Settings): Promise<void> {
-  await writeFileAtomic(path.join(dir, SETTINGS_FILE), `${JSON.stringify(settings, null, 2)}\n`);
+  await writeFileAtomic(path.join(dir, SETTINGS_FILE_NAME), `${JSON.stringify(settings, null, 2)}\n`);
 }
 
 /**

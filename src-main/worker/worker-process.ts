@@ -3,8 +3,6 @@
 // (see [Note: Supervising the worker]).
 
 import { MessageChannelMain, utilityProcess, type MessagePortMain, type UtilityProcess } from 'electron';
-import { fromMessagePortMain } from '../../src-worker/protocol/port-adapters.ts';
-import type { PortLike } from '../../src-worker/protocol/messages.ts';
 import { CONNECT_MESSAGE } from '../../src-worker/protocol/worker-env.ts';
 import type { WorkerHandle } from './supervisor.ts';
 
@@ -41,11 +39,6 @@ export function spawnUtilityWorker(launch: WorkerLaunch): UtilityWorker {
       if (!exited) child.kill();
     },
   };
-}
-
-/** Adapts an Electron MessagePortMain to the protocol's PortLike (one adapter, in host.ts). */
-export function mainPort(port: MessagePortMain): PortLike {
-  return fromMessagePortMain(port);
 }
 
 /**

@@ -37,9 +37,6 @@ import { type RegistryClient, RegistryError, packageLabel, systemRegistryClient 
 /** Folder inside the cache that keeps registry archives until a fetch completes. */
 export const DOWNLOADS_DIR = '.downloads';
 
-/** Lock file that keeps two fetches from writing the same cache at once. */
-export const LOCK_FILE = FETCH_LOCK_FILE;
-
 /** Mode of installed files: the user may replace or delete them. */
 const CACHE_FILE_MODE = 0o644;
 
@@ -451,7 +448,7 @@ class FetchRun {
 // One fetch per cache directory at a time (parallel `npm test` runs share the default cache).
 
 async function acquireLock(cacheDir: string): Promise<() => Promise<void>> {
-  const lock = path.join(cacheDir, LOCK_FILE);
+  const lock = path.join(cacheDir, FETCH_LOCK_FILE);
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {
