@@ -3,7 +3,8 @@
 // killing a run in flight (see [Note: Dev host shutdown] in server.ts).
 
 import { parentPort, type MessagePort } from 'node:worker_threads';
-import { DEFAULT_VARIANT, parseVariant } from '../../src-worker/assets/manifest.ts';
+import { parseVariant } from '../../src-worker/assets/manifest.ts';
+import { DEFAULT_VARIANT } from '../../src-worker/protocol/messages.ts';
 import { assetPaths } from '../../src-worker/assets/cache.ts';
 import { createEngine } from '../../src-worker/engine/engine.ts';
 import { fromNodePort } from '../../src-worker/protocol/port-adapters.ts';

@@ -50,12 +50,10 @@ import {
   parseClientFrame,
   parseTestCommand,
 } from './guards.ts';
-import { encodeChunk, type ServerFrame } from '../../src-worker/protocol/wire.ts';
+import { BRIDGE_PATH, encodeChunk, type ServerFrame } from '../../src-worker/protocol/wire.ts';
 
 /** Where the dev host listens unless told otherwise. */
 export const DEFAULT_HOST = '127.0.0.1';
-/** Path of the WebSocket endpoint (the renderer's ws-bridge uses the same). */
-export const BRIDGE_PATH = '/bridge';
 /** Bench history file name inside the data folder. */
 export const BENCH_HISTORY_FILE = 'bench-history.json';
 /** Most benchmark runs kept in the history. */

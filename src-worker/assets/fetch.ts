@@ -17,8 +17,8 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KokoroError } from '../engine/errors.ts';
-import type { ModelVariant } from '../protocol/messages.ts';
-import { type ArchiveEntry, type AssetEntry, type Manifest, DEFAULT_VARIANT, archiveFormat, assetsFor, loadManifest } from './manifest.ts';
+import { DEFAULT_VARIANT, type ModelVariant } from '../protocol/messages.ts';
+import { type ArchiveEntry, type AssetEntry, type Manifest, archiveFormat, assetsFor, loadManifest } from './manifest.ts';
 import {
   type AssetPaths,
   type Stamp,

@@ -22,6 +22,7 @@ import { warmUpPhonemizer, type G2pLang } from '../text/phonemize.ts';
 import { lazySegments, planChunks, type Prepare } from './plan.ts';
 import { checkText } from '../text/readable.ts';
 import {
+  DEFAULT_PAUSE_SCALE,
   MAX_PAUSE_SCALE,
   MAX_SPEED,
   MIN_PAUSE_SCALE,
@@ -39,12 +40,6 @@ import { createSessionPool } from '../sessions/session-pool.ts';
 import { loadVocab, padIds, tokenize, type Vocab } from '../text/tokenize.ts';
 import { createVoiceStore, type VoiceStore } from './voices.ts';
 import { prepareClause, timeWords } from '../text/words.ts';
-
-/** The voice used when none is configured. */
-export const DEFAULT_VOICE = 'af_heart';
-
-/** The normal speaking rate. */
-export const DEFAULT_SPEED = 1;
 
 /** The files an engine reads. */
 export type EngineAssets = Pick<AssetPaths, 'model' | 'config' | 'voicesDir'> & Partial<AssetPaths>;
@@ -154,7 +149,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   async function* speak(text: string, opts: SpeakOptions): AsyncGenerator<Chunk> {
     const { signal } = opts;
     const skipped = checkInput(text, opts.speed, opts.pauseScale);
-    const pauseScale = opts.pauseScale ?? 1;
+    const pauseScale = opts.pauseScale ?? DEFAULT_PAUSE_SCALE;
     const voice = await voiceStore().resolve(opts.voice);
     const { vocab, separator } = await assetsReady();
     const lease = await sessions.acquire(opts.provider);

@@ -29,23 +29,65 @@ export const MAX_SPEED = 2.0;
 export const MIN_PAUSE_SCALE = 0.25;
 export const MAX_PAUSE_SCALE = 3;
 
+/** The natural pauses between chunks (the table of joins.ts as it is). */
+export const DEFAULT_PAUSE_SCALE = 1;
+
 /** Longest text accepted in one speak request, in characters (a book chapter is ~50k). */
 export const MAX_TEXT_CHARS = 2_000_000;
+
+/** The voice used until the user picks one (Kokoro's best-rated American English voice). */
+export const DEFAULT_VOICE = 'af_heart';
+
+/** The normal speaking rate. */
+export const DEFAULT_SPEED = 1;
+
+/** Model variants the manifest knows. */
+export const MODEL_VARIANTS = ['int8', 'fp16', 'fp32'] as const;
+
+/** One model variant. */
+export type ModelVariant = (typeof MODEL_VARIANTS)[number];
+
+/** The variant used unless the user picks another: the default and the one shipped. */
+export const DEFAULT_VARIANT: ModelVariant = 'int8';
+
+/** A model variant named in a request or the settings. */
+export const modelVariantSchema = z.enum(MODEL_VARIANTS);
 
 // ---------------------------------------------------------------------------------------------
 // Providers
 
-/** Where inference runs. `auto` picks from benchmark results stored on this machine. */
-export type ProviderId = 'cpu' | 'coreml' | 'auto';
+/** Where inference can run. `auto` picks from benchmark results stored on this machine. */
+export const PROVIDER_IDS = ['cpu', 'coreml', 'auto'] as const;
 
-/** The CoreML compute units a user can choose (mapped to onnxruntime's coreMlFlags). */
-export type CoreMlUnits = 'all' | 'cpu-gpu' | 'cpu-ane' | 'cpu-only';
+/** Where inference runs. */
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+/** The CoreML compute units a user can choose (mapped to onnxruntime's coreMlFlags in coreml.ts), in the order the settings list them. */
+export const COREML_UNITS = ['all', 'cpu-gpu', 'cpu-ane', 'cpu-only'] as const;
+
+/** One CoreML compute-unit choice. */
+export type CoreMlUnits = (typeof COREML_UNITS)[number];
+
+/** Labels of the compute-unit choices, as the settings, the provider descriptions and `doctor` show them. */
+export const COREML_UNIT_LABELS: Readonly<Record<CoreMlUnits, string>> = {
+  all: 'All (CPU, GPU and Neural Engine)',
+  'cpu-gpu': 'CPU + GPU',
+  'cpu-ane': 'CPU + Neural Engine',
+  'cpu-only': 'CPU only',
+};
+
+/** A provider choice as the user makes it (settings, speak, set-provider, benchmark). */
+export const providerChoiceSchema = z.object({
+  provider: z.enum(PROVIDER_IDS),
+  /** Ignored unless provider is coreml or auto. */
+  coreml: z.object({ units: z.enum(COREML_UNITS), mlProgram: z.boolean() }).optional(),
+});
 
 /** A provider choice as the user makes it. `coreml` is ignored unless provider is coreml/auto. */
-export interface ProviderChoice {
-  provider: ProviderId;
-  coreml?: { units: CoreMlUnits; mlProgram: boolean };
-}
+export type ProviderChoice = z.infer<typeof providerChoiceSchema>;
+
+/** CoreML options used when a choice names CoreML without saying which units. */
+export const DEFAULT_COREML_OPTIONS: Readonly<NonNullable<ProviderChoice['coreml']>> = { units: 'all', mlProgram: true };
 
 /** One provider option as the worker reports it: whether it can work here, and why not. */
 export interface ProviderOption {
@@ -507,18 +549,11 @@ export function isTerminal(event: WorkerEvent): event is DoneEvent | ErrorEvent 
 // ---------------------------------------------------------------------------------------------
 // Runtime checks: everything crossing a process boundary is `unknown` until parsed here.
 
-const providerChoiceSchema = z.object({
-  provider: z.enum(['cpu', 'coreml', 'auto']),
-  coreml: z
-    .object({ units: z.enum(['all', 'cpu-gpu', 'cpu-ane', 'cpu-only']), mlProgram: z.boolean() })
-    .optional(),
-});
-
 const idSchema = z.string().min(1).max(200);
 
 const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('readiness'), id: idSchema }),
-  z.object({ type: z.literal('fetch-model'), id: idSchema, variant: z.enum(['int8', 'fp16', 'fp32']).optional() }),
+  z.object({ type: z.literal('fetch-model'), id: idSchema, variant: modelVariantSchema.optional() }),
   z.object({
     type: z.literal('speak'),
     id: idSchema,
@@ -637,9 +672,6 @@ export interface PortLike {
 // preload script builds it from a MessagePort to the worker (audio never passes through main)
 // plus a few IPC calls to main; in the browser dev host it is built over one WebSocket to a Node
 // process running the real worker. Both are type-checked against this interface.
-
-/** Model variants the manifest knows; int8 is the default and the one shipped. */
-export type ModelVariant = 'int8' | 'fp16' | 'fp32';
 
 /** Global shortcuts, as Electron accelerators ("Alt+Shift+S"); empty string = none. */
 export interface Hotkeys {

@@ -5,7 +5,8 @@
 // that serves Node worker threads and the dev host.
 
 import path from 'node:path';
-import { DEFAULT_VARIANT, parseVariant } from '../assets/manifest.ts';
+import { parseVariant } from '../assets/manifest.ts';
+import { DEFAULT_VARIANT } from '../protocol/messages.ts';
 import { type AssetPaths, assetPaths, checkAssets } from '../assets/cache.ts';
 import { createEngine, type EngineOptions } from '../engine/engine.ts';
 import { serve } from './host.ts';

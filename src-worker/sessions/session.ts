@@ -48,14 +48,26 @@ import { KokoroError } from '../engine/errors.ts';
 import { DURATIONS_OUTPUT, resolveGraph, type DerivedEntry, type GraphPreference } from './graph-derive.ts';
 import { detectProviders } from './providers.ts';
 import { defaultThreads, gatherThreadFacts, resolveThreads } from './threads.ts';
-import type { GraphState, ProviderChoice, ProviderState } from '../protocol/messages.ts';
+import { DEFAULT_SPEED, type GraphState, type ProviderChoice, type ProviderState } from '../protocol/messages.ts';
 import { STYLE_DIM } from '../engine/voices.ts';
 
 /** onnxruntime log level 3 = errors only (its warnings are about things handled here). */
 const ORT_LOG_ERRORS_ONLY = 3;
 
-/** Ids of the warm-up run: a few ordinary phoneme ids between the pads. */
-const WARM_UP_IDS = [0, 50, 83, 54, 156, 57, 135, 16, 102, 156, 56, 0];
+/** Warm-up ids: pad, the phonemes of "hello" (h ə l ˈ o ʊ) as vocab ids, pad. */
+const WARM_UP_IDS = [0, 50, 83, 54, 156, 57, 135, 0];
+
+/** A short input every session runs once before it serves requests. */
+export interface WarmUpInput {
+  ids: BigInt64Array;
+  style: Float32Array;
+  speed: number;
+}
+
+/** The warm-up input of every session (its own warm-up and the pool's): "hello", a flat style, normal speed. */
+export function warmUpInput(): WarmUpInput {
+  return { ids: BigInt64Array.from(WARM_UP_IDS, BigInt), style: new Float32Array(STYLE_DIM), speed: DEFAULT_SPEED };
+}
 
 /** Suffix of cached optimised graphs. */
 const OPTIMIZED_SUFFIX = '.opt.onnx';
@@ -185,7 +197,8 @@ export async function createKokoroSession(modelPath: string, opts: KokoroSession
     let warmUpMs: number | undefined;
     if (opts.warmUp ?? true) {
       const t = performance.now();
-      await kokoro.run(BigInt64Array.from(WARM_UP_IDS, BigInt), new Float32Array(STYLE_DIM), 1);
+      const input = warmUpInput();
+      await kokoro.run(input.ids, input.style, input.speed);
       warmUpMs = performance.now() - t;
     }
     return Object.assign(kokoro, { graph, graphPath: graph.kind === 'derived' ? resolution.modelPath : modelPath, load: { createMs, warmUpMs, fromCache: loaded.fromCache } });
