@@ -18,7 +18,7 @@ import { useStore } from './store.ts';
 import { FRESH_UTTERANCE, type AppState, type Problem, type UtteranceMetrics } from './slices.ts';
 import { sentenceAt } from '../text-spans.ts';
 import { addChunkWords, playedWords } from '../words/word-actions.ts';
-import type { TextSpan } from '../../src-worker/protocol/messages.ts';
+import { PROTOCOL_VERSION, type TextSpan } from '../../src-worker/protocol/messages.ts';
 
 /** Utterances kept for the dashboard charts. */
 const HISTORY_LENGTH = 30;
@@ -69,7 +69,8 @@ export async function start(b: KokoroBridge, worklet: string): Promise<void> {
   b.onEvent(onEvent);
   b.onWorkerState((state) => {
     const was = get().metrics.worker;
-    set((s) => ({ metrics: { ...s.metrics, worker: state } }));
+    // A worker of another protocol version stays 'down' however its connection goes.
+    set((s) => ({ metrics: { ...s.metrics, worker: versionProblem ? 'down' : state } }));
     if (state === 'up') {
       requestWorkerFacts();
       // After an outage the host may be a new one (the dev host restarted): read settings again.
@@ -100,6 +101,16 @@ export async function start(b: KokoroBridge, worklet: string): Promise<void> {
   }));
 }
 
+/** Set while the worker's `hello` names another protocol version (see [Note: Versions must match] in src-main/preload/worker-client.ts). */
+let versionProblem: Problem | null = null;
+
+function versionMismatch(version: number): Problem {
+  return {
+    message: `The speech engine speaks protocol version ${version}; this window speaks version ${PROTOCOL_VERSION}.`,
+    action: 'Quit Kokoro Bar and open it again; if this persists, reinstall it.',
+  };
+}
+
 function requestWorkerFacts(): void {
   bridge?.send({ type: 'list-voices', id: newId('voices') });
   bridge?.send({ type: 'status', id: newId('status') });
@@ -116,6 +127,7 @@ export function speakBlocker(state: AppState): Problem | null {
   if (!bridge || state.metrics.worker === 'connecting') {
     return { message: 'The speech engine is still starting.', action: 'Try again when the badge turns green.' };
   }
+  if (versionProblem) return versionProblem;
   if (state.metrics.worker === 'down') {
     return { message: 'The speech engine is offline.', action: 'It restarts by itself; try again when the badge turns green.' };
   }
@@ -300,6 +312,14 @@ function onEvent(event: WorkerEvent): void {
       set((s) => ({ metrics: { ...s.metrics, provider: event.state } }));
       return;
     case 'hello':
+      // A worker of another protocol version cannot be spoken to (see [Note: Versions must match]
+      // in src-main/preload/worker-client.ts): say so rather than fail request by request.
+      versionProblem = event.version === PROTOCOL_VERSION ? null : versionMismatch(event.version);
+      if (versionProblem) {
+        const message = `${versionProblem.message} ${versionProblem.action}`;
+        set((s) => ({ metrics: { ...s.metrics, worker: 'down' }, ui: { ...s.ui, notice: { level: 'error', message } } }));
+        return;
+      }
       // A worker that says hello is up, whether or not the bridge reported a state change.
       set((s) => ({ metrics: { ...s.metrics, worker: 'up' } }));
       return;

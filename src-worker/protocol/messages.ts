@@ -8,7 +8,9 @@
 // terminal event, `done` or `error`.
 // Chunk events of one request arrive in `index` order. The worker, the Electron preload, the
 // main-process glue and the browser dev host are all checked against this file; nothing else
-// defines message shapes. Bump PROTOCOL_VERSION when a shape changes incompatibly.
+// defines message shapes. Bump PROTOCOL_VERSION when a shape changes incompatibly: the worker
+// client and the renderer store refuse a worker whose `hello` names another version (see [Note:
+// Versions must match] in src-main/preload/worker-client.ts).
 
 import { z } from 'zod';
 
@@ -497,8 +499,9 @@ export type ErrorCode =
   | 'bad-speed'
   | 'model-missing'
   | 'model-corrupt'
-  | 'provider-unavailable'
+  /** Made by the client end (preload, main), not the worker: see worker-client.ts. */
   | 'worker-crashed'
+  /** Made by the client end when the worker's `hello` names another PROTOCOL_VERSION. */
   | 'version-mismatch'
   | 'internal';
 
@@ -519,7 +522,7 @@ export interface DoneEvent {
   stopped: boolean;
 }
 
-/** Sent once by the worker when a port is connected. `id` is empty: it answers no request. */
+/** Sent once by the worker when a port is connected (first, before any answer). `id` is empty: it answers no request. */
 export interface HelloEvent {
   type: 'hello';
   id: '';
