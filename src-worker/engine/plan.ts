@@ -98,8 +98,8 @@ const MAX_GROWTH_STEPS = 32;
 export const SPLIT_WINDOW_CHARS = 4_000;
 
 // [Note: Splitting long text lazily]
-// Splitting 200 KB at once took 0.25–0.43 s here (load average ~15), all of it before the first
-// chunk could be planned. lazySegments gives splitText's segments a window at a time instead: it
+// Splitting a long text at once would all come before the first chunk could be planned (a
+// fraction of a second for 200 KB). lazySegments gives splitText's segments a window at a time instead: it
 // splits the next SPLIT_WINDOW_CHARS, keeps every sentence but the window's last (which the
 // window's end may have cut short) and goes on from there. A sentence's end is decided by the
 // word before its mark and the next word after it, both inside the window for every sentence
