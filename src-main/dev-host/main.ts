@@ -22,7 +22,7 @@ const DEFAULT_PORT = 5174;
 
 const USAGE = `Usage: npm run dev -- [--port N] [--data-dir DIR] [--clipboard TEXT] [--renderer DIR] [--no-fetch] [--test-endpoints]
   --port       port on ${DEFAULT_HOST} (default ${DEFAULT_PORT}; 0 picks a free one)
-  --data-dir   folder for settings.json and bench-history.json (default: a folder in the temp dir)
+  --data-dir   folder for settings.json (default: a folder in the temp dir)
   --clipboard  the text "Speak clipboard" reads (default: a sample sentence)
   --renderer   built renderer folder (default: dist/renderer)
   --no-fetch   start without fetching missing model files (the page offers "Fetch model")

@@ -3,19 +3,19 @@
 // WebSocket per page (see [Note: One bridge] in protocol/messages.ts).
 //
 // [Note: Dev host stands in for main and preload]
-// In the app, main owns settings, the clipboard, bench history and hotkey commands, and the
+// In the app, main owns settings, the clipboard and hotkey commands, and the
 // preload hands the page a MessagePort to the worker. Here one Node process does all of that:
-// - worker: one `worker_threads` Worker runs the engine (engine-thread.ts: src-worker's engine
-//   and host, as entry-node.ts serves them, plus a clean shutdown), so synthesis never blocks
-//   this process's event loop. Each page gets its own MessageChannel to it (`{type:'connect'}`),
-//   exactly as each Electron window gets its own port. If the worker dies, pages hear 'down',
-//   the worker is restarted and every page is reconnected and hears 'up'.
+// - worker: the plain-Node worker entry (src-worker/serve/entry-node.ts) in a worker thread, so
+//   synthesis never blocks this process's event loop, kept alive by main's supervisor with the
+//   same restart policy (see [Note: Supervising the worker]). Each page gets its own channel to
+//   it, exactly as each Electron window gets its own port. If the worker dies, pages hear
+//   'down', the worker is restarted with backoff and every page is reconnected and hears 'up'.
 // - settings: src-main/settings/settings.ts, the same module main uses, on a folder of our own (a temp
 //   folder unless --data-dir is given); patches are validated by its `applyPatch`.
 // - clipboard: the dev host cannot read the desktop's clipboard portably, so it holds a text of
 //   its own: the --clipboard option, else a sample sentence; `POST /__test/clipboard` replaces it
 //   (tests only, see below).
-// - bench history: `bench-history.json` in the data folder, newest first.
+// - bench history: none here; the page asks the worker (`bench-history`), which keeps the store.
 // - commands: `POST /__test/command` with an AppCommand as JSON sends it to every page, standing
 //   in for global hotkeys and the tray menu (tests only, see below).
 // - notices: what main would show in the popover (a settings file that had to be reset, a voice
@@ -28,12 +28,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   isWorkerEvent,
   type AppCommand,
-  type BenchResult,
   type PlatformInfo,
   type Settings,
 } from '../../src-worker/protocol/messages.ts';
@@ -51,23 +50,19 @@ import {
   parseTestCommand,
 } from './guards.ts';
 import { BRIDGE_PATH, encodeChunk, type ServerFrame } from '../../src-worker/protocol/wire.ts';
+import { createSupervisor } from '../worker/supervisor.ts';
+import { spawnWorkerThread, type ThreadWorker } from '../worker/worker-thread.ts';
 
 /** Where the dev host listens unless told otherwise. */
 export const DEFAULT_HOST = '127.0.0.1';
-/** Bench history file name inside the data folder. */
-export const BENCH_HISTORY_FILE = 'bench-history.json';
-/** Most benchmark runs kept in the history. */
-const MAX_BENCH_HISTORY = 50;
 /** Where the test endpoints live. */
 const TEST_PATH_PREFIX = '/__test/';
 /** Largest request body accepted on the test endpoints. */
 const MAX_BODY_BYTES = 1_000_000;
 /** Longest a page's first notices wait for the voice check (the engine may be slow to start). */
 const VOICE_CHECK_WAIT_MS = 15_000;
-/** Wait before restarting a worker that died, so a crash loop cannot spin the CPU. */
-const RESTART_DELAY_MS = 1_000;
-/** How long a worker may take to finish its run in flight and exit when the host closes. */
-const SHUTDOWN_GRACE_MS = 30_000;
+/** The worker entry the dev host runs (see [Note: Dev host stands in for main and preload]). */
+const WORKER_ENTRY = new URL('../../src-worker/serve/entry-node.ts', import.meta.url);
 
 /** The clipboard text a fresh dev host offers. */
 export const SAMPLE_CLIPBOARD =
@@ -77,13 +72,11 @@ export const SAMPLE_CLIPBOARD =
 export interface DevHostOptions {
   /** Folder holding the built renderer (index.html). */
   rendererDir: string;
-  /** Folder for settings and bench history. */
+  /** Folder for the settings. */
   dataDir: string;
   port?: number;
   host?: string;
   clipboard?: string;
-  /** The worker entry module (default: dev-host/engine-thread.ts, which must handle `shutdown`). */
-  workerEntry?: URL;
   /** Serve `POST /__test/*` behind a fresh random token (see [Note: The dev host trusts only itself]). */
   testEndpoints?: boolean;
 }
@@ -118,13 +111,14 @@ interface Client {
   port: MessagePort | undefined;
 }
 
+/** The dev host's own client of the worker, as main is one in the app (it checks the voices). */
+const HOST_CLIENT = 'dev-host';
+
 /** Starts the dev host; resolves once it is listening. */
 export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const host = options.host ?? DEFAULT_HOST;
   const rendererDir = path.resolve(options.rendererDir);
   const dataDir = path.resolve(options.dataDir);
-  const workerEntry =
-    options.workerEntry ?? new URL('./engine-thread.ts', import.meta.url);
   await fs.mkdir(dataDir, { recursive: true });
   const loaded = await loadSettings(dataDir);
   let settings: Settings = loaded.settings;
@@ -151,56 +145,65 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   };
 
   // --- the worker ------------------------------------------------------------------------------
-  let worker: Worker | undefined;
-  const startWorker = () => {
-    const next = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-      workerData: { entry: workerEntry.href },
-      // The engine loads the settings' model variant, as the app's worker does (WORKER_ENV).
-      env: { ...process.env, [WORKER_ENV.modelVariant]: settings.modelVariant },
-    });
-    next.on('error', (error: Error) => console.error(`[dev-host] worker error: ${error.message}`));
-    next.on('exit', (code) => {
-      if (worker !== next) return;
-      worker = undefined;
-      for (const client of clients) {
-        client.port?.close();
-        client.port = undefined;
-        sendFrame(client.socket, { t: 'worker', state: 'down' });
+  // Every thread not yet ended, the one being replaced included: closing waits for them all.
+  const threads = new Set<ThreadWorker>();
+  const supervisor = createSupervisor<ThreadWorker, Client | typeof HOST_CLIENT>({
+    spawn: () => {
+      const worker = spawnWorkerThread({
+        entry: WORKER_ENTRY,
+        // The engine loads the settings' model variant, as the app's worker does (WORKER_ENV).
+        env: { ...process.env, [WORKER_ENV.modelVariant]: settings.modelVariant },
+      });
+      threads.add(worker);
+      void worker.ended.then(() => threads.delete(worker));
+      return worker;
+    },
+    connect: (worker, client) => {
+      if (client === HOST_CLIENT) checkVoices(worker.openChannel());
+      else connectPage(client, worker.openChannel());
+    },
+    workerDown: (client, reason) => {
+      if (client === HOST_CLIENT) {
+        hostPort?.close();
+        if (!closing) console.error(`[dev-host] worker down (${reason}); restarting`);
+        return;
       }
-      if (closing) return;
-      console.error(`[dev-host] worker exited (code ${code}); restarting`);
-      setTimeout(() => {
-        if (closing) return;
-        startWorker();
-        for (const client of clients) connect(client);
-      }, RESTART_DELAY_MS);
-    });
-    worker = next;
-    connectHostClient(next);
-  };
+      client.port?.close();
+      client.port = undefined;
+      sendFrame(client.socket, { t: 'worker', state: 'down' });
+    },
+    notify: (message) => {
+      console.error(`[dev-host] ${message}`);
+      notices.push(message);
+      deliverNotices();
+    },
+    setTimer: (callback, ms) => {
+      const timer = setTimeout(callback, ms);
+      return () => clearTimeout(timer);
+    },
+    now: () => Date.now(),
+  });
 
   // The host's own port to the worker, as main has one: it learns the installed voices and puts
   // a settings voice that is not among them back to the default, with a notice.
   let hostPort: MessagePort | undefined;
-  const connectHostClient = (target: Worker) => {
-    const channel = new MessageChannel();
+  const checkVoices = (port: MessagePort) => {
     hostPort?.close();
-    hostPort = channel.port1;
-    channel.port1.on('message', (raw: unknown) => {
+    hostPort = port;
+    port.on('message', (raw: unknown) => {
       if (!isWorkerEvent(raw)) return;
-      if (raw.type === 'hello') channel.port1.postMessage({ type: 'list-voices', id: 'dev-host-voices' });
+      if (raw.type === 'hello') port.postMessage({ type: 'list-voices', id: 'dev-host-voices' });
       else if (raw.type === 'voices') {
         void onVoices(raw.voices.map((voice) => voice.id)).finally(() => {
           voicesChecked();
-          channel.port1.close();
+          port.close();
         });
       } else if (raw.type === 'error') {
         // No voices to check (e.g. none installed): the request that needs them says why.
         voicesChecked();
-        channel.port1.close();
+        port.close();
       }
     });
-    target.postMessage({ type: 'connect', port: channel.port2 }, [channel.port2]);
   };
 
   const onVoices = async (known: string[]) => {
@@ -225,25 +228,9 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     }
   };
 
-  // [Note: Dev host shutdown] The engine runs onnxruntime in a thread of its own inside the
-  // worker; terminating the worker while a run is in flight aborts the whole process
-  // ("terminate called after throwing an instance of 'Napi::Error'"). So the worker is asked to
-  // release its sessions and let its thread end (`shutdown`), and is terminated only if it has
-  // not ended within SHUTDOWN_GRACE_MS.
-  const stopWorker = async () => {
-    const current = worker;
-    if (!current) return;
-    const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
-    current.postMessage({ type: 'shutdown' });
-    const timer = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), SHUTDOWN_GRACE_MS).unref());
-    if ((await Promise.race([exited, timer])) === 'late') await current.terminate();
-  };
-
-  const connect = (client: Client) => {
-    if (!worker) return;
-    const channel = new MessageChannel();
-    client.port = channel.port1;
-    channel.port1.on('message', (raw: unknown) => {
+  const connectPage = (client: Client, port: MessagePort) => {
+    client.port = port;
+    port.on('message', (raw: unknown) => {
       if (!isWorkerEvent(raw)) return;
       if (raw.type === 'chunk') {
         client.socket.send(encodeChunk(raw));
@@ -252,19 +239,9 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       if (raw.type === 'hello') sendFrame(client.socket, { t: 'worker', state: 'up' });
       sendFrame(client.socket, { t: 'event', event: raw });
     });
-    worker.postMessage({ type: 'connect', port: channel.port2 }, [channel.port2]);
   };
 
   // --- bridge calls ----------------------------------------------------------------------------
-  const historyFile = path.join(dataDir, BENCH_HISTORY_FILE);
-  const readHistory = async (): Promise<BenchResult[]> => {
-    try {
-      const parsed: unknown = JSON.parse(await fs.readFile(historyFile, 'utf8'));
-      return Array.isArray(parsed) ? (parsed as BenchResult[]) : [];
-    } catch {
-      return [];
-    }
-  };
   const call = async (method: string, arg: unknown): Promise<unknown> => {
     switch (method) {
       case 'getSettings':
@@ -277,22 +254,12 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
           settings = result.settings;
           // As main does: the worker reads the variant at start, so a new one gets a new worker
           // (pages hear 'down', then 'up', and ask for readiness again).
-          if (variantChanged) void stopWorker();
+          if (variantChanged) supervisor.restart(`switching to the ${settings.modelVariant} model`);
         }
         return result;
       }
       case 'readClipboard':
         return clipboard;
-      case 'benchHistory':
-        return readHistory();
-      case 'saveBenchResult': {
-        if (!isBenchResult(arg)) {
-          throw new Error('saveBenchResult needs a BenchResult with startedAt, machine and rows');
-        }
-        const history = [arg, ...(await readHistory())].slice(0, MAX_BENCH_HISTORY);
-        await fs.writeFile(historyFile, `${JSON.stringify(history, null, 2)}\n`);
-        return undefined;
-      }
       default:
         throw new Error(`Unknown bridge method "${method}"`);
     }
@@ -397,7 +364,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     const client: Client = { socket, port: undefined };
     clients.add(client);
     sendFrame(socket, { t: 'hello', platform });
-    connect(client);
+    supervisor.addClient(client);
     socket.on('message', (data, isBinary) => {
       if (isBinary) return;
       const frame = parseClientFrame(String(data));
@@ -430,6 +397,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     socket.on('close', () => {
       clients.delete(client);
       readyClients.delete(client);
+      supervisor.removeClient(client);
       if (client.port) {
         // Stop whatever this page had in flight, then let the port go.
         client.port.postMessage({ type: 'stop', id: 'dev-host-disconnect' });
@@ -442,7 +410,8 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     for (const client of clients) sendFrame(client.socket, frame);
   };
 
-  startWorker();
+  supervisor.addClient(HOST_CLIENT);
+  supervisor.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
@@ -466,7 +435,10 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       hostPort?.close();
       sockets.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await stopWorker();
+      // Each thread finishes its run in flight and ends (see [Note: Ending a worker thread]).
+      const ending = [...threads].map((worker) => worker.ended);
+      supervisor.stop();
+      await Promise.all(ending);
     },
   };
 }
@@ -493,12 +465,6 @@ function readBody(request: IncomingMessage): Promise<string> {
     request.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
     request.on('error', reject);
   });
-}
-
-function isBenchResult(value: unknown): value is BenchResult {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Partial<BenchResult>;
-  return typeof v.startedAt === 'string' && typeof v.machine === 'object' && Array.isArray(v.rows);
 }
 
 async function packageVersion(): Promise<string> {

@@ -9,8 +9,6 @@ export const INVOKE = {
   getSettings: 'kokoro:get-settings',
   updateSettings: 'kokoro:update-settings',
   readClipboard: 'kokoro:read-clipboard',
-  benchHistory: 'kokoro:bench-history',
-  saveBenchResult: 'kokoro:save-bench-result',
 } as const;
 
 /** Channels the preload sends on without an answer (ipcRenderer.send → ipcMain.on). */
@@ -34,11 +32,8 @@ export const TO_RENDERER = {
 /** Prefix of the preload's process argument carrying the app version. */
 export const APP_VERSION_ARG = '--kokoro-app-version=';
 
-/** Payload of SEND.playbackState. */
+/** Payload of SEND.playbackState (INVOKE.updateSettings's is checked by settings.applyPatch; the rest take none). */
 export const playbackStateSchema = z.enum(['idle', 'speaking', 'paused']);
-
-/** Payload of INVOKE.updateSettings is checked by settings.applyPatch; the rest take none. */
-export const noPayloadSchema = z.tuple([]);
 
 /** Environment the Electron tests set: a throw-away user-data folder, and test hooks on. */
 export const TEST_ENV = {

@@ -6,15 +6,15 @@
 // [Note: The port stays in the preload]
 // contextBridge cannot pass a MessagePort into the page, so the preload keeps the port and the
 // page gets functions: `send` posts on the port, `onEvent` registers a listener the port's
-// messages are passed to. Events cross the bridge by structured copy (PCM chunks included: up to
-// ~0.4 MB each, a few seconds of float32 at 24 kHz, copied far faster than they play). Requests and events also pass through
+// messages are passed to. Events cross the bridge by structured copy, PCM chunks included: one
+// copy per chunk of 100–300 KiB (1–3 s of float32 at 24 kHz on the medium and long bench texts),
+// a few copies per second of speech at most. Requests and events also pass through
 // the WorkerClient (see [Note: Who fails pending requests]) and the playback tracker (see
 // [Note: Playback state from the preload]).
 
 import { contextBridge, ipcRenderer } from 'electron';
 import type {
   AppCommand,
-  BenchResult,
   KokoroBridge,
   PortLike,
   Settings,
@@ -99,9 +99,6 @@ const bridge: KokoroBridge = {
       commandListeners.delete(listener);
     };
   },
-  benchHistory: () => ipcRenderer.invoke(INVOKE.benchHistory) as Promise<BenchResult[]>,
-  saveBenchResult: (result: BenchResult) =>
-    ipcRenderer.invoke(INVOKE.saveBenchResult, result) as Promise<void>,
 };
 
 contextBridge.exposeInMainWorld('kokoro', bridge);

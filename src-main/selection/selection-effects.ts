@@ -15,7 +15,6 @@
 // The user is still holding ⌃⌥ from the hotkey when we press ⌘C; a keystroke sent now would
 // arrive as ⌃⌥⌘C. The copy script waits (up to a second) until no modifier key is down.
 
-import { clipboard, systemPreferences } from 'electron';
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -48,8 +47,11 @@ export type ClipboardSnapshot =
   | { kind: 'file'; dir: string; file: string }
   | { kind: 'formats'; text: string; html: string; rtf: string; image: Electron.NativeImage };
 
+/** The parts of Electron the effects use (main.ts passes its own, so only it loads Electron). */
+export type SelectionElectron = Pick<typeof import('electron'), 'clipboard' | 'systemPreferences'>;
+
 /** The real effects on this platform (macOS gets the whole pasteboard, see the notes above). */
-export function selectionEffects(): SelectionEffects<ClipboardSnapshot> {
+export function selectionEffects({ clipboard, systemPreferences }: SelectionElectron): SelectionEffects<ClipboardSnapshot> {
   const mac = process.platform === 'darwin';
   return {
     isTrusted: () => (mac ? systemPreferences.isTrustedAccessibilityClient(false) : true),
@@ -107,7 +109,7 @@ export function selectionEffects(): SelectionEffects<ClipboardSnapshot> {
 }
 
 /** Asks macOS to show its Accessibility prompt for this app (a no-op when already trusted). */
-export function promptForAccessibility(): void {
+export function promptForAccessibility({ systemPreferences }: Pick<SelectionElectron, 'systemPreferences'>): void {
   if (process.platform === 'darwin') systemPreferences.isTrustedAccessibilityClient(true);
 }
 

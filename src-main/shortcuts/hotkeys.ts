@@ -59,3 +59,34 @@ export function registerHotkeys(
     },
   };
 }
+
+/** What the app's hotkeys need: the registrar, the settings' shortcuts and what each slot does. */
+export interface HotkeyDeps {
+  registrar: ShortcutRegistrar;
+  platform: NodeJS.Platform;
+  /** The shortcuts the settings hold now. */
+  hotkeys(): Record<HotkeySlot, string>;
+  actions: Record<HotkeySlot, () => void>;
+  /** Tells the user about a shortcut that is not active. */
+  warn(message: string): void;
+}
+
+/** The app's registered hotkeys, replaced as a whole when the settings change. */
+export interface AppHotkeys {
+  /** Unregisters the current set and registers the settings' shortcuts, warning about each problem. */
+  apply(): void;
+  registered(): Partial<Record<HotkeySlot, string>>;
+}
+
+/** Creates the app's hotkeys; nothing is registered until `apply`. */
+export function setupHotkeys(deps: HotkeyDeps): AppHotkeys {
+  let current: HotkeyRegistration | null = null;
+  return {
+    apply() {
+      current?.dispose();
+      current = registerHotkeys(deps.hotkeys(), deps.actions, deps.registrar, deps.platform);
+      for (const problem of current.problems) deps.warn(problem);
+    },
+    registered: () => current?.registered ?? {},
+  };
+}

@@ -1,6 +1,6 @@
 // Runs in the Electron main process (and tests, under plain Node): the tray menu as plain data,
-// built by a pure function from the app's state. main.ts turns the model into an Electron Menu
-// and routes each item's action; tests check the model directly.
+// built by a pure function from the app's state. tray.ts turns the model into an Electron Menu
+// (through tray-template.ts) and does each item's action; tests check the model directly.
 
 import type { AppView, ProviderChoice, ProviderId, VoiceInfo } from '../../src-worker/protocol/messages.ts';
 import { displayAccelerator } from '../shortcuts/accelerators.ts';

@@ -1,11 +1,13 @@
 // Runs in the Electron main process: the app:// protocol that serves the renderer with its CSP,
 // and the two windows: the popover by the tray (speak view, hidden until asked for, and the
 // window that plays hotkey speech) and the app window (dashboard, benchmark, settings views).
-// The rules themselves live in window-security.ts (see [Note: Windows are locked down]).
+// The rules themselves live in window-security.ts (see [Note: Windows are locked down]). Electron
+// comes in as a parameter (main.ts passes its own), so only main.ts loads it at run time.
 
-import { BrowserWindow, net, protocol, screen, type Rectangle } from 'electron';
+import type { BrowserWindow, Rectangle } from 'electron';
 import { pathToFileURL } from 'node:url';
 import type { AppView } from '../../src-worker/protocol/messages.ts';
+import type { WindowName } from './window-registry.ts';
 import {
   APP_SCHEME,
   CONTENT_SECURITY_POLICY,
@@ -22,11 +24,11 @@ export const POPOVER_SIZE = { width: 380, height: 520 } as const;
 /** App window size in points. */
 export const APP_WINDOW_SIZE = { width: 920, height: 680 } as const;
 
-/** Which of our windows a BrowserWindow is. */
-export type WindowName = 'popover' | 'app';
+/** The parts of Electron these functions use. */
+export type WindowElectron = Pick<typeof import('electron'), 'BrowserWindow' | 'net' | 'protocol' | 'screen'>;
 
 /** Must run before `app.whenReady`: app:// is a standard, secure scheme (AudioWorklet needs it). */
-export function registerAppScheme(): void {
+export function registerAppScheme({ protocol }: Pick<WindowElectron, 'protocol'>): void {
   protocol.registerSchemesAsPrivileged([
     // corsEnabled: Vite's module scripts and the AudioWorklet module are fetched in CORS mode.
     { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } },
@@ -34,7 +36,7 @@ export function registerAppScheme(): void {
 }
 
 /** Serves files of `rendererDir` under app://renderer/ with the CSP header. */
-export function serveRenderer(rendererDir: string): void {
+export function serveRenderer({ net, protocol }: Pick<WindowElectron, 'net' | 'protocol'>, rendererDir: string): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const file = resolveRendererFile(rendererDir, request.url);
     if (file === null) return new Response('Not found', { status: 404 });
@@ -52,7 +54,13 @@ export function serveRenderer(rendererDir: string): void {
 }
 
 /** Creates a window showing `view`; the caller shows it when wanted. */
-export function createWindow(name: WindowName, view: AppView, preload: string, appVersionArg: string): BrowserWindow {
+export function createWindow(
+  { BrowserWindow }: Pick<WindowElectron, 'BrowserWindow'>,
+  name: WindowName,
+  view: AppView,
+  preload: string,
+  appVersionArg: string,
+): BrowserWindow {
   const popover = name === 'popover';
   const size = popover ? POPOVER_SIZE : APP_WINDOW_SIZE;
   const window = new BrowserWindow({
@@ -78,7 +86,7 @@ export function createWindow(name: WindowName, view: AppView, preload: string, a
 }
 
 /** Shows the popover under the tray icon (or toggles it off when it is showing). */
-export function togglePopover(window: BrowserWindow, trayBounds: Rectangle): void {
+export function togglePopover({ screen }: Pick<WindowElectron, 'screen'>, window: BrowserWindow, trayBounds: Rectangle): void {
   if (window.isVisible()) {
     window.hide();
     return;

@@ -1,6 +1,7 @@
-// Runs in the Electron main process (and tests, under plain Node): keeps one worker process
-// alive for a set of clients (windows). Spawning, connecting and timers are injected, so the
-// same logic drives Electron's utilityProcess in the app and a Node worker thread in the tests.
+// Runs in the Electron main process, the browser dev host and tests (no Electron import): keeps
+// one worker alive for a set of clients (windows, pages). Spawning, connecting and timers are
+// injected, so the same logic drives Electron's utility process in the app (worker-process.ts)
+// and a Node worker thread in the dev host (worker-thread.ts).
 //
 // [Note: Supervising the worker]
 // Each client (a renderer window) gets its own channel to the worker: `connect` makes it and

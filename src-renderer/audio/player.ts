@@ -200,12 +200,14 @@ export class Player {
       if (piece === head) this.queue.shift();
       else this.queue[0] = head.slice(room);
       // Transfer, not copy; a view into a larger buffer is copied out first so that transferring
-      // it cannot detach samples that still belong to someone else.
+      // it cannot detach samples that still belong to someone else. The length is read before
+      // the post: transferring detaches the buffer at once, and a detached array has length 0.
+      const length = piece.length;
       const own =
         piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength ? piece : piece.slice();
       this.post({ type: 'push', utterance: this.utterance, pcm: own }, [own.buffer as ArrayBuffer]);
-      this.written += piece.length;
-      room -= piece.length;
+      this.written += length;
+      room -= length;
     }
     if (this.lastChunkIn && this.queue.length === 0 && !this.endSent) {
       this.endSent = true;

@@ -11,7 +11,6 @@
 
 import type {
   AppCommand,
-  BenchResult,
   KokoroBridge,
   PlatformInfo,
   Settings,
@@ -160,8 +159,6 @@ export function connectWsBridge(url = defaultUrl(), options: WsBridgeOptions = {
       getSettings: () => call<Settings>('getSettings'),
       updateSettings: (patch: SettingsPatch) => call<SettingsResult>('updateSettings', patch),
       readClipboard: () => call<string>('readClipboard'),
-      benchHistory: () => call<BenchResult[]>('benchHistory'),
-      saveBenchResult: (result: BenchResult) => call<void>('saveBenchResult', result),
     };
   }
 }

@@ -17,7 +17,7 @@ import { Player, type PlaybackReport } from '../audio/player.ts';
 import { useStore } from './store.ts';
 import { FRESH_UTTERANCE, type AppState, type Problem, type UtteranceMetrics } from './slices.ts';
 import { sentenceAt } from '../text-spans.ts';
-import { addChunkWords, playedWords } from '../words/word-actions.ts';
+import { addChunkWords, wordsAtPlayed } from '../words/word-actions.ts';
 import { PROTOCOL_VERSION, type TextSpan } from '../../src-worker/protocol/messages.ts';
 
 /** Utterances kept for the dashboard charts. */
@@ -40,6 +40,8 @@ let liveVoice = '';
 let playerFinished = false;
 /** Settings writes sent so far (see updateSettings). */
 let settingsWrites = 0;
+/** The latest `bench-history` request; an older answer is stale and ignored. */
+let historyRequestId = '';
 
 const newId = (kind: string) => `${kind}-${Date.now().toString(36)}-${nextId++}`;
 const get = useStore.getState;
@@ -66,6 +68,7 @@ function patchCurrent(patch: Partial<UtteranceMetrics>): void {
 export async function start(b: KokoroBridge, worklet: string): Promise<void> {
   bridge = b;
   workletUrl = worklet;
+  versionProblem = null;
   b.onEvent(onEvent);
   b.onWorkerState((state) => {
     const was = get().metrics.worker;
@@ -89,15 +92,10 @@ export async function start(b: KokoroBridge, worklet: string): Promise<void> {
   });
   b.onCommand(onCommand);
   requestWorkerFacts();
-  const [settings, clipboard, history] = await Promise.all([
-    b.getSettings(),
-    b.readClipboard().catch(() => ''),
-    b.benchHistory().catch(() => [] as BenchResult[]),
-  ]);
+  const [settings, clipboard] = await Promise.all([b.getSettings(), b.readClipboard().catch(() => '')]);
   set((s) => ({
     settings: { ...s.settings, value: settings },
     playback: { ...s.playback, draft: s.playback.draft || clipboard },
-    bench: { ...s.bench, history },
   }));
 }
 
@@ -111,9 +109,19 @@ function versionMismatch(version: number): Problem {
   };
 }
 
+// The voices, the provider and the benchmark history all come from the worker, so they are asked
+// for again on every (re)connect.
 function requestWorkerFacts(): void {
   bridge?.send({ type: 'list-voices', id: newId('voices') });
   bridge?.send({ type: 'status', id: newId('status') });
+  requestBenchHistory();
+}
+
+/** Asks the worker for the stored benchmark runs (the worker keeps the one store). */
+function requestBenchHistory(): void {
+  if (!bridge) return;
+  historyRequestId = newId('history');
+  bridge.send({ type: 'bench-history', id: historyRequestId });
 }
 
 // --- speaking --------------------------------------------------------------------------------
@@ -268,20 +276,26 @@ export function togglePause(): void {
 
 function onReport(report: PlaybackReport): void {
   const { playback } = get();
-  if (!playback.requestId) return;
+  const id = playback.requestId;
+  if (!id) return;
   const offset = report.textOffset < 0 ? report.textOffset : report.textOffset + playback.textBase;
   const sentenceIndex = sentenceAt(playback.sentences, offset);
-  patchPlayback({
-    position: report.played / report.contextRate,
-    level: report.level,
-    peak: report.peak,
-    samplesPlayed: report.played,
-    samplesPushed: report.pushed,
-    underruns: report.underruns,
-    ...(sentenceIndex !== playback.sentenceIndex && sentenceIndex >= 0 ? { sentenceIndex } : {}),
-    ...(report.played > 0 && playback.status === 'starting' ? { status: 'playing' as const } : {}),
-  });
-  playedWords(playback.requestId, report.played, report.contextRate);
+  // The played position and the word heard change in one update, so no reader (a component, a
+  // listener, a test) ever sees one without the other.
+  set((s) => ({
+    playback: {
+      ...s.playback,
+      position: report.played / report.contextRate,
+      level: report.level,
+      peak: report.peak,
+      samplesPlayed: report.played,
+      samplesPushed: report.pushed,
+      underruns: report.underruns,
+      ...(sentenceIndex !== playback.sentenceIndex && sentenceIndex >= 0 ? { sentenceIndex } : {}),
+      ...(report.played > 0 && playback.status === 'starting' ? { status: 'playing' as const } : {}),
+    },
+    words: wordsAtPlayed(s.words, id, report.played, report.contextRate),
+  }));
   const current = get().metrics.current;
   if (current && current.id === playback.requestId) {
     const patch: Partial<UtteranceMetrics> = {};
@@ -332,11 +346,13 @@ function onEvent(event: WorkerEvent): void {
     case 'bench-result':
       if (event.id === bench.requestId) {
         set((s) => ({ bench: { ...s.bench, result: event.result } }));
-        void bridge?.saveBenchResult(event.result).then(async () => {
-          const history = (await bridge?.benchHistory()) ?? [];
-          set((s) => ({ bench: { ...s.bench, history } }));
-        });
+        // The worker stored the result before posting it: the history now includes it.
+        requestBenchHistory();
       }
+      return;
+    case 'bench-history':
+      // Newest first and bounded by the worker's store.
+      if (event.id === historyRequestId) set((s) => ({ bench: { ...s.bench, history: event.results } }));
       return;
     default:
       break;

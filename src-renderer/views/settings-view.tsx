@@ -136,7 +136,7 @@ export function SettingsView() {
           Storage
         </h2>
         <p className="hint">
-          The model and voices are kept in the app's data folder (about 92 MB for the int8 model plus 28 MB for the 54 voices). Settings and benchmark history live beside them. Nothing is sent anywhere.
+          The model and voices are kept in the app's cache folder (about 92 MB for the int8 model plus 28 MB for the 54 voices), with the benchmark history; settings live in the app's data folder. Nothing is sent anywhere.
         </p>
       </section>
       <section aria-labelledby="set-about">

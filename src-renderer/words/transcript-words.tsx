@@ -4,7 +4,7 @@
 // clicking a word, or Enter on it (arrow keys move between words), reads from that word; the
 // sentence being heard is announced politely, once per sentence, never per word.
 
-import { memo, useEffect, useRef, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
 import type { WordTiming } from '../../src-worker/protocol/messages.ts';
 import { useStore } from '../store/store.ts';
 import { readFromWord } from './word-actions.ts';
@@ -37,6 +37,7 @@ const EMPTY: WordTiming[] = [];
 
 /** Moves the `current` class to the word being heard inside `container`, keeping it in view. */
 export function useWordHighlight(container: RefObject<HTMLElement | null>): void {
+  const relight = useRef<() => void>(undefined);
   useEffect(() => {
     let lit: Element | null = null;
     const show = (index: number): void => {
@@ -48,16 +49,19 @@ export function useWordHighlight(container: RefObject<HTMLElement | null>): void
       if (next) void next.scrollIntoView({ block: 'nearest' });
       lit = next;
     };
-    const unsubscribe = useStore.subscribe(
-      (s) => (s.words.requestId === s.playback.requestId ? s.words.current : -1),
-      show,
-      { fireImmediately: true },
-    );
+    const heard = (s: ReturnType<typeof useStore.getState>) => (s.words.requestId === s.playback.requestId ? s.words.current : -1);
+    const unsubscribe = useStore.subscribe(heard, show, { fireImmediately: true });
+    relight.current = () => show(heard(useStore.getState()));
     return () => {
       unsubscribe();
+      relight.current = undefined;
       lit?.classList.remove(CURRENT);
     };
   }, [container]);
+  // The store moves the class before React renders the same update, and a sentence that becomes
+  // current is rendered anew (a <mark>), with fresh word elements: light the word again after
+  // every render, or the first word of each sentence is never shown as heard.
+  useLayoutEffect(() => relight.current?.());
 }
 
 // The word element an event happened on, and its index.

@@ -5,6 +5,7 @@ import { SAMPLE_RATE, type WordTiming } from '../../src-worker/protocol/messages
 import { readFrom } from '../store/actions.ts';
 import { useStore } from '../store/store.ts';
 import { wordAt } from './word-spans.ts';
+import type { WordsSlice } from './words-slice.ts';
 
 /** A chunk's words arrived for request `id`, whose text starts at `base` in the transcript. */
 export function addChunkWords(id: string, words: readonly WordTiming[], base: number): void {
@@ -21,12 +22,15 @@ export function addChunkWords(id: string, words: readonly WordTiming[], base: nu
   });
 }
 
-/** The player has played `played` samples (at `contextRate`) of request `id`. */
-export function playedWords(id: string, played: number, contextRate: number): void {
-  const { words } = useStore.getState();
-  if (words.requestId !== id || contextRate <= 0) return;
+/**
+ * The words slice once the player has played `played` samples (at `contextRate`) of request
+ * `id`: `words` itself when the heard word did not change or the report is for another request.
+ * Pure, so the store sets it in the same update as the played position (one snapshot, one render).
+ */
+export function wordsAtPlayed(words: WordsSlice['words'], id: string, played: number, contextRate: number): WordsSlice['words'] {
+  if (words.requestId !== id || contextRate <= 0) return words;
   const current = played <= 0 ? -1 : wordAt(words.list, (played * SAMPLE_RATE) / contextRate);
-  if (current !== words.current) useStore.setState({ words: { ...words, current } });
+  return current === words.current ? words : { ...words, current };
 }
 
 /** Reads the transcript again from word `index` of the live request (a click, or Enter on it). */

@@ -23,7 +23,7 @@ import { ALL_PRESETS, runBenchmark } from '../engine/bench.ts';
 import { timingsJson, toSrt, toVtt } from './captions.ts';
 import { createEngine, type Engine, type EngineOptions } from '../engine/engine.ts';
 import { KokoroError } from '../engine/errors.ts';
-import { ENGINE_ENV } from '../serve/host.ts';
+import { WORKER_ENV } from '../protocol/worker-env.ts';
 import { createMeter, memory } from '../engine/metrics.ts';
 import { checkText } from '../text/readable.ts';
 import { DEFAULT_SPEED, DEFAULT_VOICE, MAX_SPEED, MIN_SPEED, SAMPLE_RATE, type BenchPreset, type BenchResult, type WordTiming } from '../protocol/messages.ts';
@@ -108,7 +108,7 @@ export async function main(argv: string[], io: CliIo = process): Promise<number>
 }
 
 function engineOptions(): EngineOptions {
-  const fromEnv = process.env[ENGINE_ENV];
+  const fromEnv = process.env[WORKER_ENV.engine];
   return fromEnv ? (JSON.parse(fromEnv) as EngineOptions) : {};
 }
 
@@ -265,7 +265,7 @@ async function doctor(io: CliIo): Promise<number> {
     check.ok
       ? `  all ${check.checked} files present and verified (model sha256 ${manifest.models[paths.variant].sha256 ?? 'unknown'})`
       : check.problems.map((p) => `  ✗ ${p.message}`).join('\n') + `\n  Fix: run \`npx kokoro-bar fetch\`.`,
-    ...(fromEnv ? [`  (${ENGINE_ENV} overrides them: model ${fromEnv.model})`] : []),
+    ...(fromEnv ? [`  (${WORKER_ENV.engine} overrides them: model ${fromEnv.model})`] : []),
     'Providers:',
     ...formatProviderReport(detectProviders()).map((line) => `  ${line}`),
     `  ${await describeAuto(defaultCacheDir(), detectProviders())}`,
@@ -288,7 +288,7 @@ function describeGraph(resolution: GraphResolution): string {
 
 function describeThreads(fromEnv: EngineOptions | undefined): string {
   const given = fromEnv?.session?.threads;
-  if (given !== undefined) return `${given} (set by ${ENGINE_ENV})`;
+  if (given !== undefined) return `${given} (set by ${WORKER_ENV.engine})`;
   const choice = resolveThreads();
   return `${choice.reason}`;
 }

@@ -207,6 +207,9 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
         const joined = joinChunk(out.pcm, out.durations, { before, after, inner, speed: opts.speed, pauseScale });
         before = after;
         const { inferMs } = out;
+        // Read before the yield: a consumer that transfers the chunk's buffer (the host posts it
+        // over a MessagePort) detaches it, and a detached array's length is 0.
+        const length = joined.pcm.length;
         yield {
           index: chunk.index,
           pcm: joined.pcm,
@@ -234,7 +237,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
           provider: lease.provider,
           fallbackReason: lease.fallbackReason,
         };
-        emitted += joined.pcm.length;
+        emitted += length;
         if (last || signal?.aborted) return;
       }
     } catch (error) {

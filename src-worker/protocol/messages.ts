@@ -4,7 +4,7 @@
 // [Note: One protocol]
 // Every request carries an `id`; every event names the request it answers in `id`. A request is
 // answered by zero or more data events (`started`, `chunk`, `metrics`, `voices`, `provider`,
-// `bench-progress`, `bench-result`, `readiness`, `fetch-progress`) and then by exactly one
+// `bench-progress`, `bench-result`, `bench-history`, `readiness`, `fetch-progress`) and then by exactly one
 // terminal event, `done` or `error`.
 // Chunk events of one request arrive in `index` order. The worker, the Electron preload, the
 // main-process glue and the browser dev host are all checked against this file; nothing else
@@ -217,6 +217,16 @@ export interface BenchmarkRequest {
 }
 
 /**
+ * Ask for the benchmark results stored on this machine, newest first: the worker's store, the
+ * one Auto chooses from (see [Note: Auto chooses from measurements] in auto-provider.ts).
+ * Answered by one `bench-history` event.
+ */
+export interface BenchHistoryRequest {
+  type: 'bench-history';
+  id: string;
+}
+
+/**
  * Ask whether the engine can speak: model files verified and the engine warm. Answered by one
  * `readiness` event at once and, when the variants' sources had to be probed, a second one.
  */
@@ -245,7 +255,8 @@ export type WorkerRequest =
   | ListVoicesRequest
   | SetProviderRequest
   | StatusRequest
-  | BenchmarkRequest;
+  | BenchmarkRequest
+  | BenchHistoryRequest;
 
 // ---------------------------------------------------------------------------------------------
 // Events (worker → client)
@@ -431,6 +442,13 @@ export interface BenchResultEvent {
   result: BenchResult;
 }
 
+/** The stored benchmark results, newest first, bounded by the store (answers `bench-history`). */
+export interface BenchHistoryEvent {
+  type: 'bench-history';
+  id: string;
+  results: BenchResult[];
+}
+
 /** Whether one model variant can be used here (the settings offer only those that can be had). */
 export interface VariantOption {
   variant: ModelVariant;
@@ -540,6 +558,7 @@ export type WorkerEvent =
   | ProviderEvent
   | BenchProgressEvent
   | BenchResultEvent
+  | BenchHistoryEvent
   | ErrorEvent
   | DoneEvent
   | HelloEvent;
@@ -581,6 +600,7 @@ const requestSchema = z.discriminatedUnion('type', [
     providers: z.array(providerChoiceSchema).optional(),
     voice: z.string().optional(),
   }),
+  z.object({ type: z.literal('bench-history'), id: idSchema }),
 ]);
 
 /** The outcome of checking an incoming message. */
@@ -604,12 +624,14 @@ export function parseRequest(raw: unknown): Parsed<WorkerRequest> {
 
 /**
  * A light shape check for events arriving from a worker (the renderer's side of the port); a
- * chunk's words are checked in full, since the UI indexes the text and the audio with them.
+ * chunk's words are checked in full, since the UI indexes the text and the audio with them, and
+ * a `bench-history` event must carry a list.
  */
 export function isWorkerEvent(raw: unknown): raw is WorkerEvent {
   if (typeof raw !== 'object' || raw === null) return false;
   const { type, id } = raw as { type?: unknown; id?: unknown };
   if (!(typeof type === 'string' && typeof id === 'string' && EVENT_TYPES.has(type))) return false;
+  if (type === 'bench-history') return Array.isArray((raw as { results?: unknown }).results);
   return type !== 'chunk' || areWordTimings((raw as { words?: unknown }).words);
 }
 
@@ -641,6 +663,7 @@ const EVENT_TYPES = new Set<string>([
   'provider',
   'bench-progress',
   'bench-result',
+  'bench-history',
   'error',
   'done',
   'hello',
@@ -674,7 +697,8 @@ export interface PortLike {
 // The renderer reaches the outside only through `window.kokoro`, a KokoroBridge. In Electron the
 // preload script builds it from a MessagePort to the worker (audio never passes through main)
 // plus a few IPC calls to main; in the browser dev host it is built over one WebSocket to a Node
-// process running the real worker. Both are type-checked against this interface.
+// process running the real worker. Both are type-checked against this interface. The benchmark
+// history is worker traffic (`bench-history`), not a bridge call: the worker keeps the one store.
 
 /** Global shortcuts, as Electron accelerators ("Alt+Shift+S"); empty string = none. */
 export interface Hotkeys {
@@ -742,7 +766,4 @@ export interface KokoroBridge {
   readClipboard(): Promise<string>;
   /** Commands from hotkeys and the tray menu; returns an unsubscribe function. */
   onCommand(listener: (command: AppCommand) => void): () => void;
-  /** Benchmark runs kept across restarts, newest first. */
-  benchHistory(): Promise<BenchResult[]>;
-  saveBenchResult(result: BenchResult): Promise<void>;
 }

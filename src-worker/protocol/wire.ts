@@ -19,12 +19,7 @@ import type {
 export const BRIDGE_PATH = '/bridge';
 
 /** Bridge methods that are calls with one reply (not worker traffic). */
-export type BridgeMethod =
-  | 'getSettings'
-  | 'updateSettings'
-  | 'readClipboard'
-  | 'benchHistory'
-  | 'saveBenchResult';
+export type BridgeMethod = 'getSettings' | 'updateSettings' | 'readClipboard';
 
 /** Browser → dev host (text frames). */
 export type ClientFrame =

@@ -1,53 +1,45 @@
-// Runs as the worker under plain Node (a side-effect entry: import nothing from it): either as a worker_threads Worker, serving every MessagePort
-// sent to it in a `{ type: 'connect', port }` message, or as a forked child process, serving its
-// parent over IPC (fork it with `serialization: 'advanced'` so PCM arrives as Float32Array).
-// One engine serves all ports. The phonemizer and the session warm up at start, while `hello`
-// has already gone out: requests that arrive meanwhile wait for the same memoised loads.
-//
-// Engine options come from `workerData.engine` (threads) or the KOKORO_BAR_ENGINE environment
-// variable as JSON (child processes), e.g. `{ "assets": { "model": …, "config": …, "voicesDir": … } }`;
-// without them the engine uses the verified assets of the user's cache. Under tsx, a worker thread
-// must register tsx before importing this file (an `eval` bootstrap; see test/worker/serve/host.test.ts).
+// Runs as the worker under plain Node (a side-effect entry: import nothing from it), used by the
+// dev host, the tests and anything else that runs the worker without Electron. Two ways:
+// - a worker_threads Worker: serves every MessagePort handed to it in a connect message and
+//   ends cleanly on `shutdown` (see [Note: Worker control messages]); start it with
+//   src-main/worker/worker-thread.ts, which also registers tsx for this .ts file;
+// - a forked child process: serves its parent over IPC (fork with `serialization: 'advanced'`
+//   so PCM arrives as Float32Array) and ends when the parent disconnects.
+// The engine is configured from the environment as in the utility process (WORKER_ENV, see
+// boot.ts), so a thread or child gets its model variant, folders or files through `env`.
 
-import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { assetPaths } from '../assets/cache.ts';
-import { createEngine, type EngineOptions } from '../engine/engine.ts';
-import { ENGINE_ENV, serve } from './host.ts';
-import type { ConnectMessage } from '../protocol/worker-env.ts';
+import { isMainThread, MessagePort, parentPort } from 'node:worker_threads';
 import { fromNodePort, fromProcess } from '../protocol/port-adapters.ts';
-import { createReadiness } from '../assets/readiness.ts';
+import { describeControl, parseWorkerControl } from '../protocol/worker-env.ts';
+import { bootWorker } from './boot.ts';
 
-function engineOptions(): EngineOptions {
-  const fromThread = (workerData as { engine?: EngineOptions } | null | undefined)?.engine;
-  if (fromThread) return fromThread;
-  const fromEnv = process.env[ENGINE_ENV];
-  return fromEnv ? (JSON.parse(fromEnv) as EngineOptions) : {};
-}
-
-function isConnect(message: unknown): message is ConnectMessage<MessagePort> {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'connect' && 'port' in message;
-}
-
-const options = engineOptions();
-const engine = await createEngine(options);
-// Files handed over by path are not ours to fetch; the default cache is.
-const cachePaths = options.assets === undefined ? assetPaths() : undefined;
-const readiness = createReadiness({ warmUp: () => engine.warmUp(), paths: cachePaths });
+const worker = bootWorker();
 
 if (!isMainThread && parentPort) {
-  parentPort.on('message', (message: unknown) => {
-    if (isConnect(message)) serve(fromNodePort(message.port), engine, readiness);
+  const parent = parentPort;
+  // Closed on shutdown, so nothing keeps the thread alive once the sessions are released.
+  const ports = new Set<MessagePort>();
+  parent.on('message', (raw: unknown) => {
+    const message = parseWorkerControl(raw);
+    if (message?.type === 'connect' && message.port instanceof MessagePort) {
+      const port = message.port;
+      ports.add(port);
+      port.once('close', () => ports.delete(port));
+      worker.serve(fromNodePort(port));
+    } else if (message?.type === 'shutdown') {
+      void worker.shutdown().finally(() => {
+        for (const port of ports) port.close();
+        parent.close();
+      });
+    } else {
+      console.error(`kokoro-bar worker: ignored a control message (${describeControl(raw)}); expected a connect with a port, or shutdown`);
+    }
   });
 } else if (process.send) {
-  serve(fromProcess(process), engine, readiness);
+  worker.serve(fromProcess(process));
   // The parent is the only client: without it there is nothing to serve.
-  process.on('disconnect', () => void engine.dispose().finally(() => process.exit(0)));
+  process.on('disconnect', () => void worker.shutdown().finally(() => process.exit(0)));
 } else {
   console.error('entry-node.ts runs as a worker thread or as a forked child process, not on its own.');
   process.exit(2);
 }
-
-engine.warmUp().catch((error: unknown) => {
-  // Not fatal: the request that needs the missing piece gets the error with its fix.
-  console.error(`kokoro-bar worker: warm-up failed: ${error instanceof Error ? error.message : String(error)}`);
-});

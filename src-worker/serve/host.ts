@@ -16,7 +16,7 @@
 // buffers are transferred, not copied, where the port takes a transfer list.
 
 import { defaultCacheDir } from '../assets/cache.ts';
-import { recordBenchmark } from '../sessions/auto-provider.ts';
+import { benchStorePath, readBenchResults, saveBenchResult } from '../sessions/auto-provider.ts';
 import { runBenchmark } from '../engine/bench.ts';
 import type { Engine } from '../engine/engine.ts';
 import { toErrorEvent } from '../engine/errors.ts';
@@ -46,12 +46,15 @@ interface Active {
 /**
  * Serves the protocol on `port` with `engine`; returns a function that stops serving it.
  * `readiness` answers `readiness` and `fetch-model` (see [Note: Honest readiness] in
- * readiness.ts); without one, only the warm-up decides and nothing can be fetched.
+ * readiness.ts); without one, only the warm-up decides and nothing can be fetched. `benchStore`
+ * is the benchmark results file a benchmark is added to and `bench-history` reads (the one
+ * store, which Auto reads too; tests pass a file of their own).
  */
 export function serve(
   port: PortLike,
   engine: Engine,
   readiness: Readiness = createReadiness({ warmUp: () => engine.warmUp(), paths: undefined }),
+  benchStore: string = benchStorePath(defaultCacheDir()),
 ): () => void {
   const active = new Map<string, Active>();
   const post = (event: WorkerEvent, transfer?: ArrayBuffer[]): void => {
@@ -122,6 +125,13 @@ export function serve(
         return;
       case 'benchmark':
         void benchmark(request);
+        return;
+      case 'bench-history':
+        // The store keeps them oldest first; the history panel lists them newest first.
+        readBenchResults(benchStore).then((results) => {
+          post({ type: 'bench-history', id, results: results.reverse() });
+          done();
+        }, fail);
         return;
       case 'readiness':
         // The state now; a second event once the variants' sources are known, then done.
@@ -225,9 +235,10 @@ export function serve(
         ...(request.voice ? { voice: request.voice } : {}),
         onProgress: (p) => post({ type: 'bench-progress', id, ...p }),
       });
-      post({ type: 'bench-result', id, result });
+      // Stored before the result is posted, so a `bench-history` sent on its arrival includes it.
       // Auto chooses from benchmarks measured here; a failed write only leaves Auto on older ones.
-      await recordBenchmark(result, defaultCacheDir()).catch(() => undefined);
+      await saveBenchResult(benchStore, result).catch(() => undefined);
+      post({ type: 'bench-result', id, result });
       post({ type: 'done', id, stopped: false });
     } catch (error) {
       if (entry.controller.signal.aborted) post({ type: 'done', id, stopped: true });
@@ -282,9 +293,3 @@ async function whilePaused(entry: Active): Promise<void> {
     entry.wake = undefined;
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Child-process configuration
-
-/** Environment variable carrying engine options (JSON) to a child process running entry-node.ts. */
-export const ENGINE_ENV = 'KOKORO_BAR_ENGINE';

@@ -1,6 +1,9 @@
 // Runs in the worker (and the benchmark, tests): the "Auto" provider. It keeps the benchmark
 // results measured on this machine in a JSON file in the cache directory and picks the provider
-// that measured best, never guessing from the chip.
+// that measured best, never guessing from the chip. That file is the one benchmark store: the
+// benchmark adds to it, Auto and the thread choice read it, and the renderer's history panel gets
+// it through a `bench-history` request. (Main's former `bench-history.json` in the user-data
+// folder is no longer read; it is left where it is, not deleted.)
 //
 // [Note: Auto chooses from measurements]
 // Whether CoreML beats the CPU for Kokoro depends on the chip, the macOS version, the compute

@@ -112,14 +112,12 @@ test('windows open with secure webPreferences and only the bridge', async (t) =>
     csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]') !== null,
   }));
   assert.deepEqual(page.bridge, [
-    'benchHistory',
     'getSettings',
     'onCommand',
     'onEvent',
     'onWorkerState',
     'platform',
     'readClipboard',
-    'saveBenchResult',
     'send',
     'updateSettings',
   ]);

@@ -1,6 +1,7 @@
 // Runs in Node (tests): the browser dev host's non-audio duties over its real HTTP and WebSocket
 // endpoints, with the real worker behind it: static files, origin checks, settings validation
-// and persistence, clipboard, bench history, commands, and worker traffic with binary chunks.
+// and persistence, clipboard, the bench history from the worker, commands, and worker traffic
+// with binary chunks.
 
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { TEST_TOKEN_HEADER } from '../../src-main/dev-host/guards.ts';
 import { SETTINGS_VERSION } from '../../src-main/settings/settings.ts';
 import { startDevHost, type DevHost } from '../../src-main/dev-host/server.ts';
 import { decodeChunk, type ServerFrame } from '../../src-worker/protocol/wire.ts';
-import type { BenchResult, ChunkEvent, WorkerEvent } from '../../src-worker/protocol/messages.ts';
+import type { ChunkEvent, WorkerEvent } from '../../src-worker/protocol/messages.ts';
 
 const WAIT_MS = 120_000;
 
@@ -90,7 +91,7 @@ describe('browser dev host', () => {
     await assert.rejects(connect('http://evil.example'), /403|Unexpected server response/);
   });
 
-  test('bridge calls: settings are validated and persisted, clipboard and bench history work', async () => {
+  test('bridge calls: settings are validated and persisted, clipboard works; bench history comes from the worker', async () => {
     const c = await connect();
     const hello = await c.until(() => c.frames.find((f) => f.t === 'hello'));
     assert.equal(hello.t === 'hello' && hello.platform.shell, 'browser');
@@ -112,16 +113,18 @@ describe('browser dev host', () => {
     const clip = await c.call('readClipboard');
     assert.equal(clip.ok && clip.value, 'second');
 
-    const result: BenchResult = {
-      startedAt: '2026-01-01T00:00:00.000Z',
-      machine: { cpu: 'x', cores: 2, memoryBytes: 1, platform: 'linux', arch: 'x64', node: 'v20', onnxruntime: '1.30.0', model: 'm' },
-      rows: [],
-    };
-    const refused = await c.call('saveBenchResult', { nope: true });
-    assert.equal(refused.ok, false);
-    assert.ok((await c.call('saveBenchResult', result)).ok);
-    const history = await c.call('benchHistory');
-    assert.deepEqual(history.ok && history.value, [result]);
+    // The bench history is the worker's (one store): a request over the bridge, not a call.
+    for (const gone of ['benchHistory', 'saveBenchResult']) {
+      const refused = await c.call(gone);
+      assert.equal(refused.ok, false, gone);
+      assert.match(refused.ok ? '' : refused.message, /Unknown bridge method/);
+    }
+    c.socket.send(JSON.stringify({ t: 'req', request: { type: 'bench-history', id: 'h1' } }));
+    const historyDone = await c.until(() => c.events().find((e) => e.id === 'h1' && (e.type === 'done' || e.type === 'error')));
+    assert.equal(historyDone.type, 'done', JSON.stringify(historyDone));
+    const history = c.events().filter((e) => e.id === 'h1');
+    assert.equal(history.length, 2, 'one bench-history event, then done');
+    assert.ok(history[0]?.type === 'bench-history' && Array.isArray(history[0].results));
 
     await fetch(`${host.url}__test/command`, { method: 'POST', headers: token, body: JSON.stringify({ type: 'show-view', view: 'dashboard' }) });
     await c.until(() => c.frames.find((f) => f.t === 'command'));
@@ -143,6 +146,29 @@ describe('browser dev host', () => {
     c.socket.send(JSON.stringify({ t: 'req', request: { type: 'speak', id: 's2', text: 'x', voice: 'af_heart' } }));
     const bad = await c.until(() => c.events().find((e) => e.id === 's2' && e.type === 'error'));
     assert.equal(bad.type === 'error' && bad.code, 'bad-request');
+    c.socket.close();
+  });
+
+  test('a new model variant restarts the worker: the page hears down, then up, and the new worker loads it', { timeout: WAIT_MS * 2 }, async () => {
+    const c = await connect();
+    const states = () => c.frames.flatMap((f) => (f.t === 'worker' ? [f.state] : []));
+    await c.until(() => (states().includes('up') ? true : undefined));
+    const variantOf = async (id: string) => {
+      c.socket.send(JSON.stringify({ t: 'req', request: { type: 'readiness', id } }));
+      const event = await c.until(() => c.events().find((e) => e.id === id && e.type === 'readiness'));
+      return event.type === 'readiness' ? event.state.variant : undefined;
+    };
+    assert.equal(await variantOf('r-int8'), 'int8');
+    // fp16 is not in the test cache: the new worker still starts, and says so when asked.
+    const switched = await c.call('updateSettings', { modelVariant: 'fp16' });
+    assert.equal(switched.ok && (switched.value as { ok: boolean }).ok, true);
+    await c.until(() => (states().join() === 'up,down,up' ? true : undefined));
+    assert.equal(await variantOf('r-fp16'), 'fp16');
+    await c.call('updateSettings', { modelVariant: 'int8' });
+    await c.until(() => (states().join() === 'up,down,up,down,up' ? true : undefined));
+    c.socket.send(JSON.stringify({ t: 'req', request: { type: 'speak', id: 'back', text: 'Hi.', voice: 'af_heart', speed: 1 } }));
+    const done = await c.until(() => c.events().find((e) => e.id === 'back' && (e.type === 'done' || e.type === 'error')));
+    assert.equal(done.type, 'done', JSON.stringify(done));
     c.socket.close();
   });
 

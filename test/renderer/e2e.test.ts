@@ -214,7 +214,7 @@ describe('renderer in Chromium via the dev host', { skip }, () => {
     assert.equal(lines.length, 2);
     assert.ok(lines[1]?.includes(',short,cpu,1,'), lines[1] ?? 'no data row');
 
-    // History is kept across reloads (the dev host's bench-history.json).
+    // History is kept across reloads (the worker's store, asked for again on reconnect).
     await openApp();
     await page.keyboard.press('Control+3');
     await page.getByRole('region', { name: 'Earlier runs' }).getByRole('button').first().click();
@@ -274,10 +274,22 @@ describe('renderer in Chromium via the dev host', { skip }, () => {
   });
 
   test('dark mode follows the OS', async () => {
-    await page.emulateMedia({ colorScheme: 'dark' });
+    // Which colours the themes use is the stylesheet's business (popover.test.ts checks their
+    // contrast); what must hold is that the page turns dark with the OS and back: light text on
+    // a dark page, dark text on a light one.
+    const luminance = (rgb: string) => {
+      const [r, g, b] = (rgb.match(/\d+(\.\d+)?/g) ?? []).map(Number).map((c) => c / 255);
+      return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0);
+    };
+    const colours = () => page.evaluate(() => ({ page: getComputedStyle(document.body).backgroundColor, text: getComputedStyle(document.body).color }));
     await page.keyboard.press('Control+1');
-    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    assert.equal(bg, 'rgb(30, 30, 30)');
+    await page.emulateMedia({ colorScheme: 'light' });
+    const light = await colours();
+    assert.ok(luminance(light.page) > luminance(light.text), `light: ${light.text} on ${light.page}`);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const dark = await colours();
+    assert.ok(luminance(dark.page) < luminance(dark.text), `dark: ${dark.text} on ${dark.page}`);
+    assert.ok(luminance(dark.page) < luminance(light.page), 'the page is darker in dark mode');
     await page.screenshot({ path: path.join(RESULTS, 'renderer-speak-dark.png') });
     await page.keyboard.press('Control+2');
     await page.screenshot({ path: path.join(RESULTS, 'renderer-dashboard-dark.png') });

@@ -3,11 +3,14 @@
 // asks for the voices, a variant that must be downloaded is fetched first and stored after.
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import type { KokoroBridge, ReadinessState, SettingsPatch, WorkerEvent, WorkerRequest } from '../../src-worker/protocol/messages.ts';
 import { describeFetch, formatBytes, installedBytes, speedOf, type Progress } from '../../src-renderer/first-run/progress.ts';
 import { chooseVariant, startReadiness, useReadiness } from '../../src-renderer/first-run/readiness-store.ts';
 import { variantLabel, variantOffered } from '../../src-renderer/first-run/variants.ts';
+import { resetStores } from './store/reset-stores.ts';
+
+beforeEach(resetStores);
 
 const step = (phase: Progress['phase'], label: string, bytes: number, total: number, filesDone = 0): Progress => ({
   phase,

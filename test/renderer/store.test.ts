@@ -1,54 +1,45 @@
 // Runs in Node (tests): the renderer store through getState() without React, driven by worker
 // events, app commands and bridge answers from an in-memory bridge that records what the store
-// sends. (Speaking itself needs an AudioContext: the Chromium tests cover it.)
+// sends. (Speaking itself needs an AudioContext: the Chromium tests and test/renderer/views cover
+// it.) Each test starts from the stores' initial state and a fresh bridge, so none depends on
+// another having run before it.
 
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import { defaultSettings } from '../../src-main/settings/settings.ts';
-import { applyPatch } from '../../src-main/settings/settings.ts';
-import { PROTOCOL_VERSION, type AppCommand, type BenchResult, type KokoroBridge, type ProviderState, type Settings, type WorkerEvent, type WorkerRequest } from '../../src-worker/protocol/messages.ts';
+import { PROTOCOL_VERSION, type AppCommand, type BenchResult, type ProviderState, type WorkerEvent, type WorkerRequest } from '../../src-worker/protocol/messages.ts';
 import { cancelBenchmark, chooseProvider, modelBlocker, preview, runBenchmark, skipSentence, speak, speakBlocker, start, stop, toggleFavourite, updateSettings } from '../../src-renderer/store/actions.ts';
 import { useReadiness } from '../../src-renderer/first-run/readiness-store.ts';
 import { connectMediaSession, MEDIA_ACTIONS, type MediaSessionLike, type NowPlaying } from '../../src-renderer/media-session.ts';
 import { useStore } from '../../src-renderer/store/store.ts';
+import { fakeBridge, type FakeBridge } from './bridge/fake-bridge.ts';
+import { resetStores } from './store/reset-stores.ts';
 
-const sent: WorkerRequest[] = [];
-const saved: BenchResult[] = [];
-let settings: Settings = defaultSettings();
-let emit: (event: WorkerEvent) => void = () => undefined;
-let command: (c: AppCommand) => void = () => undefined;
-let workerState: (s: 'up' | 'down') => void = () => undefined;
-
-const bridge: KokoroBridge = {
-  platform: { os: 'browser', arch: 'x64', shell: 'browser', appVersion: 'test' },
-  send: (r) => void sent.push(r),
-  onEvent: (l) => ((emit = l), () => undefined),
-  onWorkerState: (l) => ((workerState = l), () => undefined),
-  onCommand: (l) => ((command = l), () => undefined),
-  getSettings: async () => settings,
-  updateSettings: async (patch) => {
-    const result = applyPatch(settings, patch);
-    if (result.ok) settings = result.settings;
-    return result;
-  },
-  readClipboard: async () => 'from the clipboard',
-  benchHistory: async () => [...saved].reverse(),
-  saveBenchResult: async (r) => void saved.push(r),
-};
+let fake: FakeBridge;
+let sent: WorkerRequest[];
+let emit: (event: WorkerEvent) => void;
+let command: (c: AppCommand) => void;
+let workerState: (s: 'up' | 'down') => void;
 
 const state = () => useStore.getState();
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+/** The worker says hello: the engine is up (the precondition of every way to speak). */
+const up = () => emit({ type: 'hello', id: '', version: PROTOCOL_VERSION, pid: 1 });
 
-before(async () => {
-  await start(bridge, 'unused-in-node');
+beforeEach(async () => {
+  stop();
+  resetStores();
+  fake = fakeBridge({ clipboard: 'from the clipboard' });
+  ({ sent, emit, command, workerState } = fake);
+  await start(fake.bridge, 'unused-in-node');
 });
 
-test('start loads settings, fills the text box from the clipboard, asks for voices and status', () => {
+test('start loads settings, fills the text box from the clipboard, asks the worker for voices, status and bench history', () => {
   assert.equal(state().settings.value?.voice, 'af_heart');
   assert.equal(state().playback.draft, 'from the clipboard');
   assert.deepEqual(
     sent.map((r) => r.type),
-    ['list-voices', 'status'],
+    ['list-voices', 'status', 'bench-history'],
   );
 });
 
@@ -75,7 +66,7 @@ test('settings writes show at once, are kept when main accepts them and rolled b
   const ok = updateSettings({ speed: 1.5 });
   assert.equal(state().settings.value?.speed, 1.5, 'optimistic');
   assert.equal(await ok, null);
-  assert.equal(settings.speed, 1.5);
+  assert.equal(fake.settings.speed, 1.5);
   const refused = await updateSettings({ speed: 7 });
   assert.match(refused ?? '', /speed/);
   assert.equal(state().settings.value?.speed, 1.5, 'rolled back');
@@ -86,10 +77,11 @@ test('settings writes show at once, are kept when main accepts them and rolled b
   assert.deepEqual(state().settings.value?.favourites, ['af_sky']);
   await chooseProvider({ provider: 'cpu' });
   assert.equal(sent[sent.length - 1]?.type, 'set-provider');
-  assert.deepEqual(settings.provider, { provider: 'cpu' });
+  assert.deepEqual(fake.settings.provider, { provider: 'cpu' });
 });
 
-test('a benchmark run tracks progress, stores its result and refreshes the history', async () => {
+test('a benchmark run tracks progress, shows its result and asks the worker for the history again', async () => {
+  up();
   useStore.getState().setBenchOptions({ presets: ['long', 'short'], runs: 2 });
   runBenchmark();
   const request = sent[sent.length - 1];
@@ -104,14 +96,20 @@ test('a benchmark run tracks progress, stores its result and refreshes the histo
     machine: { cpu: 'c', cores: 2, memoryBytes: 1, platform: 'linux', arch: 'x64', node: 'v20', onnxruntime: '1.30.0', model: 'm' },
     rows: [],
   };
+  const older: BenchResult = { ...result, startedAt: '2026-11-21T00:00:00.000Z' };
   emit({ type: 'bench-result', id: request.id, result });
   emit({ type: 'done', id: request.id, stopped: false });
-  await flush();
-  await flush();
   assert.equal(state().bench.requestId, null);
   assert.deepEqual(state().bench.result, result);
-  assert.deepEqual(saved, [result]);
-  assert.deepEqual(state().bench.history, [result]);
+  // The worker stored the run before posting it; the store asks for the history and shows it.
+  const ask = sent[sent.length - 1];
+  assert.equal(ask?.type, 'bench-history');
+  emit({ type: 'bench-history', id: 'someone-else', results: [] });
+  emit({ type: 'bench-history', id: ask?.id ?? '', results: [result, older] });
+  emit({ type: 'done', id: ask?.id ?? '', stopped: false });
+  assert.deepEqual(state().bench.history, [result, older], 'newest first, as the worker sends it');
+  emit({ type: 'bench-history', id: 'someone-else', results: [] });
+  assert.deepEqual(state().bench.history, [result, older], 'an answer to another request is ignored');
   cancelBenchmark();
   assert.notEqual(sent[sent.length - 1]?.type, 'stop', 'nothing to cancel once done');
 });
@@ -129,7 +127,7 @@ test('app commands switch views and show notices; a worker crash is a state, not
   assert.equal(state().metrics.worker, 'down');
   const before = sent.length;
   workerState('up');
-  assert.deepEqual(sent.slice(before).map((r) => r.type), ['list-voices', 'status'], 'asks again after a restart');
+  assert.deepEqual(sent.slice(before).map((r) => r.type), ['list-voices', 'status', 'bench-history'], 'asks again after a restart');
   stop();
   assert.equal(state().playback.status, 'idle');
 });
@@ -164,7 +162,7 @@ test('a request made while the engine is offline or starting fails at once with 
 });
 
 test('after an outage the settings are read again (the host may be a new one)', async () => {
-  settings = { ...settings, speed: 1.25 };
+  fake.settings = { ...fake.settings, speed: 1.25 };
   workerState('down');
   workerState('up');
   await flush();
@@ -172,6 +170,7 @@ test('after an outage the settings are read again (the host may be a new one)', 
 });
 
 test('previous/next sentence restart from that sentence; the transcript keeps the whole text and its spans', async () => {
+  up();
   const text = 'One. Two two. Three three three. Four.';
   const spans = [
     { start: 0, end: 4 },
@@ -216,6 +215,8 @@ test('previous/next sentence restart from that sentence; the transcript keeps th
 });
 
 test('media session: play/pause/stop/previous/next handlers drive playback; state and metadata follow it', async () => {
+  up();
+  emit({ type: 'voices', id: 'v', voices: [{ id: 'af_heart', name: 'Heart', language: 'American English', lang: 'en-us', gender: 'female' }] });
   const handlers = new Map<string, MediaSessionActionHandler | null>();
   const session: MediaSessionLike = {
     metadata: null,
@@ -251,6 +252,7 @@ test('media session: play/pause/stop/previous/next handlers drive playback; stat
 });
 
 test('a started event that skipped unreadable text shows its message as a warning', async () => {
+  up();
   useStore.setState((s) => ({ ui: { ...s.ui, notice: null } }));
   await quietly(speak('Hi مرحبا there.'));
   const id = speakRequests().at(-1)?.id ?? '';
@@ -269,6 +271,7 @@ test('a started event that skipped unreadable text shows its message as a warnin
 });
 
 test('while the model is downloading or failed, speaking is refused at once with the reason', () => {
+  up();
   const ready = { status: 'ready' as const, variant: 'int8' as const, firstRun: false, variants: [] };
   assert.equal(modelBlocker(null), null, 'unknown readiness does not block (older workers, tests)');
   assert.equal(modelBlocker({ ...ready }), null);

@@ -43,6 +43,8 @@ const highlight = () =>
       current: s.words.current as number,
       announced: document.querySelector('[data-testid=sentence-announcer]')?.textContent ?? '',
       requestId: s.playback.requestId as string | null,
+      // For the failure message: the sample heard and the word starts around it.
+      detail: `sample ${Math.round(sample)}, starts ${s.words.list.map((w: { startSample: number }) => w.startSample).join(' ')}`,
     };
   });
 
@@ -78,7 +80,7 @@ describe('word highlight in Chromium via the dev host', { skip }, () => {
       if (h.lit >= 0) {
         // The DOM follows the store within one poll; the store follows the played position.
         assert.ok(Math.abs(h.lit - h.current) <= 1, `lit ${h.lit} vs store ${h.current}`);
-        assert.ok(Math.abs(h.current - h.expected) <= 1, `store ${h.current} vs played position ${h.expected}`);
+        assert.ok(Math.abs(h.current - h.expected) <= 1, `store ${h.current} vs played position ${h.expected} (${h.detail})`);
         assert.ok(h.announced.length > h.litText.length, 'the announcer holds a sentence, not a word');
         if (seen.at(-1) !== h.lit) seen.push(h.lit);
         if (shots < 4 && h.lit >= 2) {

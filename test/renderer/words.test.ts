@@ -3,11 +3,14 @@
 // a request started mid-text, a new request replacing the old words, and the lookups.
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import type { WordTiming } from '../../src-worker/protocol/messages.ts';
 import { useStore } from '../../src-renderer/store/store.ts';
-import { addChunkWords, playedWords } from '../../src-renderer/words/word-actions.ts';
+import { addChunkWords, wordsAtPlayed } from '../../src-renderer/words/word-actions.ts';
 import { wordAt, wordsIn } from '../../src-renderer/words/word-spans.ts';
+import { resetStores } from './store/reset-stores.ts';
+
+beforeEach(resetStores);
 
 const word = (start: number, end: number, startSample: number, endSample: number): WordTiming => ({
   span: { start, end },
@@ -44,6 +47,10 @@ test('wordsIn: the words inside a sentence span', () => {
   ];
   for (const [start, end, expected] of cases) assert.deepEqual(wordsIn(WORDS, start, end), expected, `${start}-${end}`);
 });
+
+// What onReport does with a report's played position.
+const playedWords = (id: string, played: number, rate: number): void =>
+  useStore.setState((s) => ({ words: wordsAtPlayed(s.words, id, played, rate) }));
 
 test('the highlighted word follows the played position at the context rate', () => {
   useStore.setState((s) => ({ playback: { ...s.playback, requestId: 'r1' } }));

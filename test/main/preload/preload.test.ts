@@ -52,14 +52,12 @@ test('the preload exposes the bridge and wires it to the port and to main', asyn
   const { bridge, exposed, sent, invoked, handlers } = await loadPreload();
   assert.deepEqual(Object.keys(exposed), ['kokoro']);
   assert.deepEqual(Object.keys(bridge).sort(), [
-    'benchHistory',
     'getSettings',
     'onCommand',
     'onEvent',
     'onWorkerState',
     'platform',
     'readClipboard',
-    'saveBenchResult',
     'send',
     'updateSettings',
   ]);

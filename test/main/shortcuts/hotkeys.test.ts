@@ -1,8 +1,9 @@
-// Runs under node:test: global shortcut registration reports every shortcut that is not active.
+// Runs under node:test: global shortcut registration reports every shortcut that is not active;
+// the app's set is replaced as a whole when the settings change.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { registerHotkeys, type ShortcutRegistrar } from '../../../src-main/shortcuts/hotkeys.ts';
+import { registerHotkeys, setupHotkeys, type ShortcutRegistrar } from '../../../src-main/shortcuts/hotkeys.ts';
 
 function registrar(taken: string[]) {
   const active = new Map<string, () => void>();
@@ -67,4 +68,30 @@ test('a registrar that throws counts as a refusal', () => {
   };
   const reg = registerHotkeys({ speakClipboard: 'Control+Alt+V', speakSelection: '', stop: '' }, noop, r);
   assert.equal(reg.problems.length, 1);
+});
+
+test('setupHotkeys replaces the whole set on each apply and warns about each shortcut that is not active', () => {
+  const { r, active } = registrar(['Control+Alt+X']);
+  let hotkeys = { speakClipboard: 'Control+Alt+V', speakSelection: '', stop: 'Control+Alt+X' };
+  const warnings: string[] = [];
+  let stopped = 0;
+  const app = setupHotkeys({
+    registrar: r,
+    platform: 'darwin',
+    hotkeys: () => hotkeys,
+    actions: { ...noop, stop: () => stopped++ },
+    warn: (message) => void warnings.push(message),
+  });
+  assert.deepEqual(app.registered(), {}, 'nothing before apply');
+  app.apply();
+  assert.deepEqual(app.registered(), { speakClipboard: 'Control+Alt+V' });
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0] ?? '', /Control\+Alt\+X/);
+
+  hotkeys = { speakClipboard: '', speakSelection: '', stop: 'Control+Alt+S' };
+  app.apply();
+  assert.deepEqual([...active.keys()], ['Control+Alt+S'], 'the old set is unregistered');
+  active.get('Control+Alt+S')?.();
+  assert.equal(stopped, 1);
+  assert.equal(warnings.length, 1, 'no new warning');
 });

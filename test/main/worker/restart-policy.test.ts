@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  DEFAULT_RESTART_OPTIONS,
   NOTIFY_AFTER_CRASHES,
+  STABLE_UPTIME_MS,
   initialRestartState,
   onCrash,
 } from '../../../src-main/worker/restart-policy.ts';
@@ -44,7 +44,20 @@ test('the user is told once, when crashes in a row reach the threshold', () => {
   assert.deepEqual(notified, [NOTIFY_AFTER_CRASHES]);
 });
 
-test('production tunables are sane', () => {
-  const o = DEFAULT_RESTART_OPTIONS;
-  assert.ok(o.baseMs > 0 && o.baseMs < o.maxMs && o.maxMs < o.stableMs);
+test('with the production options a crash loop is back within a second at first, then slows to a cap; a worker up for the stable time starts over', () => {
+  // A worker that dies 2 s after every start, as a bad model file makes it do.
+  let state = initialRestartState();
+  const delays: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const decision = onCrash(state, 2_000);
+    delays.push(decision.delayMs);
+    state = decision.state;
+  }
+  assert.ok((delays[0] ?? Infinity) < 1_000, `first restart after ${delays[0]} ms`);
+  delays.slice(1).forEach((d, i) => assert.ok(d >= (delays[i] ?? 0) && d <= 2 * (delays[i] ?? 0), `delays ${delays.join(', ')}`));
+  const cap = delays.at(-1) ?? 0;
+  assert.equal(delays.filter((d) => d === cap).length > 5, true, 'the cap is reached and held, not grown past');
+  assert.ok(cap >= 10_000, `a crash loop settles at one restart per ${cap} ms, not a spin`);
+  // Up for the stable time before the next crash: back at once again.
+  assert.equal(onCrash(state, STABLE_UPTIME_MS).delayMs, delays[0]);
 });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ENGINE_ENV } from '../../../src-worker/serve/host.ts';
+import { WORKER_ENV } from '../../../src-worker/protocol/worker-env.ts';
 import { WAV_HEADER_BYTES, createWavWriter, toInt16, wavHeader } from '../../../src-worker/cli/wav.ts';
 import { seededRandom } from '../../seeded-random.ts';
 import { modelFiles } from '../model-fixture.ts';
@@ -25,7 +25,7 @@ function run(args: string[], input?: string | Buffer, engine: object = { assets:
     const child = execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { ...process.env, [ENGINE_ENV]: JSON.stringify(engine) }, maxBuffer: 16 * 1024 * 1024 },
+      { env: { ...process.env, [WORKER_ENV.engine]: JSON.stringify(engine) }, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
     if (input !== undefined) child.stdin?.end(input);
@@ -143,7 +143,7 @@ test('a killed say leaves a valid WAV of what it wrote', async () => {
   const out = path.join(dir, 'killed.wav');
   const text = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1} of a long text that takes a while to speak.`).join(' ');
   const child = execFile(process.execPath, [BIN, 'say', '--out', out, text], {
-    env: { ...process.env, [ENGINE_ENV]: JSON.stringify({ assets: files }) },
+    env: { ...process.env, [WORKER_ENV.engine]: JSON.stringify({ assets: files }) },
   });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   // Wait for the first chunk's samples, give its header update a moment, then kill.

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AUDIBLE_LEVEL, firstAudibleSample, lastAudibleSample } from '../../../src-worker/protocol/audible.ts';
 import {
-  FADE_MS,
   INNER_PAUSE_MS,
   JOIN_EDGE_MS,
   LEAD_MS,
@@ -67,9 +66,6 @@ test('pauses: the table, divided by speed, scaled by the user setting', () => {
     ['word', 0.5, 3, 0],
   ];
   for (const [boundary, speed, scale, expected] of table) assert.equal(pauseMs(boundary, speed, scale), expected);
-  assert.ok(PAUSE_MS.clause >= 100 && PAUSE_MS.clause <= 150);
-  assert.ok(PAUSE_MS.sentence >= 250 && PAUSE_MS.sentence <= 400);
-  assert.ok(PAUSE_MS.paragraph > PAUSE_MS.sentence);
 });
 
 // A rendered chunk: `padFrames` of silence, speech (a 200 Hz tone at 0.3) from `onsetMs` to
@@ -143,8 +139,7 @@ test('joinChunk: fades are short and leave the speech itself untouched', () => {
   const joined = joinChunk(pcm, durations, { before: 'word', after: 'word', speed: 1, pauseScale: 1 });
   const speech = pcm.subarray(firstAudibleSample(pcm), lastAudibleSample(pcm) + 1);
   const kept = joined.pcm.subarray(firstAudibleSample(joined.pcm), lastAudibleSample(joined.pcm) + 1);
-  assert.deepEqual(kept, speech);
-  assert.ok(FADE_MS < JOIN_EDGE_MS);
+  assert.deepEqual(kept, speech, 'the fades lie outside the speech');
   // No sample step at the cuts larger than inside the speech.
   let step = 0;
   for (let i = 1; i < joined.pcm.length; i++) step = Math.max(step, Math.abs((joined.pcm[i] as number) - (joined.pcm[i - 1] as number)));

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  CHUNK_GROWTH,
   FIRST_CHUNK_TOKENS,
   FIRST_CLAUSE_MAX_TOKENS,
   FIRST_HEAD_MIN_WORDS,
@@ -64,8 +65,15 @@ const PARAGRAPH =
   'When the last ship had gone, he wrote a line in his log and went to bed.';
 
 test('budgets start small and grow by half up to LONGEST_RUN_TOKENS (memory allows MAX_CHUNK_TOKENS, the model MAX_TOKENS)', () => {
-  assert.ok(LONGEST_RUN_TOKENS <= MAX_CHUNK_TOKENS);
-  assert.deepEqual([0, 1, 2, 3, 50, 5000].map((i) => chunkBudget(i)), [24, 36, 54, 64, 64, 64]);
+  // The defaults: the first chunk's budget, each next one at most half again as large, never past
+  // the longest run nor the memory cap, reached and then held (even for a chunk index in the thousands).
+  const budgets = Array.from({ length: 40 }, (_, i) => chunkBudget(i));
+  assert.equal(budgets[0], FIRST_CHUNK_TOKENS);
+  budgets.slice(1).forEach((b, i) => assert.ok(b >= (budgets[i] ?? 0) && b < ((budgets[i] ?? 0) + 1) * CHUNK_GROWTH, `budgets ${budgets.join(', ')}`));
+  const cap = Math.min(LONGEST_RUN_TOKENS, MAX_CHUNK_TOKENS);
+  assert.equal(budgets.at(-1), cap);
+  assert.equal(chunkBudget(5_000), cap);
+  // Explicit arguments: [index] → budget for a first of 40, doubling, capped at the model's MAX_TOKENS.
   assert.deepEqual([0, 1, 2, 3, 4, 5, 5000].map((i) => chunkBudget(i, 40, 2, MAX_TOKENS)), [40, 80, 160, 320, 510, 510, 510]);
 });
 

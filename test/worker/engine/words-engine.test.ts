@@ -13,7 +13,7 @@ import type { TimedWord } from '../../../src-worker/cli/captions.ts';
 import { main } from '../../../src-worker/cli/cli.ts';
 import { firstAudibleSample } from '../../../src-worker/protocol/audible.ts';
 import { createEngine, type Chunk, type SpeakOptions } from '../../../src-worker/engine/engine.ts';
-import { ENGINE_ENV } from '../../../src-worker/serve/host.ts';
+import { WORKER_ENV } from '../../../src-worker/protocol/worker-env.ts';
 import { SAMPLE_RATE, areWordTimings, type WordTiming } from '../../../src-worker/protocol/messages.ts';
 import { modelFiles } from '../model-fixture.ts';
 
@@ -154,9 +154,9 @@ test('a blend, speeds 0.5 and 2.0 and a multi-chunk text stay consistent with th
 
 test('say --timings and --subtitles write the engine\'s words, in seconds of the WAV', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-words-'));
-  const previous = process.env[ENGINE_ENV];
+  const previous = process.env[WORKER_ENV.engine];
   try {
-    process.env[ENGINE_ENV] = JSON.stringify({ assets: files });
+    process.env[WORKER_ENV.engine] = JSON.stringify({ assets: files });
     const text = 'It cost $42.50. Then we went home.';
     const out = (name: string): string => path.join(dir, name);
     const err: string[] = [];
@@ -178,8 +178,8 @@ test('say --timings and --subtitles write the engine\'s words, in seconds of the
     assert.match(readFileSync(out('b.srt'), 'utf8'), /^1\n00:00:00,\d{3} --> 00:00:0\d,\d{3}\nIt cost \$42\.50\.\n\n2\n.*\nThen we went home\.\n$/);
     assert.equal(await main(['say', '--no-play', '--out', out('c.wav'), '--subtitles', out('c.txt'), text], io), 2, 'not .vtt or .srt');
   } finally {
-    if (previous === undefined) delete process.env[ENGINE_ENV];
-    else process.env[ENGINE_ENV] = previous;
+    if (previous === undefined) delete process.env[WORKER_ENV.engine];
+    else process.env[WORKER_ENV.engine] = previous;
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -2,7 +2,7 @@
 // outside Electron. A worker thread stands in for the utility process: a shim gives it the
 // `process.parentPort` Electron would, whose messages carry MessagePortMain-shaped ports
 // (`on('message', e => e.data)`). Main's connect message and asset-folder environment are sent
-// exactly as src-main does, and the served port speaks.
+// exactly as src-main does, and the served port speaks; a port sent with any other message is not served.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -11,17 +11,17 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { assetPaths } from '../../../src-worker/assets/cache.ts';
 import type { WorkerEvent } from '../../../src-worker/protocol/messages.ts';
-import { WORKER_ENV } from '../../../src-worker/protocol/worker-env.ts';
+import { CONNECT_MESSAGE, WORKER_ENV } from '../../../src-worker/protocol/worker-env.ts';
 
 const ENTRY = new URL('../../../src-worker/serve/entry-electron.ts', import.meta.url);
+const TSX_BOOTSTRAP = new URL('../../../src-main/worker/tsx-thread.mjs', import.meta.url);
 const TEST_TIMEOUT_MS = 300_000;
 
 // Electron's utility process API, imitated over the thread's parentPort: a message is
 // `{ data, ports }` and each port emits `{ data }` events.
-function shim(entry: URL, viaTsx: boolean): string {
-  const load = viaTsx
-    ? `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`
-    : `import(${JSON.stringify(entry.href)})`;
+// A TypeScript entry loads through the dev host's tsx bootstrap, which imports workerData.entry.
+function shim(entry: URL): string {
+  const load = `import(${JSON.stringify((entry.pathname.endsWith('.ts') ? TSX_BOOTSTRAP : entry).href)})`;
   return `
 const { parentPort } = require('node:worker_threads');
 const wrap = (port) => {
@@ -49,11 +49,12 @@ ${load}
 `;
 }
 
-async function speaksThrough(entry: URL, viaTsx: boolean): Promise<void> {
+async function speaksThrough(entry: URL): Promise<void> {
   // A missing bundled copy first (as in dev), then the user's cache, which has the model.
   const cacheDir = assetPaths().cacheDir;
-  const worker = new Worker(shim(entry, viaTsx), {
+  const worker = new Worker(shim(entry), {
     eval: true,
+    workerData: { entry: entry.href },
     env: { ...process.env, [WORKER_ENV.assetDirs]: [path.join(cacheDir, 'no-such-bundle'), cacheDir].join(path.delimiter) },
   });
   try {
@@ -63,8 +64,13 @@ async function speaksThrough(entry: URL, viaTsx: boolean): Promise<void> {
       });
       worker.on('error', reject);
     });
+    // A message that is not a connect: its port is not served.
+    const stray = new MessageChannel();
+    const strayEvents: unknown[] = [];
+    stray.port2.on('message', (event: unknown) => strayEvents.push(event));
+    worker.postMessage({ data: { type: 'hello-from-main' }, ports: [stray.port1] }, [stray.port1]);
     const { port1, port2 } = new MessageChannel();
-    worker.postMessage({ data: { type: 'connect' }, ports: [port1] }, [port1]);
+    worker.postMessage({ data: CONNECT_MESSAGE, ports: [port1] }, [port1]);
     const events: WorkerEvent[] = [];
     const finished = new Promise<void>((resolve) => {
       port2.on('message', (event: WorkerEvent) => {
@@ -79,14 +85,16 @@ async function speaksThrough(entry: URL, viaTsx: boolean): Promise<void> {
     const chunk = mine.find((e) => e.type === 'chunk');
     assert.ok(chunk?.type === 'chunk' && chunk.pcm instanceof Float32Array && chunk.pcm.length > 0);
     assert.ok(events.some((e) => e.type === 'hello'), 'the host greets each connected port');
+    assert.deepEqual(strayEvents, [], 'the port of a message that is not a connect is not served');
     port2.close();
+    stray.port2.close();
   } finally {
     await worker.terminate();
   }
 }
 
 test('entry-electron serves a port handed over as Electron would, without importing electron', { timeout: TEST_TIMEOUT_MS }, async () => {
-  await speaksThrough(ENTRY, true);
+  await speaksThrough(ENTRY);
 });
 
 test('the esbuild bundle of it (dist/worker) runs too: manifest inlined, inference thread beside it', { timeout: TEST_TIMEOUT_MS }, async () => {
@@ -94,5 +102,5 @@ test('the esbuild bundle of it (dist/worker) runs too: manifest inlined, inferen
   const written = await buildMain();
   const bundle = written.find((file) => file.endsWith(path.join('dist', 'worker', 'entry-electron.js')));
   assert.ok(bundle !== undefined);
-  await speaksThrough(pathToFileURL(bundle), false);
+  await speaksThrough(pathToFileURL(bundle));
 });

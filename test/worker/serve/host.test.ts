@@ -1,22 +1,25 @@
 // Runs in the tests: the protocol host over real channels with the real model: two interleaved
 // speak requests on a worker_threads MessageChannel (with pause, resume and stop), the small
-// requests and bad input; then the Node entry as a worker thread and as a child process.
+// requests and bad input, a benchmark and the bench history from the one store. The entries that
+// serve it are tested in entry-node.test.ts and entry-electron.test.ts.
 
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { createEngine } from '../../../src-worker/engine/engine.ts';
-import { ENGINE_ENV, serve } from '../../../src-worker/serve/host.ts';
+import { serve } from '../../../src-worker/serve/host.ts';
 import { fromNodePort } from '../../../src-worker/protocol/port-adapters.ts';
+import { saveBenchResult } from '../../../src-worker/sessions/auto-provider.ts';
 import {
   PROTOCOL_VERSION,
   isTerminal,
   isWorkerEvent,
+  type BenchResult,
   type ChunkEvent,
+  type ProviderChoice,
   type WorkerEvent,
   type WorkerRequest,
 } from '../../../src-worker/protocol/messages.ts';
@@ -105,6 +108,17 @@ test('serves two interleaved speak requests over a real MessagePort, with pause,
     assert.deepEqual(chunks.map((ch) => ch.index), [0, 1]);
     assert.deepEqual(chunks.map((ch) => ch.last), [false, true]);
     assert.equal(chunks.map((ch) => text.slice(ch.span.start, ch.span.end)).join(''), text);
+    // Word samples count from the start of the utterance: each chunk's words lie inside its own
+    // samples, after the chunks before it. (The host transfers each chunk's buffer: the engine
+    // must have counted its samples before that detached it.)
+    let offset = 0;
+    for (const ch of chunks) {
+      assert.ok(ch.words.length > 0, `${id}${ch.index} has timed words`);
+      for (const w of ch.words) {
+        assert.ok(w.startSample >= offset && w.endSample <= offset + ch.pcm.length, `${id}${ch.index}: word at ${w.startSample}–${w.endSample} outside ${offset}–${offset + ch.pcm.length}`);
+      }
+      offset += ch.pcm.length;
+    }
     for (const ch of chunks) {
       assert.ok(ch.pcm instanceof Float32Array && ch.pcm.length > 0, 'PCM arrives as a Float32Array');
       assert.equal(ch.sampleRate, 24_000);
@@ -192,21 +206,21 @@ test('answers small requests and bad input, one terminal event each, and keeps s
   assert.equal(chunksOf(ok).length, 1);
 });
 
-test('a benchmark request runs the benchmark: progress events, then the result, then done', async (t) => {
-  // The host stores results for Auto in the cache directory: keep that out of the user's cache.
-  const previous = process.env['KOKORO_BAR_CACHE'];
-  process.env['KOKORO_BAR_CACHE'] = mkdtempSync(path.join(os.tmpdir(), 'kokoro-bench-store-'));
+test('a benchmark request runs the benchmark: progress events, then the result, then done; the history then holds it', async (t) => {
+  // The host stores results in the one store (Auto's): keep that out of the user's cache.
+  const store = path.join(mkdtempSync(path.join(os.tmpdir(), 'kokoro-bench-store-')), 'bench-results.json');
   const { port1, port2 } = new MessageChannel();
-  const stopServing = serve(fromNodePort(port1), engine);
+  const stopServing = serve(fromNodePort(port1), engine, undefined, store);
   t.after(() => {
     stopServing();
     port1.close();
     port2.close();
-    if (previous === undefined) delete process.env['KOKORO_BAR_CACHE'];
-    else process.env['KOKORO_BAR_CACHE'] = previous;
   });
   const c = portClient(port2);
-  c.send({ type: 'benchmark', id: 'bm', presets: ['short'], runs: 1 });
+  c.send({ type: 'benchmark', id: 'bm', presets: ['short'], runs: 1, providers: [{ provider: 'cpu' }] });
+  // Asked for as soon as the result arrives, as the renderer does: the run is already stored.
+  await c.until(() => c.of('bm').some((e) => e.type === 'bench-result'));
+  c.send({ type: 'bench-history', id: 'h' });
   await c.ended('bm');
   const events = c.of('bm');
   assertAnswered(events, 'done');
@@ -215,53 +229,49 @@ test('a benchmark request runs the benchmark: progress events, then the result, 
   assert.ok(types.slice(0, -2).every((type) => type === 'bench-progress') && types.length >= 4);
   const result = events.at(-2);
   assert.ok(result?.type === 'bench-result' && result.result.rows.length === 1 && result.result.rows[0]?.preset === 'short');
+  assert.deepEqual(result.result.rows[0]?.choice, { provider: 'cpu' }, 'the row names the choice it measured');
+
+  await c.ended('h');
+  const history = c.of('h');
+  assertAnswered(history, 'done');
+  assert.ok(history[0]?.type === 'bench-history');
+  assert.deepEqual(history[0].results, [result.result], 'the stored run, choice and all');
 });
 
-const ENTRY = new URL('../../../src-worker/serve/entry-node.ts', import.meta.url);
-
-test('entry-node serves ports handed to it as a worker thread', async () => {
-  // A worker thread does not get tsx's hooks in time to load a .ts entry, so a one-line
-  // bootstrap registers them first (the app bundles the worker instead).
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(ENTRY.href)}); })`;
-  const worker = new Worker(bootstrap, { eval: true, workerData: { engine: { assets: files } } });
-  try {
-    const { port1, port2 } = new MessageChannel();
-    worker.postMessage({ type: 'connect', port: port1 }, [port1]);
-    const c = portClient(port2);
-    await c.until(() => c.events.some((e) => e.type === 'hello'));
-    c.send({ type: 'speak', id: 'w', text: 'Hi.', voice: 'af_heart', speed: 1 });
-    await c.ended('w');
-    assertAnswered(c.of('w'), 'done');
-    assert.ok(chunksOf(c.of('w'))[0]?.pcm instanceof Float32Array);
+test('bench-history answers the stored runs newest first, choice kept; no store is an empty history', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-bench-history-'));
+  const store = path.join(dir, 'bench-results.json');
+  const { port1, port2 } = new MessageChannel();
+  const stopServing = serve(fromNodePort(port1), engine, undefined, store);
+  t.after(() => {
+    stopServing();
+    port1.close();
     port2.close();
-  } finally {
-    await worker.terminate();
-  }
-});
-
-test('entry-node serves its parent over IPC as a child process, PCM intact', async () => {
-  const child = fork(ENTRY, [], {
-    execArgv: ['--import', 'tsx'],
-    serialization: 'advanced',
-    env: { ...process.env, [ENGINE_ENV]: JSON.stringify({ assets: files }) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  try {
-    const c = client(
-      (request) => child.send(request),
-      (listener) => child.on('message', listener),
-    );
-    await c.until(() => c.events.some((e) => e.type === 'hello'));
-    const hello = c.events.find((e) => e.type === 'hello');
-    assert.ok(hello?.type === 'hello' && hello.pid === child.pid);
-    c.send({ type: 'speak', id: 'k', text: 'Hi.', voice: 'af_heart', speed: 1 });
-    await c.ended('k');
-    assertAnswered(c.of('k'), 'done');
-    const chunk = chunksOf(c.of('k'))[0];
-    assert.ok(chunk && chunk.pcm instanceof Float32Array && chunk.pcm.length > 0);
-  } finally {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.disconnect();
-    await exited;
-  }
+  const c = portClient(port2);
+  const history = async (id: string) => {
+    c.send({ type: 'bench-history', id });
+    await c.ended(id);
+    assertAnswered(c.of(id), 'done');
+    const answer = c.of(id)[0];
+    assert.ok(answer?.type === 'bench-history', JSON.stringify(answer));
+    return answer.results;
+  };
+  assert.deepEqual(await history('none'), [], 'no store yet');
+
+  const machine = { cpu: 'c', cores: 2, memoryBytes: 1, platform: 'darwin', arch: 'arm64', node: 'v22', onnxruntime: '1.30.0', model: 'm' };
+  const stat = { p50: 1, p95: 2 };
+  const run = (startedAt: string, choice: ProviderChoice): BenchResult => ({
+    startedAt,
+    machine,
+    rows: [{ preset: 'short', provider: 'coreml', runs: 1, ttfaEngineMs: stat, rtf: stat, floorMs: stat, floorRtf: stat, audioSeconds: 1, peakRssBytes: 1, choice }],
+  });
+  const first = run('2026-12-01T00:00:00.000Z', { provider: 'coreml', coreml: { units: 'cpu-ane', mlProgram: true } });
+  const second = run('2026-12-02T00:00:00.000Z', { provider: 'coreml', coreml: { units: 'all', mlProgram: false } });
+  await saveBenchResult(store, first);
+  await saveBenchResult(store, second);
+  assert.deepEqual(await history('two'), [second, first]);
+
+  writeFileSync(store, '{ not json');
+  assert.deepEqual(await history('damaged'), [], 'a damaged store reads as none');
 });
