@@ -18,7 +18,7 @@ import { useStore } from './store.ts';
 import { FRESH_UTTERANCE, type AppState, type Problem, type UtteranceMetrics } from './slices.ts';
 import { sentenceAt } from '../text-spans.ts';
 import { addChunkWords, wordsAtPlayed } from '../words/word-actions.ts';
-import { PROTOCOL_VERSION, type TextSpan } from '../../src-worker/protocol/messages.ts';
+import { DEFAULT_COREML_OPTIONS, PROTOCOL_VERSION, type TextSpan } from '../../src-worker/protocol/messages.ts';
 
 /** Utterances kept for the dashboard charts. */
 const HISTORY_LENGTH = 30;
@@ -491,7 +491,7 @@ export function runBenchmark(): void {
     return;
   }
   const id = newId('bench');
-  const coreml = settings?.provider.coreml ?? { units: 'all' as const, mlProgram: true };
+  const coreml = settings?.provider.coreml ?? DEFAULT_COREML_OPTIONS;
   set((s) => ({
     bench: {
       ...s.bench,
