@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_VARIANT } from '../../src-worker/assets/manifest.ts';
+import { DEFAULT_VARIANT } from '../../src-worker/protocol/messages.ts';
 import { assetPaths, checkAssets, describeProblems } from '../../src-worker/assets/cache.ts';
 import { runFetchCommand } from '../../src-worker/cli/assets-command.ts';
 import type { ModelVariant } from '../../src-worker/protocol/messages.ts';

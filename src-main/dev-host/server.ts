@@ -49,14 +49,12 @@ import {
   parseClientFrame,
   parseTestCommand,
 } from './guards.ts';
-import { encodeChunk, type ServerFrame } from '../../src-worker/protocol/wire.ts';
+import { BRIDGE_PATH, encodeChunk, type ServerFrame } from '../../src-worker/protocol/wire.ts';
 import { createSupervisor } from '../worker/supervisor.ts';
 import { spawnWorkerThread, type ThreadWorker } from '../worker/worker-thread.ts';
 
 /** Where the dev host listens unless told otherwise. */
 export const DEFAULT_HOST = '127.0.0.1';
-/** Path of the WebSocket endpoint (the renderer's ws-bridge uses the same). */
-export const BRIDGE_PATH = '/bridge';
 /** Where the test endpoints live. */
 const TEST_PATH_PREFIX = '/__test/';
 /** Largest request body accepted on the test endpoints. */

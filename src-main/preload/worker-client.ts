@@ -11,8 +11,15 @@
 // says "worker down" to each window (an IPC message), and this client turns that into one
 // `worker-crashed` error per unfinished request, then "up" when main hands it a new port. Main
 // stays stateless about requests, and the same client serves the Node tests unchanged.
+//
+// [Note: Versions must match]
+// A worker whose `hello` names another PROTOCOL_VERSION (an app update that replaced one file and
+// not the other) would be sent requests it misreads and send events this side misreads. So the
+// client refuses it: every unfinished request ends in a `version-mismatch` error, its later events
+// are dropped, and each later request is answered at once with the same error, until a worker of
+// this version is attached.
 
-import { isTerminal, isWorkerEvent } from '../../src-worker/protocol/messages.ts';
+import { PROTOCOL_VERSION, isTerminal, isWorkerEvent } from '../../src-worker/protocol/messages.ts';
 import type { ErrorEvent, PortLike, WorkerEvent, WorkerRequest } from '../../src-worker/protocol/messages.ts';
 
 /** Requests held while the worker is down; beyond this the oldest are answered with an error. */
@@ -46,6 +53,8 @@ export function createWorkerClient(): WorkerClient {
   let port: PortLike | null = null;
   let detach: (() => void) | null = null;
   let state: WorkerState = 'down';
+  /** Why the attached worker is refused (see [Note: Versions must match]); null when it is not. */
+  let refused: string | null = null;
 
   const emit = (event: WorkerEvent): void => {
     if (isTerminal(event)) pending.delete(event.id);
@@ -63,12 +72,23 @@ export function createWorkerClient(): WorkerClient {
     message: `The speech engine stopped unexpectedly (${reason}).`,
     action: 'It is restarting by itself; try again in a moment.',
   });
+  const mismatchError = (id: string, message: string): ErrorEvent => ({
+    type: 'error',
+    id,
+    code: 'version-mismatch',
+    message,
+    action: 'Quit Kokoro Bar and open it again; if this persists, reinstall it.',
+  });
 
   return {
     get state() {
       return state;
     },
     send(request) {
+      if (refused !== null) {
+        emit(mismatchError(request.id, refused));
+        return;
+      }
       pending.add(request.id);
       if (port !== null) {
         port.postMessage(request);
@@ -91,8 +111,14 @@ export function createWorkerClient(): WorkerClient {
     attach(next) {
       detach?.();
       port = next;
+      refused = null;
       detach = next.onMessage((raw) => {
-        if (isWorkerEvent(raw)) emit(raw);
+        if (!isWorkerEvent(raw)) return;
+        if (raw.type === 'hello' && raw.version !== PROTOCOL_VERSION) {
+          refused = `The speech engine speaks protocol version ${raw.version}; this window speaks version ${PROTOCOL_VERSION}.`;
+          for (const id of [...pending]) emit(mismatchError(id, refused));
+        }
+        if (refused === null || raw.type === 'hello') emit(raw);
       });
       setState('up');
       const waiting = queue;

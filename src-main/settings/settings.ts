@@ -22,7 +22,19 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { MAX_PAUSE_SCALE, MAX_SPEED, MIN_PAUSE_SCALE, MIN_SPEED } from '../../src-worker/protocol/messages.ts';
+import {
+  DEFAULT_COREML_OPTIONS,
+  DEFAULT_PAUSE_SCALE,
+  DEFAULT_SPEED,
+  DEFAULT_VARIANT,
+  DEFAULT_VOICE,
+  MAX_PAUSE_SCALE,
+  MAX_SPEED,
+  MIN_PAUSE_SCALE,
+  MIN_SPEED,
+  modelVariantSchema,
+  providerChoiceSchema,
+} from '../../src-worker/protocol/messages.ts';
 import { voiceChoicesHint, voiceIdsOf } from '../../src-worker/protocol/voice-choices.ts';
 import type { Hotkeys, Settings, SettingsPatch, SettingsResult } from '../../src-worker/protocol/messages.ts';
 import { DEFAULT_HOTKEYS, checkHotkeys } from '../shortcuts/accelerators.ts';
@@ -31,12 +43,6 @@ import { SETTINGS_FILE_NAME } from '../app/paths.ts';
 
 /** The version this build writes; older files are migrated up to it. */
 export const SETTINGS_VERSION = 2;
-
-/** The settings file's name inside the user-data folder. */
-export const SETTINGS_FILE = SETTINGS_FILE_NAME;
-
-/** Voice used until the user picks one (Kokoro's best-rated American English voice). */
-export const DEFAULT_VOICE = 'af_heart';
 
 /** Longest voice id or blend string accepted ("af_heart:0.5,af_bella:0.5" is 25). */
 const MAX_VOICE_CHARS = 200;
@@ -49,13 +55,13 @@ export function defaultSettings(): Settings {
   return {
     version: SETTINGS_VERSION,
     voice: DEFAULT_VOICE,
-    speed: 1,
-    provider: { provider: 'auto', coreml: { units: 'all', mlProgram: true } },
-    modelVariant: 'int8',
+    speed: DEFAULT_SPEED,
+    provider: { provider: 'auto', coreml: { ...DEFAULT_COREML_OPTIONS } },
+    modelVariant: DEFAULT_VARIANT,
     hotkeys: { ...DEFAULT_HOTKEYS },
     launchAtLogin: false,
     favourites: [],
-    pauseScale: 1,
+    pauseScale: DEFAULT_PAUSE_SCALE,
   };
 }
 
@@ -68,13 +74,6 @@ const voiceSchema = z
   .max(MAX_VOICE_CHARS)
   .regex(/^[a-z0-9_:.,\s]+$/i, 'a voice id like "af_heart" or a blend like "af_heart:0.7,af_bella:0.3"');
 
-const providerSchema = z.object({
-  provider: z.enum(['cpu', 'coreml', 'auto']),
-  coreml: z
-    .object({ units: z.enum(['all', 'cpu-gpu', 'cpu-ane', 'cpu-only']), mlProgram: z.boolean() })
-    .optional(),
-});
-
 const hotkeysSchema = z.object({
   speakClipboard: z.string().max(100),
   speakSelection: z.string().max(100),
@@ -84,8 +83,8 @@ const hotkeysSchema = z.object({
 const FIELD_SCHEMAS = {
   voice: voiceSchema,
   speed: z.number().min(MIN_SPEED).max(MAX_SPEED),
-  provider: providerSchema,
-  modelVariant: z.enum(['int8', 'fp16', 'fp32']),
+  provider: providerChoiceSchema,
+  modelVariant: modelVariantSchema,
   hotkeys: hotkeysSchema,
   launchAtLogin: z.boolean(),
   favourites: z.array(voiceSchema).max(MAX_FAVOURITES),
@@ -138,7 +137,7 @@ export function migrate(raw: Record<string, unknown>): Record<string, unknown> {
 // Version 2 added `pauseScale` (the pauses between chunks, see src-worker/engine/joins.ts); files before
 // it had the natural pauses, scale 1.
 function migrateV1toV2(old: Record<string, unknown>): Record<string, unknown> {
-  return { ...old, version: 2, pauseScale: 1 };
+  return { ...old, version: 2, pauseScale: DEFAULT_PAUSE_SCALE };
 }
 
 // Version 0 (the first prototype) stored `rate` for speed, a `useCoreML` flag and one
@@ -191,7 +190,7 @@ export function repairSettings(raw: Record<string, unknown>): {
  * never crash the app]). A missing file gives defaults without notices.
  */
 export async function loadSettings(dir: string, now: Date = new Date()): Promise<LoadResult> {
-  const file = path.join(dir, SETTINGS_FILE);
+  const file = path.join(dir, SETTINGS_FILE_NAME);
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -264,7 +263,7 @@ export async function loadSettings(dir: string, now: Date = new Date()): Promise
 
 /** Writes settings to `dir` atomically (temp file, flush, rename); creates `dir` if needed. */
 export async function writeSettings(dir: string, settings: Settings): Promise<void> {
-  await writeFileAtomic(path.join(dir, SETTINGS_FILE), `${JSON.stringify(settings, null, 2)}\n`);
+  await writeFileAtomic(path.join(dir, SETTINGS_FILE_NAME), `${JSON.stringify(settings, null, 2)}\n`);
 }
 
 /**

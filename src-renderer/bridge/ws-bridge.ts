@@ -21,14 +21,13 @@ import type {
 } from '../../src-worker/protocol/messages.ts';
 import { isWorkerEvent } from '../../src-worker/protocol/messages.ts';
 import {
+  BRIDGE_PATH,
   decodeChunk,
   type BridgeMethod,
   type ClientFrame,
   type ServerFrame,
 } from '../../src-worker/protocol/wire.ts';
 
-/** Path of the dev host's WebSocket endpoint. */
-export const BRIDGE_PATH = '/bridge';
 /** First wait before reopening a closed socket; doubled per failure up to the maximum. */
 export const RECONNECT_FIRST_MS = 250;
 /** Longest wait between two reconnection attempts. */

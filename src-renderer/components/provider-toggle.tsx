@@ -1,7 +1,7 @@
 // Runs in the renderer: the provider toggle (CPU / CoreML / Auto) and CoreML's compute units.
 // Choices the worker reports as unavailable are disabled, with its reason beside them.
 
-import type { CoreMlUnits, ProviderId } from '../../src-worker/protocol/messages.ts';
+import { COREML_UNITS, COREML_UNIT_LABELS, DEFAULT_COREML_OPTIONS, type CoreMlUnits, type ProviderId } from '../../src-worker/protocol/messages.ts';
 import { chooseProvider } from '../store/actions.ts';
 import { useStore } from '../store/store.ts';
 
@@ -12,12 +12,7 @@ const PROVIDERS: { id: ProviderId; label: string }[] = [
 ];
 
 /** Compute-unit choices with their user-facing names. */
-export const UNITS: { id: CoreMlUnits; label: string }[] = [
-  { id: 'all', label: 'All (Neural Engine, GPU, CPU)' },
-  { id: 'cpu-ane', label: 'CPU + Neural Engine' },
-  { id: 'cpu-gpu', label: 'CPU + GPU' },
-  { id: 'cpu-only', label: 'CPU only' },
-];
+export const UNITS: { id: CoreMlUnits; label: string }[] = COREML_UNITS.map((id) => ({ id, label: COREML_UNIT_LABELS[id] }));
 
 /** The provider radio group plus compute units. */
 export function ProviderToggle() {
@@ -25,7 +20,7 @@ export function ProviderToggle() {
   const state = useStore((s) => s.metrics.provider);
   if (!choice) return null;
   const option = (id: ProviderId) => state?.options.find((o) => o.provider === id);
-  const coreml = choice.coreml ?? { units: 'all' as const, mlProgram: true };
+  const coreml = choice.coreml ?? DEFAULT_COREML_OPTIONS;
   const coremlOption = option('coreml');
   const reasons = PROVIDERS.map((p) => ({ p, o: option(p.id) })).filter(({ o }) => o && !o.available);
   return (

@@ -18,7 +18,7 @@ import { useStore } from './store.ts';
 import { FRESH_UTTERANCE, type AppState, type Problem, type UtteranceMetrics } from './slices.ts';
 import { sentenceAt } from '../text-spans.ts';
 import { addChunkWords, wordsAtPlayed } from '../words/word-actions.ts';
-import type { TextSpan } from '../../src-worker/protocol/messages.ts';
+import { DEFAULT_COREML_OPTIONS, PROTOCOL_VERSION, type TextSpan } from '../../src-worker/protocol/messages.ts';
 
 /** Utterances kept for the dashboard charts. */
 const HISTORY_LENGTH = 30;
@@ -68,10 +68,12 @@ function patchCurrent(patch: Partial<UtteranceMetrics>): void {
 export async function start(b: KokoroBridge, worklet: string): Promise<void> {
   bridge = b;
   workletUrl = worklet;
+  versionProblem = null;
   b.onEvent(onEvent);
   b.onWorkerState((state) => {
     const was = get().metrics.worker;
-    set((s) => ({ metrics: { ...s.metrics, worker: state } }));
+    // A worker of another protocol version stays 'down' however its connection goes.
+    set((s) => ({ metrics: { ...s.metrics, worker: versionProblem ? 'down' : state } }));
     if (state === 'up') {
       requestWorkerFacts();
       // After an outage the host may be a new one (the dev host restarted): read settings again.
@@ -95,6 +97,16 @@ export async function start(b: KokoroBridge, worklet: string): Promise<void> {
     settings: { ...s.settings, value: settings },
     playback: { ...s.playback, draft: s.playback.draft || clipboard },
   }));
+}
+
+/** Set while the worker's `hello` names another protocol version (see [Note: Versions must match] in src-main/preload/worker-client.ts). */
+let versionProblem: Problem | null = null;
+
+function versionMismatch(version: number): Problem {
+  return {
+    message: `The speech engine speaks protocol version ${version}; this window speaks version ${PROTOCOL_VERSION}.`,
+    action: 'Quit Kokoro Bar and open it again; if this persists, reinstall it.',
+  };
 }
 
 // The voices, the provider and the benchmark history all come from the worker, so they are asked
@@ -123,6 +135,7 @@ export function speakBlocker(state: AppState): Problem | null {
   if (!bridge || state.metrics.worker === 'connecting') {
     return { message: 'The speech engine is still starting.', action: 'Try again when the badge turns green.' };
   }
+  if (versionProblem) return versionProblem;
   if (state.metrics.worker === 'down') {
     return { message: 'The speech engine is offline.', action: 'It restarts by itself; try again when the badge turns green.' };
   }
@@ -313,6 +326,14 @@ function onEvent(event: WorkerEvent): void {
       set((s) => ({ metrics: { ...s.metrics, provider: event.state } }));
       return;
     case 'hello':
+      // A worker of another protocol version cannot be spoken to (see [Note: Versions must match]
+      // in src-main/preload/worker-client.ts): say so rather than fail request by request.
+      versionProblem = event.version === PROTOCOL_VERSION ? null : versionMismatch(event.version);
+      if (versionProblem) {
+        const message = `${versionProblem.message} ${versionProblem.action}`;
+        set((s) => ({ metrics: { ...s.metrics, worker: 'down' }, ui: { ...s.ui, notice: { level: 'error', message } } }));
+        return;
+      }
       // A worker that says hello is up, whether or not the bridge reported a state change.
       set((s) => ({ metrics: { ...s.metrics, worker: 'up' } }));
       return;
@@ -359,6 +380,11 @@ function onEvent(event: WorkerEvent): void {
       return;
     }
     case 'chunk':
+      // A long text is split as it is spoken: later sentences come with its chunks.
+      if (event.sentences) {
+        const base = playback.textBase;
+        patchPlayback({ sentences: [...playback.sentences, ...event.sentences.map((s) => ({ start: s.start + base, end: s.end + base }))] });
+      }
       player.push(event.pcm, event.span, event.last);
       addChunkWords(event.id, event.words, playback.textBase);
       return;
@@ -465,7 +491,7 @@ export function runBenchmark(): void {
     return;
   }
   const id = newId('bench');
-  const coreml = settings?.provider.coreml ?? { units: 'all' as const, mlProgram: true };
+  const coreml = settings?.provider.coreml ?? DEFAULT_COREML_OPTIONS;
   set((s) => ({
     bench: {
       ...s.bench,

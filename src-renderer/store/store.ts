@@ -27,4 +27,3 @@ export const useStore = create<AppState>()(
   })),
 );
 
-export type { AppState } from './slices.ts';

@@ -2,7 +2,7 @@
 // variant, launch at login, storage, and about and licences.
 
 import { useState } from 'react';
-import type { CoreMlUnits, Hotkeys, ModelVariant } from '../../src-worker/protocol/messages.ts';
+import { DEFAULT_COREML_OPTIONS, type CoreMlUnits, type Hotkeys, type ModelVariant } from '../../src-worker/protocol/messages.ts';
 import { UNITS } from '../components/provider-toggle.tsx';
 import { chooseProvider, updateSettings } from '../store/actions.ts';
 import { useStore } from '../store/store.ts';
@@ -66,7 +66,7 @@ export function SettingsView() {
   const variants = useVariantOptions();
   const platform = window.kokoro?.platform;
   if (!settings) return <p className="empty">Loading settings…</p>;
-  const coreml = settings.provider.coreml ?? { units: 'all' as const, mlProgram: true };
+  const coreml = settings.provider.coreml ?? DEFAULT_COREML_OPTIONS;
   const coremlOption = provider?.options.find((o) => o.provider === 'coreml');
   return (
     <div className="settings">

@@ -24,8 +24,8 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KokoroError } from '../engine/errors.ts';
-import type { ModelVariant } from '../protocol/messages.ts';
-import { DEFAULT_VARIANT, type AssetEntry, type Manifest, assetsFor, loadManifest } from './manifest.ts';
+import { DEFAULT_VARIANT, type ModelVariant } from '../protocol/messages.ts';
+import { type AssetEntry, type Manifest, assetsFor, loadManifest } from './manifest.ts';
 import { sha256File } from './fetch-http.ts';
 import { cacheDirFor } from '../protocol/cache-dir.ts';
 

@@ -17,8 +17,8 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KokoroError } from '../engine/errors.ts';
-import type { ModelVariant } from '../protocol/messages.ts';
-import { type ArchiveEntry, type AssetEntry, type Manifest, DEFAULT_VARIANT, archiveFormat, assetsFor, loadManifest } from './manifest.ts';
+import { DEFAULT_VARIANT, type ModelVariant } from '../protocol/messages.ts';
+import { type ArchiveEntry, type AssetEntry, type Manifest, archiveFormat, assetsFor, loadManifest } from './manifest.ts';
 import {
   type AssetPaths,
   type Stamp,
@@ -36,9 +36,6 @@ import { type RegistryClient, RegistryError, packageLabel, systemRegistryClient 
 
 /** Folder inside the cache that keeps registry archives until a fetch completes. */
 export const DOWNLOADS_DIR = '.downloads';
-
-/** Lock file that keeps two fetches from writing the same cache at once. */
-export const LOCK_FILE = FETCH_LOCK_FILE;
 
 /** Mode of installed files: the user may replace or delete them. */
 const CACHE_FILE_MODE = 0o644;
@@ -451,7 +448,7 @@ class FetchRun {
 // One fetch per cache directory at a time (parallel `npm test` runs share the default cache).
 
 async function acquireLock(cacheDir: string): Promise<() => Promise<void>> {
-  const lock = path.join(cacheDir, LOCK_FILE);
+  const lock = path.join(cacheDir, FETCH_LOCK_FILE);
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {

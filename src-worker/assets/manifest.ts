@@ -15,16 +15,10 @@
 
 import { z } from 'zod';
 import manifestJson from '../../models/manifest.json' with { type: 'json' };
-import type { ModelVariant } from '../protocol/messages.ts';
+import { MODEL_VARIANTS, type ModelVariant } from '../protocol/messages.ts';
 
 /** The manifest layout this code understands; bump with the file's `schemaVersion`. */
 export const MANIFEST_SCHEMA_VERSION = 2;
-
-/** The variant installed when none is asked for. */
-export const DEFAULT_VARIANT: ModelVariant = 'int8';
-
-/** Every model variant the manifest must describe. */
-export const MODEL_VARIANTS: readonly ModelVariant[] = ['int8', 'fp16', 'fp32'];
 
 const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 

@@ -18,13 +18,13 @@ import { promises as fsp } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { type AssetPaths, assetPaths, checkAssets, describeProblems, fetchCommandFor } from './cache.ts';
-import { type Manifest, MODEL_VARIANTS, loadManifest } from './manifest.ts';
+import { type Manifest, loadManifest } from './manifest.ts';
 import { fetchAssets, type FetchOptions, type FetchProgress } from './fetch.ts';
 import { assetsFor } from './manifest.ts';
 import { localMirrorDirs } from './fetch.ts';
 import { resolveIn } from './cache.ts';
 import { KokoroError } from '../engine/errors.ts';
-import type { FetchProgressEvent, ModelVariant, ReadinessState, VariantOption } from '../protocol/messages.ts';
+import { DEFAULT_VARIANT, MODEL_VARIANTS, type FetchProgressEvent, type ModelVariant, type ReadinessState, type VariantOption } from '../protocol/messages.ts';
 
 /** How long an official host may take to answer the availability probe. */
 export const PROBE_TIMEOUT_MS = 3_000;
@@ -67,7 +67,7 @@ export function createReadiness(opts: ReadinessOptions): Readiness {
   const manifest = opts.manifest ?? loadManifest();
   const env = opts.env ?? process.env;
   const probe = opts.probe ?? probeUrl;
-  const variant: ModelVariant = opts.paths?.variant ?? 'int8';
+  const variant: ModelVariant = opts.paths?.variant ?? DEFAULT_VARIANT;
   const fetches = new Map<ModelVariant, { promise: Promise<void>; listeners: Set<(p: FetchProgressInfo) => void>; firstRun: boolean }>();
   let reachable: Promise<Map<string, boolean>> | undefined;
   const fetchOptions: Partial<FetchOptions> = opts.fetchOptions ?? {};

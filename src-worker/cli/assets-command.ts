@@ -6,7 +6,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { KokoroError } from '../engine/errors.ts';
-import { DEFAULT_VARIANT, MODEL_VARIANTS, parseVariant } from '../assets/manifest.ts';
+import { parseVariant } from '../assets/manifest.ts';
+import { DEFAULT_VARIANT, MODEL_VARIANTS } from '../protocol/messages.ts';
 import { type FetchProgress, fetchAssets } from '../assets/fetch.ts';
 import { CACHE_ENV } from '../protocol/cache-dir.ts';
 

@@ -10,7 +10,8 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { AUDIBLE_LEVEL } from '../protocol/audible.ts';
 import { BENCH_PRESETS } from '../engine/bench.ts';
-import { createEngine, DEFAULT_VOICE } from '../engine/engine.ts';
+import { createEngine } from '../engine/engine.ts';
+import { DEFAULT_VOICE } from '../protocol/messages.ts';
 import { boundaryAt } from '../engine/joins.ts';
 import { SAMPLE_RATE, type BenchPreset } from '../protocol/messages.ts';
 

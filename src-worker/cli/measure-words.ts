@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import type { TimedWord } from './captions.ts';
 import { main } from './cli.ts';
 import { normalizeMapped } from '../text/normalize.ts';
+import { DEFAULT_VOICE } from '../protocol/messages.ts';
 
 /** Texts to align: plain prose, a paragraph break, and normalised numbers, money and titles. */
 export const ALIGN_TEXTS = [
@@ -121,7 +122,7 @@ async function measureAll(): Promise<void> {
     options: { json: { type: 'boolean' }, voice: { type: 'string' }, speed: { type: 'string' } },
     strict: true,
   });
-  const voice = values.voice ?? 'af_heart';
+  const voice = values.voice ?? DEFAULT_VOICE;
   const speed = values.speed ?? '1';
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-words-'));
   try {

@@ -18,9 +18,8 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import type { Engine } from './engine.ts';
-import { DEFAULT_VOICE } from './engine.ts';
 import { createMeter, memory, stat } from './metrics.ts';
-import { SAMPLE_RATE, type BenchPreset, type BenchResult, type BenchRow, type MachineInfo, type ProviderChoice } from '../protocol/messages.ts';
+import { DEFAULT_SPEED, DEFAULT_VOICE, SAMPLE_RATE, type BenchPreset, type BenchResult, type BenchRow, type MachineInfo, type ProviderChoice } from '../protocol/messages.ts';
 import { createKokoroSession } from '../sessions/session.ts';
 
 /** The texts of the presets: a sentence, a paragraph, several paragraphs. */
@@ -177,7 +176,7 @@ async function measureRun(
   const inputs: ModelInput[] = [];
   let used: 'cpu' | 'coreml' = 'cpu';
   let waitFrom = requestedAt;
-  const stream = engine.speak(text, { voice, speed: 1, ...(provider ? { provider } : {}), ...(signal ? { signal } : {}) });
+  const stream = engine.speak(text, { voice, speed: DEFAULT_SPEED, ...(provider ? { provider } : {}), ...(signal ? { signal } : {}) });
   for await (const chunk of stream) {
     meter.chunk(chunk.pcm, performance.now() - waitFrom, chunk.dropped);
     meter.posted();

@@ -22,6 +22,7 @@ import { warmUpPhonemizer, type G2pLang } from '../text/phonemize.ts';
 import { lazySegments, planChunks, type Prepare } from './plan.ts';
 import { checkText } from '../text/readable.ts';
 import {
+  DEFAULT_PAUSE_SCALE,
   MAX_PAUSE_SCALE,
   MAX_SPEED,
   MIN_PAUSE_SCALE,
@@ -39,12 +40,6 @@ import { createSessionPool } from '../sessions/session-pool.ts';
 import { loadVocab, padIds, tokenize, type Vocab } from '../text/tokenize.ts';
 import { createVoiceStore, type VoiceStore } from './voices.ts';
 import { prepareClause, timeWords } from '../text/words.ts';
-
-/** The voice used when none is configured. */
-export const DEFAULT_VOICE = 'af_heart';
-
-/** The normal speaking rate. */
-export const DEFAULT_SPEED = 1;
 
 /** The files an engine reads. */
 export type EngineAssets = Pick<AssetPaths, 'model' | 'config' | 'voicesDir'> & Partial<AssetPaths>;
@@ -65,6 +60,8 @@ export interface SpeakOptions {
   onStart?: (info: {
     provider: 'cpu' | 'coreml';
     fallbackReason: string | undefined;
+    /** Sentence spans of the text split so far, in order (all of them for a text of up to SPLIT_WINDOW_CHARS; plan.ts). */
+    sentences: TextSpan[];
     /** Text in scripts the voices cannot read, not spoken (see readable.ts); absent when none. */
     skipped?: SkippedText;
   }) => void;
@@ -87,6 +84,11 @@ export interface Chunk {
   shortenedSamples: number;
   /** The text it speaks; spans of one stream are contiguous and cover the whole text. */
   span: TextSpan;
+  /**
+   * Sentence spans split since onStart or the chunk before, following those (usually none; the
+   * text is split a window at a time, see [Note: Splitting long text lazily] in plan.ts).
+   */
+  sentences: TextSpan[];
   timings: ChunkTimings;
   /** Its words with their samples in the utterance (see words.ts); empty without durations. */
   words: WordTiming[];
@@ -147,18 +149,30 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   async function* speak(text: string, opts: SpeakOptions): AsyncGenerator<Chunk> {
     const { signal } = opts;
     const skipped = checkInput(text, opts.speed, opts.pauseScale);
-    const pauseScale = opts.pauseScale ?? 1;
+    const pauseScale = opts.pauseScale ?? DEFAULT_PAUSE_SCALE;
     const voice = await voiceStore().resolve(opts.voice);
     const { vocab, separator } = await assetsReady();
     const lease = await sessions.acquire(opts.provider);
-    const plan = planChunks(text, lazySegments(text), prepareFor(vocab, voice.lang), { separator });
-    // Called once the first run is on its way, so the caller's own start-up work (the host splits
-    // the whole text into sentences for `started`) overlaps the model's first run.
+    // The one split of the text: the planner's segments, and the sentences reported as they are found.
+    let sentences: TextSpan[] = [];
+    const found = (spans: TextSpan[]): void => void sentences.push(...spans);
+    const takeSentences = (): TextSpan[] => {
+      const taken = sentences;
+      sentences = [];
+      return taken;
+    };
+    const plan = planChunks(text, lazySegments(text, undefined, found), prepareFor(vocab, voice.lang), { separator });
+    // Called once the first run is on its way, so the caller's own start-up work overlaps the model's first run.
     let started = false;
     const start = (): void => {
       if (started) return;
       started = true;
-      opts.onStart?.({ provider: lease.provider, fallbackReason: lease.fallbackReason, ...(skipped ? { skipped } : {}) });
+      opts.onStart?.({
+        provider: lease.provider,
+        fallbackReason: lease.fallbackReason,
+        sentences: takeSentences(),
+        ...(skipped ? { skipped } : {}),
+      });
     };
     try {
       if (signal?.aborted) return;
@@ -208,6 +222,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
           renderedSamples: out.pcm.length,
           shortenedSamples: joined.shortened,
           span: last ? { start: chunk.span.start, end: text.length } : chunk.span,
+          sentences: takeSentences(),
           timings: { prepareMs: chunk.prepareMs, inferMs, tokens: chunk.ids.length },
           words: joined.frames
             ? timeWords(await untilAborted(words, signal), joined.frames, {

@@ -56,7 +56,7 @@
 // order with nothing lost; the engine stretches the last one to the end of the text.
 
 import type { TextSpan } from '../protocol/messages.ts';
-import { splitText } from '../text/split.ts';
+import { splitText, type Segment } from '../text/split.ts';
 import { MAX_TOKENS } from '../text/tokenize.ts';
 import { joinLazyWords, type LazyWords } from '../text/words.ts';
 
@@ -98,22 +98,32 @@ const MAX_GROWTH_STEPS = 32;
 export const SPLIT_WINDOW_CHARS = 4_000;
 
 // [Note: Splitting long text lazily]
-// Splitting 200 KB at once took 0.25–0.43 s here (load average ~15), all of it before the first
-// chunk could be planned. lazySegments gives splitText's segments a window at a time instead: it
+// Splitting a long text at once would all come before the first chunk could be planned (a
+// fraction of a second for 200 KB). lazySegments gives splitText's segments a window at a time instead: it
 // splits the next SPLIT_WINDOW_CHARS, keeps every sentence but the window's last (which the
 // window's end may have cut short) and goes on from there. A sentence's end is decided by the
 // word before its mark and the next word after it, both inside the window for every sentence
 // kept, and each window starts where a sentence starts, so the segments are exactly those of
 // splitText on the whole text, only sooner. A window holding less than one whole sentence is
-// doubled.
+// doubled. The same split gives the sentence spans the UI highlights (`onSentences`, once per
+// window, before its first segment is yielded), so the text is split once per utterance.
 
-/** splitText's segments of `text`, split about SPLIT_WINDOW_CHARS at a time (see [Note: Splitting long text lazily]). */
-export function* lazySegments(text: string, window = SPLIT_WINDOW_CHARS): Generator<PlanSegment> {
+/**
+ * splitText's segments of `text`, split about SPLIT_WINDOW_CHARS at a time (see [Note: Splitting
+ * long text lazily]); `onSentences` hears the sentence spans of each window, in order.
+ */
+export function* lazySegments(
+  text: string,
+  window = SPLIT_WINDOW_CHARS,
+  onSentences?: (sentences: TextSpan[]) => void,
+): Generator<PlanSegment> {
   let from = 0;
   let size = Math.max(1, window);
   while (from < text.length) {
     if (text.length - from <= size) {
-      for (const segment of splitText(text.slice(from))) yield { start: segment.start + from, end: segment.end + from };
+      const segments = splitText(text.slice(from));
+      onSentences?.(sentenceSpans(segments, from));
+      for (const segment of segments) yield { start: segment.start + from, end: segment.end + from };
       return;
     }
     const segments = splitText(text.slice(from, from + size));
@@ -124,10 +134,25 @@ export function* lazySegments(text: string, window = SPLIT_WINDOW_CHARS): Genera
       size *= 2;
       continue;
     }
+    onSentences?.(sentenceSpans(kept, from));
     for (const segment of kept) yield { start: segment.start + from, end: segment.end + from };
     from += end;
     size = Math.max(1, window);
   }
+}
+
+// The sentence spans of `segments` (each sentence runs from its first clause's start to its
+// last's end, as splitSentences gives it), shifted by `offset`.
+function sentenceSpans(segments: readonly Segment[], offset: number): TextSpan[] {
+  const spans: TextSpan[] = [];
+  let open = -1;
+  for (const segment of segments) {
+    const last = spans[spans.length - 1];
+    if (last && segment.sentence === open) last.end = segment.end + offset;
+    else spans.push({ start: segment.start + offset, end: segment.end + offset });
+    open = segment.sentence;
+  }
+  return spans;
 }
 
 /** A span of the text to be spoken, as the splitter gives it. */

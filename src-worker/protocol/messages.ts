@@ -8,12 +8,17 @@
 // terminal event, `done` or `error`.
 // Chunk events of one request arrive in `index` order. The worker, the Electron preload, the
 // main-process glue and the browser dev host are all checked against this file; nothing else
-// defines message shapes. Bump PROTOCOL_VERSION when a shape changes incompatibly.
+// defines message shapes. Bump PROTOCOL_VERSION when a shape changes incompatibly: the worker
+// client and the renderer store refuse a worker whose `hello` names another version (see [Note:
+// Versions must match] in src-main/preload/worker-client.ts).
 
 import { z } from 'zod';
 
-/** Version of the message set, announced in `hello` (2: chunk events carry durations and words). */
-export const PROTOCOL_VERSION = 2;
+/**
+ * Version of the message set, announced in `hello` (2: chunk events carry durations and words;
+ * 3: `started` carries the sentences split so far, chunk events the rest).
+ */
+export const PROTOCOL_VERSION = 3;
 
 /** Kokoro's output rate: mono float32 samples per second. */
 export const SAMPLE_RATE = 24_000;
@@ -26,23 +31,65 @@ export const MAX_SPEED = 2.0;
 export const MIN_PAUSE_SCALE = 0.25;
 export const MAX_PAUSE_SCALE = 3;
 
+/** The natural pauses between chunks (the table of joins.ts as it is). */
+export const DEFAULT_PAUSE_SCALE = 1;
+
 /** Longest text accepted in one speak request, in characters (a book chapter is ~50k). */
 export const MAX_TEXT_CHARS = 2_000_000;
+
+/** The voice used until the user picks one (Kokoro's best-rated American English voice). */
+export const DEFAULT_VOICE = 'af_heart';
+
+/** The normal speaking rate. */
+export const DEFAULT_SPEED = 1;
+
+/** Model variants the manifest knows. */
+export const MODEL_VARIANTS = ['int8', 'fp16', 'fp32'] as const;
+
+/** One model variant. */
+export type ModelVariant = (typeof MODEL_VARIANTS)[number];
+
+/** The variant used unless the user picks another: the default and the one shipped. */
+export const DEFAULT_VARIANT: ModelVariant = 'int8';
+
+/** A model variant named in a request or the settings. */
+export const modelVariantSchema = z.enum(MODEL_VARIANTS);
 
 // ---------------------------------------------------------------------------------------------
 // Providers
 
-/** Where inference runs. `auto` picks from benchmark results stored on this machine. */
-export type ProviderId = 'cpu' | 'coreml' | 'auto';
+/** Where inference can run. `auto` picks from benchmark results stored on this machine. */
+export const PROVIDER_IDS = ['cpu', 'coreml', 'auto'] as const;
 
-/** The CoreML compute units a user can choose (mapped to onnxruntime's coreMlFlags). */
-export type CoreMlUnits = 'all' | 'cpu-gpu' | 'cpu-ane' | 'cpu-only';
+/** Where inference runs. */
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+/** The CoreML compute units a user can choose (mapped to onnxruntime's coreMlFlags in coreml.ts), in the order the settings list them. */
+export const COREML_UNITS = ['all', 'cpu-gpu', 'cpu-ane', 'cpu-only'] as const;
+
+/** One CoreML compute-unit choice. */
+export type CoreMlUnits = (typeof COREML_UNITS)[number];
+
+/** Labels of the compute-unit choices, as the settings, the provider descriptions and `doctor` show them. */
+export const COREML_UNIT_LABELS: Readonly<Record<CoreMlUnits, string>> = {
+  all: 'All (CPU, GPU and Neural Engine)',
+  'cpu-gpu': 'CPU + GPU',
+  'cpu-ane': 'CPU + Neural Engine',
+  'cpu-only': 'CPU only',
+};
+
+/** A provider choice as the user makes it (settings, speak, set-provider, benchmark). */
+export const providerChoiceSchema = z.object({
+  provider: z.enum(PROVIDER_IDS),
+  /** Ignored unless provider is coreml or auto. */
+  coreml: z.object({ units: z.enum(COREML_UNITS), mlProgram: z.boolean() }).optional(),
+});
 
 /** A provider choice as the user makes it. `coreml` is ignored unless provider is coreml/auto. */
-export interface ProviderChoice {
-  provider: ProviderId;
-  coreml?: { units: CoreMlUnits; mlProgram: boolean };
-}
+export type ProviderChoice = z.infer<typeof providerChoiceSchema>;
+
+/** CoreML options used when a choice names CoreML without saying which units. */
+export const DEFAULT_COREML_OPTIONS: Readonly<NonNullable<ProviderChoice['coreml']>> = { units: 'all', mlProgram: true };
 
 /** One provider option as the worker reports it: whether it can work here, and why not. */
 export interface ProviderOption {
@@ -229,7 +276,10 @@ export interface SkippedText {
 export interface StartedEvent {
   type: 'started';
   id: string;
-  /** Sentence spans of the text, in order (chunks are made of whole clauses of these). */
+  /**
+   * Sentence spans of the text split so far, in order: all of them for a text of a few thousand
+   * characters; a longer one is split as it is spoken and chunk events bring the rest.
+   */
   sentences: TextSpan[];
   voice: string;
   provider: 'cpu' | 'coreml';
@@ -280,6 +330,11 @@ export interface ChunkEvent {
   pcm: Float32Array;
   sampleRate: number;
   span: TextSpan;
+  /**
+   * Sentence spans split since the event before, following those of `started` and of earlier
+   * chunks; absent when none (always before this chunk's audio is needed to find the next one).
+   */
+  sentences?: TextSpan[];
   timings: ChunkTimings;
   /** The words it speaks, in order, inside `span` and inside this chunk's samples; empty when the graph gives no durations. */
   words: WordTiming[];
@@ -462,8 +517,9 @@ export type ErrorCode =
   | 'bad-speed'
   | 'model-missing'
   | 'model-corrupt'
-  | 'provider-unavailable'
+  /** Made by the client end (preload, main), not the worker: see worker-client.ts. */
   | 'worker-crashed'
+  /** Made by the client end when the worker's `hello` names another PROTOCOL_VERSION. */
   | 'version-mismatch'
   | 'internal';
 
@@ -484,7 +540,7 @@ export interface DoneEvent {
   stopped: boolean;
 }
 
-/** Sent once by the worker when a port is connected. `id` is empty: it answers no request. */
+/** Sent once by the worker when a port is connected (first, before any answer). `id` is empty: it answers no request. */
 export interface HelloEvent {
   type: 'hello';
   id: '';
@@ -515,18 +571,11 @@ export function isTerminal(event: WorkerEvent): event is DoneEvent | ErrorEvent 
 // ---------------------------------------------------------------------------------------------
 // Runtime checks: everything crossing a process boundary is `unknown` until parsed here.
 
-const providerChoiceSchema = z.object({
-  provider: z.enum(['cpu', 'coreml', 'auto']),
-  coreml: z
-    .object({ units: z.enum(['all', 'cpu-gpu', 'cpu-ane', 'cpu-only']), mlProgram: z.boolean() })
-    .optional(),
-});
-
 const idSchema = z.string().min(1).max(200);
 
 const requestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('readiness'), id: idSchema }),
-  z.object({ type: z.literal('fetch-model'), id: idSchema, variant: z.enum(['int8', 'fp16', 'fp32']).optional() }),
+  z.object({ type: z.literal('fetch-model'), id: idSchema, variant: modelVariantSchema.optional() }),
   z.object({
     type: z.literal('speak'),
     id: idSchema,
@@ -650,9 +699,6 @@ export interface PortLike {
 // plus a few IPC calls to main; in the browser dev host it is built over one WebSocket to a Node
 // process running the real worker. Both are type-checked against this interface. The benchmark
 // history is worker traffic (`bench-history`), not a bridge call: the worker keeps the one store.
-
-/** Model variants the manifest knows; int8 is the default and the one shipped. */
-export type ModelVariant = 'int8' | 'fp16' | 'fp32';
 
 /** Global shortcuts, as Electron accelerators ("Alt+Shift+S"); empty string = none. */
 export interface Hotkeys {

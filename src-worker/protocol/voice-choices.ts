@@ -1,4 +1,4 @@
-// Runs in the worker, the CLI and the Electron main process (dependency-free, so main can bundle
+// Runs in the worker, the CLI and the Electron main process (nothing of Node, so main can bundle
 // it): the voice ids a spec names, and the short "choose one of …" hint every unknown-voice
 // message ends with.
 //
@@ -8,6 +8,8 @@
 // "af_heart" suggests it), a handful of examples, one per accent and gender, starting with the
 // default voice, the total count, and where the full list is; a short list (a test's few voices)
 // is given whole.
+
+import { DEFAULT_VOICE } from './messages.ts';
 
 /** Every voice is named when there are at most this many. */
 export const LIST_ALL_LIMIT = 8;
@@ -23,9 +25,6 @@ const NEAR_MISS_EDITS = 2;
 
 /** Where the whole list is, for the hint. */
 export const VOICES_COMMAND = 'npx kokoro-bar voices';
-
-/** The voice listed first in examples when present (the app's default). */
-const PREFERRED_EXAMPLE = 'af_heart';
 
 /** The voice ids a spec names ("af_heart:0.7,af_bella:0.3" → af_heart, af_bella), loosely parsed. */
 export function voiceIdsOf(spec: string): string[] {
@@ -55,7 +54,8 @@ export function voiceChoicesHint(known: Iterable<string>, asked = ''): string {
 // One id per two-letter prefix (accent and gender: af, am, bf, …), the default voice first.
 function examples(ids: readonly string[]): string[] {
   const picked = new Map<string, string>();
-  if (ids.includes(PREFERRED_EXAMPLE)) picked.set(PREFERRED_EXAMPLE.slice(0, 2), PREFERRED_EXAMPLE);
+  // The app's default voice is listed first in examples when present.
+  if (ids.includes(DEFAULT_VOICE)) picked.set(DEFAULT_VOICE.slice(0, 2), DEFAULT_VOICE);
   for (const id of ids) {
     if (picked.size >= EXAMPLE_COUNT) break;
     const group = id.slice(0, 2);

@@ -15,6 +15,9 @@ import type {
   WorkerRequest,
 } from './messages.ts';
 
+/** Path of the dev host's WebSocket endpoint, which serves these frames. */
+export const BRIDGE_PATH = '/bridge';
+
 /** Bridge methods that are calls with one reply (not worker traffic). */
 export type BridgeMethod = 'getSettings' | 'updateSettings' | 'readClipboard';
 

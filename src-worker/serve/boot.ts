@@ -4,7 +4,8 @@
 // The entries only adapt their runtime's ports and control messages to this.
 
 import path from 'node:path';
-import { DEFAULT_VARIANT, parseVariant } from '../assets/manifest.ts';
+import { parseVariant } from '../assets/manifest.ts';
+import { DEFAULT_VARIANT } from '../protocol/messages.ts';
 import { type AssetPaths, assetPaths, checkAssets } from '../assets/cache.ts';
 import { createReadiness, type Readiness } from '../assets/readiness.ts';
 import { createEngine, type Engine, type EngineOptions } from '../engine/engine.ts';

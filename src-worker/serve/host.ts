@@ -32,7 +32,6 @@ import {
   type WorkerRequest,
 } from '../protocol/messages.ts';
 import { createReadiness, type Readiness } from '../assets/readiness.ts';
-import { splitSentences } from '../text/split.ts';
 
 /** What the user can do about a malformed request (it is a bug in the client, not their input). */
 const BAD_REQUEST_ACTION = 'This is a bug in Kokoro Bar; please report it with the message above.';
@@ -175,7 +174,7 @@ export function serve(
           post({
             type: 'started',
             id,
-            sentences: splitSentences(request.text),
+            sentences: info.sentences,
             voice: request.voice,
             provider,
             ...(info.skipped ? { skipped: info.skipped } : {}),
@@ -200,6 +199,7 @@ export function serve(
             pcm,
             sampleRate: SAMPLE_RATE,
             span: chunk.span,
+            ...(chunk.sentences.length > 0 ? { sentences: chunk.sentences } : {}),
             timings: chunk.timings,
             words: chunk.words,
             last: chunk.last,

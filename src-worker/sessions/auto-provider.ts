@@ -18,9 +18,9 @@
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_COREML_OPTIONS, describeCoreMl, type CoreMlOptions } from './coreml.ts';
+import { describeCoreMl, type CoreMlOptions } from './coreml.ts';
 import type { ProviderReport } from './providers.ts';
-import type { BenchPreset, BenchResult, BenchRow, MachineInfo, ProviderChoice } from '../protocol/messages.ts';
+import { DEFAULT_COREML_OPTIONS, type BenchPreset, type BenchResult, type BenchRow, type MachineInfo, type ProviderChoice } from '../protocol/messages.ts';
 
 /** File name of the stored benchmark results inside the cache directory. */
 export const BENCH_STORE_FILE = 'bench-results.json';

@@ -21,7 +21,7 @@
 // the native runtime always adds its CPU provider for them.
 
 import type { InferenceSession } from 'onnxruntime-node';
-import type { CoreMlUnits, ProviderChoice } from '../protocol/messages.ts';
+import { COREML_UNITS, COREML_UNIT_LABELS, DEFAULT_COREML_OPTIONS, type CoreMlUnits, type ProviderChoice } from '../protocol/messages.ts';
 
 /** COREML_FLAG_USE_CPU_ONLY: run the CoreML model on the CPU only. */
 export const COREML_FLAG_USE_CPU_ONLY = 0x001;
@@ -46,26 +46,12 @@ export interface CoreMlOptions {
   staticShapes?: boolean;
 }
 
-/** CoreML options used when a choice names CoreML without saying which units. */
-export const DEFAULT_COREML_OPTIONS: Readonly<CoreMlOptions> = { units: 'all', mlProgram: true };
-
 /** The device bit of each compute-unit choice (`all` sets none, see [Note: CoreML flags]). */
 const UNIT_FLAGS: Readonly<Record<CoreMlUnits, number>> = {
   all: 0,
   'cpu-gpu': COREML_FLAG_USE_CPU_AND_GPU,
   'cpu-ane': COREML_FLAG_ONLY_ENABLE_DEVICE_WITH_ANE,
   'cpu-only': COREML_FLAG_USE_CPU_ONLY,
-};
-
-/** Every compute-unit choice, in the order the settings window lists them. */
-export const COREML_UNITS: readonly CoreMlUnits[] = ['all', 'cpu-gpu', 'cpu-ane', 'cpu-only'];
-
-/** Labels of the compute-unit choices as the settings window and `doctor` show them. */
-export const COREML_UNIT_LABELS: Readonly<Record<CoreMlUnits, string>> = {
-  all: 'All (CPU, GPU and Neural Engine)',
-  'cpu-gpu': 'CPU + GPU',
-  'cpu-ane': 'CPU + Neural Engine',
-  'cpu-only': 'CPU only',
 };
 
 /** Maps a CoreML choice to onnxruntime-node's `coreMlFlags` bit field (see [Note: CoreML flags]). */

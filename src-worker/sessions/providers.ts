@@ -19,8 +19,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { COREML_UNITS, COREML_UNIT_LABELS } from './coreml.ts';
-import type { CoreMlUnits, ProviderOption } from '../protocol/messages.ts';
+import { COREML_UNITS, COREML_UNIT_LABELS, type CoreMlUnits, type ProviderOption } from '../protocol/messages.ts';
 
 /** What we know about this machine and its onnxruntime-node, before judging. */
 export interface HostFacts {

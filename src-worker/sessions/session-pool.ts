@@ -37,7 +37,6 @@ import type { GraphPreference } from './graph-derive.ts';
 import { detectProviders, usingCpu, type ProviderReport } from './providers.ts';
 import { resolveThreads } from './threads.ts';
 import type { ProviderChoice, ProviderState } from '../protocol/messages.ts';
-import { STYLE_DIM } from '../engine/voices.ts';
 import {
   createKokoroSession,
   type KokoroSession,
@@ -45,6 +44,8 @@ import {
   type RunOutput,
   type SessionLease,
   type SessionSource,
+  type WarmUpInput,
+  warmUpInput,
 } from './session.ts';
 
 /** The least the pool needs of a loaded model (a KokoroSession, or a stand-in in tests). */
@@ -66,13 +67,6 @@ export type SessionFactory = (spec: SessionSpec) => Promise<PoolSession>;
 export interface ColdStart {
   createMs: number;
   firstRunMs: number;
-}
-
-/** A short input every session runs once before it serves requests. */
-export interface WarmUpInput {
-  ids: BigInt64Array;
-  style: Float32Array;
-  speed: number;
 }
 
 /** How a pool is built; everything but the model path has a default. */
@@ -133,11 +127,6 @@ export const DEFAULT_RUN_TIMEOUT_MS = 60_000;
 /** CoreML run failures in a row after which the pool switches itself to CPU. */
 export const COREML_FAILURES_BEFORE_FALLBACK = 2;
 
-/** Warm-up ids: pad, the phonemes of "hello" (h ə l ˈ o ʊ) as vocab ids, pad. */
-const WARM_UP_IDS = [0, 50, 83, 54, 156, 57, 135, 0];
-
-/** Normal speaking rate. */
-const NORMAL_SPEED = 1;
 
 /** The spec of the CPU session. */
 export const CPU_SPEC: SessionSpec = { key: 'cpu', provider: 'cpu', executionProviders: ['cpu'] };
@@ -218,11 +207,7 @@ export class SessionPool implements SessionSource {
     this.#crashMarker =
       options.crashMarkerPath === undefined ? path.join(defaultCacheDir(), CRASH_MARKER_FILE) : options.crashMarkerPath;
     this.#crashedKey = this.#readCrashMarker();
-    this.#warmUp = options.warmUp ?? {
-      ids: BigInt64Array.from(WARM_UP_IDS, BigInt),
-      style: new Float32Array(STYLE_DIM),
-      speed: NORMAL_SPEED,
-    };
+    this.#warmUp = options.warmUp ?? warmUpInput();
     // Lazy: the CPU session loads on first acquire() or prewarm(), not here.
     this.#current = this.#slot(CPU_SPEC);
   }

@@ -5,26 +5,20 @@
 // The model is one chain of big ops run for one utterance at a time, so a single op should use
 // every core (intra-op threads = available parallelism) and nothing runs beside it (inter-op 1,
 // sequential). Full graph optimisation fuses what it can; its result is written to disk and the
-// next start loads that optimised graph with optimisation disabled. Measured here (2 cores,
-// int8, onnxruntime 1.30): creating the session from the original model with 'all' took
-// 723–745 ms, from the cached optimised graph 465–556 ms, and runs were as fast; so the cache
-// stays. The optimised graph may contain layout transforms for this CPU (onnxruntime warns so),
+// next start loads that optimised graph with optimisation disabled: about a third faster to create
+// here, and runs are as fast, so the cache stays. The optimised graph may contain layout transforms for this CPU (onnxruntime warns so),
 // hence the cache key names the model file, the onnxruntime version, the platform and the CPU.
 // Only CPU-only sessions use the cache: another provider wants the unfused graph to partition.
 // The memory pattern is off: onnxruntime plans one block per input shape the second time it sees
 // that shape, beside the arena blocks it already holds, and chunk lengths vary, so it only costs
-// memory. Measured here with the engine: three runs of the long benchmark preset peaked at 442,
-// 605 and 607 MB with it, and at 434, 435 and 435 MB without.
-// Other memory options, measured here (engine in-process, derived graph, the long preset once after
-// warm-up; peak RSS): defaults 480 MB with chunks of up to 128 ids (44/116/74), 367 MB with chunks
-// of at most 64; `session.disable_prepacking` 472 / 355 MB (−8 / −12, and prepacked weights are
-// what makes ConvInteger/MatMulInteger fast); `session.use_device_allocator_for_initializers` 457
-// MB at 128; no CPU arena 2257 MB (every run allocates afresh and glibc keeps it). The run-option
-// `memory.enable_memory_arena_shrinkage` is not reachable: onnxruntime-node 1.30 reads only
-// `logSeverityLevel` and `tag` from run options. What bounds the peak is the longest run (~1.3 MB
-// per id, see [Note: Memory bounds chunk size] in plan.ts) and, on Linux, glibc's per-thread malloc
-// arenas: the same 64-id run peaks at 328 MB with MALLOC_ARENA_MAX=2 in the process environment
-// (macOS's allocator has no such arenas). So the defaults stay.
+// memory (the long preset's peak grew by ~170 MB over three runs with it, not without).
+// The other memory options save little or cost more: no prepacking saves ~10 MB but prepacked
+// weights are what makes ConvInteger/MatMulInteger fast, the device allocator for initializers
+// saves less, no CPU arena multiplies the peak (every run allocates afresh and glibc keeps it),
+// and arena shrinkage is a run option onnxruntime-node 1.30 does not pass on (it reads only
+// `logSeverityLevel` and `tag`). What bounds the peak is the longest run (see [Note: Memory
+// bounds chunk size] in plan.ts) and, on Linux, glibc's per-thread malloc arenas (lower with
+// MALLOC_ARENA_MAX=2 in the process environment; macOS has no such arenas). So the defaults stay.
 //
 // [Note: Session metadata]
 // Kokoro exports differ: kokoro-onnx's takes `tokens`, `style`, `speed` (float32) and returns
@@ -34,8 +28,8 @@
 //
 // [Note: Leases]
 // An utterance acquires a SessionLease once and runs every chunk through it, so a provider
-// switch in the middle (a future SessionPool hot-swapping CoreML) never cuts an utterance: the
-// old session lives until its last lease is released.
+// switch in the middle (SessionPool.setProvider, see session-pool.ts) never cuts an utterance:
+// the old session lives until its last lease is released.
 
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fsp, statSync } from 'node:fs';
@@ -48,14 +42,26 @@ import { KokoroError } from '../engine/errors.ts';
 import { DURATIONS_OUTPUT, resolveGraph, type DerivedEntry, type GraphPreference } from './graph-derive.ts';
 import { detectProviders } from './providers.ts';
 import { defaultThreads, gatherThreadFacts, resolveThreads } from './threads.ts';
-import type { GraphState, ProviderChoice, ProviderState } from '../protocol/messages.ts';
+import { DEFAULT_SPEED, type GraphState, type ProviderChoice, type ProviderState } from '../protocol/messages.ts';
 import { STYLE_DIM } from '../engine/voices.ts';
 
 /** onnxruntime log level 3 = errors only (its warnings are about things handled here). */
 const ORT_LOG_ERRORS_ONLY = 3;
 
-/** Ids of the warm-up run: a few ordinary phoneme ids between the pads. */
-const WARM_UP_IDS = [0, 50, 83, 54, 156, 57, 135, 16, 102, 156, 56, 0];
+/** Warm-up ids: pad, the phonemes of "hello" (h ə l ˈ o ʊ) as vocab ids, pad. */
+const WARM_UP_IDS = [0, 50, 83, 54, 156, 57, 135, 0];
+
+/** A short input every session runs once before it serves requests. */
+export interface WarmUpInput {
+  ids: BigInt64Array;
+  style: Float32Array;
+  speed: number;
+}
+
+/** The warm-up input of every session (its own warm-up and the pool's): "hello", a flat style, normal speed. */
+export function warmUpInput(): WarmUpInput {
+  return { ids: BigInt64Array.from(WARM_UP_IDS, BigInt), style: new Float32Array(STYLE_DIM), speed: DEFAULT_SPEED };
+}
 
 /** Suffix of cached optimised graphs. */
 const OPTIMIZED_SUFFIX = '.opt.onnx';
@@ -185,7 +191,8 @@ export async function createKokoroSession(modelPath: string, opts: KokoroSession
     let warmUpMs: number | undefined;
     if (opts.warmUp ?? true) {
       const t = performance.now();
-      await kokoro.run(BigInt64Array.from(WARM_UP_IDS, BigInt), new Float32Array(STYLE_DIM), 1);
+      const input = warmUpInput();
+      await kokoro.run(input.ids, input.style, input.speed);
       warmUpMs = performance.now() - t;
     }
     return Object.assign(kokoro, { graph, graphPath: graph.kind === 'derived' ? resolution.modelPath : modelPath, load: { createMs, warmUpMs, fromCache: loaded.fromCache } });

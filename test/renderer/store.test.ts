@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import { defaultSettings } from '../../src-main/settings/settings.ts';
-import type { AppCommand, BenchResult, ProviderState, WorkerEvent, WorkerRequest } from '../../src-worker/protocol/messages.ts';
+import { PROTOCOL_VERSION, type AppCommand, type BenchResult, type ProviderState, type WorkerEvent, type WorkerRequest } from '../../src-worker/protocol/messages.ts';
 import { cancelBenchmark, chooseProvider, modelBlocker, preview, runBenchmark, skipSentence, speak, speakBlocker, start, stop, toggleFavourite, updateSettings } from '../../src-renderer/store/actions.ts';
 import { useReadiness } from '../../src-renderer/first-run/readiness-store.ts';
 import { connectMediaSession, MEDIA_ACTIONS, type MediaSessionLike, type NowPlaying } from '../../src-renderer/media-session.ts';
@@ -24,7 +24,7 @@ let workerState: (s: 'up' | 'down') => void;
 const state = () => useStore.getState();
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 /** The worker says hello: the engine is up (the precondition of every way to speak). */
-const up = () => emit({ type: 'hello', id: '', version: 1, pid: 1 });
+const up = () => emit({ type: 'hello', id: '', version: PROTOCOL_VERSION, pid: 1 });
 
 beforeEach(async () => {
   stop();
@@ -44,7 +44,7 @@ test('start loads settings, fills the text box from the clipboard, asks the work
 });
 
 test('worker events land in their slices', () => {
-  emit({ type: 'hello', id: '', version: 1, pid: 1 });
+  emit({ type: 'hello', id: '', version: PROTOCOL_VERSION, pid: 1 });
   assert.equal(state().metrics.worker, 'up');
   emit({ type: 'voices', id: 'v', voices: [{ id: 'af_heart', name: 'Heart', language: 'American English', lang: 'en-us', gender: 'female' }] });
   assert.equal(state().voices.list.length, 1);
@@ -286,4 +286,17 @@ test('while the model is downloading or failed, speaking is refused at once with
   assert.match(speakBlocker(state())?.message ?? '', /being downloaded/, 'every way to speak reads the same rule');
   useReadiness.setState({ engine: null });
   assert.equal(speakBlocker(state()), null);
+});
+
+test('a worker of another protocol version: the engine counts as down, the notice and every way to speak name both versions', () => {
+  emit({ type: 'hello', id: '', version: PROTOCOL_VERSION + 1, pid: 2 });
+  assert.equal(state().metrics.worker, 'down');
+  assert.equal(state().ui.notice?.level, 'error');
+  assert.match(state().ui.notice?.message ?? '', new RegExp(`version ${PROTOCOL_VERSION + 1}; this window speaks version ${PROTOCOL_VERSION}`));
+  workerState('up');
+  assert.equal(state().metrics.worker, 'down', 'its connection coming up does not make it usable');
+  assert.match(speakBlocker(state())?.message ?? '', /protocol version/);
+  emit({ type: 'hello', id: '', version: PROTOCOL_VERSION, pid: 3 });
+  assert.equal(state().metrics.worker, 'up');
+  assert.equal(speakBlocker(state()), null, 'a worker of this version is spoken to again');
 });

@@ -1,11 +1,12 @@
 // Runs under node:test: the preload's worker client over a real MessageChannel: queueing while
-// down, pending tracking, `worker-crashed` errors for unfinished requests, reattaching.
+// down, pending tracking, `worker-crashed` errors for unfinished requests, reattaching, and
+// refusing a worker of another protocol version.
 
 import assert from 'node:assert/strict';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { test } from 'node:test';
 import { MAX_QUEUED_REQUESTS, createWorkerClient } from '../../../src-main/preload/worker-client.ts';
-import type { PortLike, WorkerEvent } from '../../../src-worker/protocol/messages.ts';
+import { PROTOCOL_VERSION, type PortLike, type WorkerEvent } from '../../../src-worker/protocol/messages.ts';
 
 function nodePort(port: MessagePort): PortLike {
   return {
@@ -118,4 +119,34 @@ test('malformed messages from the port are ignored', async () => {
   await tick();
   assert.deepEqual(events.map((e) => e.type), ['done']);
   worker.close();
+});
+
+test('a worker of another protocol version is refused: pending and later requests end in version-mismatch, its events are dropped, a matching worker is served again', async () => {
+  const client = createWorkerClient();
+  const events: WorkerEvent[] = [];
+  client.onEvent((e) => events.push(e));
+  const old = fakeWorker();
+  client.attach(old.clientPort);
+  client.send({ type: 'status', id: 's1' });
+  old.answer({ type: 'hello', id: '', version: PROTOCOL_VERSION - 1, pid: 1 });
+  old.answer({ type: 'done', id: 's1', stopped: false });
+  await tick();
+  client.send({ type: 'list-voices', id: 'v1' });
+  await tick();
+  const codes = events.map((e) => `${e.type}:${e.id}:${e.type === 'error' ? e.code : ''}`);
+  assert.deepEqual(codes, ['error:s1:version-mismatch', 'hello::', 'error:v1:version-mismatch']);
+  const refusal = events.find((e) => e.type === 'error');
+  assert.ok(refusal?.type === 'error' && refusal.message.includes(`version ${PROTOCOL_VERSION - 1}`) && refusal.message.includes(`version ${PROTOCOL_VERSION}`));
+  assert.deepEqual(old.received, [{ type: 'status', id: 's1' }], 'nothing more was sent to the refused worker');
+  assert.deepEqual(client.pendingIds(), []);
+  old.close();
+
+  const next = fakeWorker();
+  client.attach(next.clientPort);
+  next.answer({ type: 'hello', id: '', version: PROTOCOL_VERSION, pid: 2 });
+  await tick();
+  client.send({ type: 'status', id: 's2' });
+  await tick();
+  assert.deepEqual(next.received, [{ type: 'status', id: 's2' }]);
+  next.close();
 });

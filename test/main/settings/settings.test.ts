@@ -5,8 +5,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { SETTINGS_FILE_NAME } from '../../../src-main/app/paths.ts';
 import {
-  SETTINGS_FILE,
   applyPatch,
   defaultSettings,
   fallBackToKnownVoice,
@@ -36,13 +36,13 @@ test('settings written are read back unchanged, and no temp file is left', async
   const loaded = await loadSettings(dir);
   assert.deepEqual(loaded.settings, settings);
   assert.deepEqual(loaded.notices, []);
-  assert.deepEqual(await fs.readdir(dir), [SETTINGS_FILE]);
+  assert.deepEqual(await fs.readdir(dir), [SETTINGS_FILE_NAME]);
 });
 
 test('writes create the folder', async () => {
   const dir = path.join(await tempDir(), 'nested', 'deeper');
   await writeSettings(dir, defaultSettings());
-  assert.ok((await fs.stat(path.join(dir, SETTINGS_FILE))).isFile());
+  assert.ok((await fs.stat(path.join(dir, SETTINGS_FILE_NAME))).isFile());
 });
 
 const CORRUPT: Array<[string, string, RegExp]> = [
@@ -57,7 +57,7 @@ const CORRUPT: Array<[string, string, RegExp]> = [
 for (const [name, content, reason] of CORRUPT) {
   test(`a corrupt file (${name}) is moved aside and defaults are used with a notice`, async () => {
     const dir = await tempDir();
-    await fs.writeFile(path.join(dir, SETTINGS_FILE), content);
+    await fs.writeFile(path.join(dir, SETTINGS_FILE_NAME), content);
     const loaded = await loadSettings(dir, NOW);
     assert.deepEqual(loaded.settings, defaultSettings());
     assert.equal(loaded.notices.length, 1);
@@ -65,7 +65,7 @@ for (const [name, content, reason] of CORRUPT) {
     assert.ok(loaded.backupPath !== undefined);
     assert.match(loaded.notices[0] ?? '', /kept as/);
     assert.equal(await fs.readFile(loaded.backupPath, 'utf8'), content, 'the backup holds the exact bytes');
-    await assert.rejects(fs.stat(path.join(dir, SETTINGS_FILE)), /ENOENT/);
+    await assert.rejects(fs.stat(path.join(dir, SETTINGS_FILE_NAME)), /ENOENT/);
   });
 }
 
@@ -79,7 +79,7 @@ test('bad fields take defaults alone, good ones are kept, and the old file is co
     launchAtLogin: true,
     mystery: 1,
   });
-  await fs.writeFile(path.join(dir, SETTINGS_FILE), content);
+  await fs.writeFile(path.join(dir, SETTINGS_FILE_NAME), content);
   const loaded = await loadSettings(dir, NOW);
   assert.equal(loaded.settings.voice, 'bf_emma');
   assert.equal(loaded.settings.launchAtLogin, true);
@@ -100,7 +100,7 @@ test('bad fields take defaults alone, good ones are kept, and the old file is co
 test('clashing hotkeys in the file are replaced by the defaults with a notice', async () => {
   const dir = await tempDir();
   const hotkeys = { speakClipboard: 'Alt+Escape', speakSelection: 'Control+Alt+S', stop: 'Control+Alt+X' };
-  await fs.writeFile(path.join(dir, SETTINGS_FILE), JSON.stringify({ version: 1, hotkeys }));
+  await fs.writeFile(path.join(dir, SETTINGS_FILE_NAME), JSON.stringify({ version: 1, hotkeys }));
   const loaded = await loadSettings(dir, NOW);
   assert.deepEqual(loaded.settings.hotkeys, defaultSettings().hotkeys);
   assert.match(loaded.notices.join(' '), /Spoken Content/);
@@ -109,7 +109,7 @@ test('clashing hotkeys in the file are replaced by the defaults with a notice', 
 test('a version-0 file is migrated and rewritten as the current version', async () => {
   const dir = await tempDir();
   await fs.writeFile(
-    path.join(dir, SETTINGS_FILE),
+    path.join(dir, SETTINGS_FILE_NAME),
     JSON.stringify({ voice: 'am_adam', rate: 1.5, useCoreML: false, shortcut: 'Control+Alt+K' }),
   );
   const loaded = await loadSettings(dir, NOW);
@@ -120,7 +120,7 @@ test('a version-0 file is migrated and rewritten as the current version', async 
   assert.equal(loaded.settings.speed, 1.5);
   assert.deepEqual(loaded.settings.provider, { provider: 'cpu' });
   assert.equal(loaded.settings.hotkeys.speakClipboard, 'Control+Alt+K');
-  const onDisk = JSON.parse(await fs.readFile(path.join(dir, SETTINGS_FILE), 'utf8'));
+  const onDisk = JSON.parse(await fs.readFile(path.join(dir, SETTINGS_FILE_NAME), 'utf8'));
   assert.equal(onDisk.version, 2);
   assert.equal(onDisk.speed, 1.5);
 });
@@ -135,7 +135,7 @@ test('a version-1 file gains the natural pause scale; a bad pause scale takes th
   ];
   for (const [file, pauseScale, notice] of table) {
     const dir = await tempDir();
-    await fs.writeFile(path.join(dir, SETTINGS_FILE), JSON.stringify(file));
+    await fs.writeFile(path.join(dir, SETTINGS_FILE_NAME), JSON.stringify(file));
     const loaded = await loadSettings(dir, NOW);
     assert.equal(loaded.settings.pauseScale, pauseScale, JSON.stringify(file));
     assert.equal(loaded.settings.version, 2);

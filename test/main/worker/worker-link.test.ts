@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PortLike, WorkerEvent, WorkerRequest } from '../../../src-worker/protocol/messages.ts';
+import { PROTOCOL_VERSION, type PortLike, type WorkerEvent, type WorkerRequest } from '../../../src-worker/protocol/messages.ts';
 import { createWorkerClient } from '../../../src-main/preload/worker-client.ts';
 import { setupWorkerLink } from '../../../src-main/worker/worker-link.ts';
 import { FakeWindow } from '../fake-electron.ts';
@@ -54,7 +54,7 @@ const VOICES = [
   { id: 'bm_george', name: 'George', language: 'British English', lang: 'en-gb', gender: 'male' as const },
 ];
 
-const HELLO: WorkerEvent = { type: 'hello', id: '', version: 2, pid: 1 };
+const HELLO: WorkerEvent = { type: 'hello', id: '', version: PROTOCOL_VERSION, pid: 1 };
 
 test('a window gets its end of the channel; main attaches its own and asks for voices and status', () => {
   const l = link();

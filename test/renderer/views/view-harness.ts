@@ -5,7 +5,7 @@
 import '../dom.ts';
 import { mock } from 'node:test';
 import { act, cleanup } from '@testing-library/react';
-import type { ProviderState, Settings, VoiceInfo } from '../../../src-worker/protocol/messages.ts';
+import { PROTOCOL_VERSION, type ProviderState, type Settings, type VoiceInfo } from '../../../src-worker/protocol/messages.ts';
 import { probePlayer, start, stop, updateSettings } from '../../../src-renderer/store/actions.ts';
 import { startReadiness } from '../../../src-renderer/first-run/readiness-store.ts';
 import { installFakeAudio } from '../audio/fake-audio.ts';
@@ -60,7 +60,7 @@ export async function connect(options: ConnectOptions = {}): Promise<FakeBridge>
   const fake = fakeBridge({ ...(options.settings ? { settings: options.settings } : {}), clipboard: options.clipboard ?? '' });
   if (options.readiness) startReadiness(fake.bridge, updateSettings);
   await start(fake.bridge, 'player-worklet.js');
-  if (options.up !== false) fake.emit({ type: 'hello', id: '', version: 1, pid: 1 });
+  if (options.up !== false) fake.emit({ type: 'hello', id: '', version: PROTOCOL_VERSION, pid: 1 });
   if (options.voices !== false) fake.emit({ type: 'voices', id: 'v', voices: VOICES });
   return fake;
 }

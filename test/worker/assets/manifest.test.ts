@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { MODEL_VARIANTS, assetsFor, loadManifest, parseManifest, parseVariant } from '../../../src-worker/assets/manifest.ts';
+import { MODEL_VARIANTS } from '../../../src-worker/protocol/messages.ts';
+import { assetsFor, loadManifest, parseManifest, parseVariant } from '../../../src-worker/assets/manifest.ts';
 
 const VOICE_COUNT = 54;
 const VOICE_BYTES = 510 * 256 * 4;

@@ -12,7 +12,8 @@ import { AUDIBLE_LEVEL } from '../../../src-worker/protocol/audible.ts';
 import { KokoroError } from '../../../src-worker/engine/errors.ts';
 import { INNER_PAUSE_MS, TAIL_MS, boundaryAt, pauseMs } from '../../../src-worker/engine/joins.ts';
 import { FIRST_CLAUSE_MAX_TOKENS, LONGEST_RUN_TOKENS, chunkBudget } from '../../../src-worker/engine/plan.ts';
-import { MAX_TEXT_CHARS, SAMPLE_RATE } from '../../../src-worker/protocol/messages.ts';
+import { MAX_TEXT_CHARS, SAMPLE_RATE, type TextSpan } from '../../../src-worker/protocol/messages.ts';
+import { splitSentences } from '../../../src-worker/text/split.ts';
 import { modelFiles } from '../model-fixture.ts';
 
 const files = await modelFiles();
@@ -82,7 +83,8 @@ const SENTENCE = 'Hello there, this is a short test.';
 test('a short sentence gives speech of plausible length and loudness', async () => {
   let started: unknown;
   const chunks = await speakAll(SENTENCE, { ...HEART, onStart: (info) => (started = info) });
-  assert.deepEqual(started, { provider: 'cpu', fallbackReason: undefined });
+  assert.deepEqual(started, { provider: 'cpu', fallbackReason: undefined, sentences: [{ start: 0, end: SENTENCE.length }] });
+  assert.ok(chunks.every((c) => c.sentences.length === 0), 'the one sentence came with onStart, not again with a chunk');
   assertCovers(SENTENCE, chunks);
   const pcm = concat(chunks);
   const seconds = pcm.length / SAMPLE_RATE;
@@ -113,9 +115,12 @@ const PARAGRAPH =
   'lit the lamp, and watched the ships pass by. He never complained; the sea was good company.';
 
 test('a paragraph streams in order: spans cover the text, the first chunk is shorter than those after the second', async () => {
-  const chunks = await speakAll(PARAGRAPH);
+  let sentences: TextSpan[] = [];
+  const chunks = await speakAll(PARAGRAPH, { ...HEART, onStart: (info) => (sentences = [...info.sentences]) });
   assertCovers(PARAGRAPH, chunks);
   assert.ok(chunks.length >= 3, `${chunks.length} chunks`);
+  for (const c of chunks) sentences.push(...c.sentences);
+  assert.deepEqual(sentences, splitSentences(PARAGRAPH), 'onStart and the chunks give the sentences once each, in order');
   const [first, second, ...rest] = chunks.map((c) => c.timings.tokens);
   assert.ok(first !== undefined && first <= FIRST_CLAUSE_MAX_TOKENS);
   // The second keeps to its budget, so it is ready before the first has played out.

@@ -19,7 +19,8 @@ import {
   type PlannedChunk,
   type Prepare,
 } from '../../../src-worker/engine/plan.ts';
-import { splitText } from '../../../src-worker/text/split.ts';
+import { splitSentences, splitText } from '../../../src-worker/text/split.ts';
+import type { TextSpan } from '../../../src-worker/protocol/messages.ts';
 import { MAX_TOKENS } from '../../../src-worker/text/tokenize.ts';
 
 const SPACE = 16;
@@ -279,6 +280,27 @@ test('lazySegments gives exactly splitText’s segments, window by window', () =
   for (const text of texts) {
     const whole = spans(splitText(text));
     for (const window of [1, 10, 50, 200, 100_000]) assert.deepEqual(spans(lazySegments(text, window)), whole, `${window}: ${text.slice(0, 40)}`);
+  }
+});
+
+test('lazySegments reports exactly splitSentences’ sentences, each window before its first segment', () => {
+  const texts = [
+    PARAGRAPH,
+    'First paragraph here.\n\nSecond one, with a clause, ends.\n\n\nThird.',
+    'Dr. Watson arrived at nine. Mr. Holmes, approx. ten minutes later, e.g. after tea. Then everybody left quietly.',
+    `${'This sentence is one of very many in a long chapter, and it ends here. '.repeat(40)}${'x'.repeat(700)} tail.`,
+    'no capital letters anywhere in this text so nothing can be cut at all, really, none whatsoever.',
+    '   ',
+  ];
+  for (const text of texts) {
+    for (const window of [1, 10, 50, 200, 100_000]) {
+      const heard: TextSpan[] = [];
+      for (const segment of lazySegments(text, window, (spans) => heard.push(...spans))) {
+        const sentence = heard.find((s) => s.start <= segment.start && segment.end <= s.end);
+        assert.ok(sentence, `${window}: the sentence of [${segment.start}, ${segment.end}) was reported before it`);
+      }
+      assert.deepEqual(heard, splitSentences(text), `${window}: ${text.slice(0, 40)}`);
+    }
   }
 });
 

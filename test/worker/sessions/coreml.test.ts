@@ -2,8 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { COREML_UNITS } from '../../../src-worker/protocol/messages.ts';
 import {
-  COREML_UNITS,
   coreMlExecutionProviders,
   coreMlFlags,
   coreMlOptionsOf,

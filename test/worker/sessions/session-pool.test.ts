@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import { benchStorePath, decideAuto, saveBenchResult, thisMachine } from '../../../src-worker/sessions/auto-provider.ts';
-import { COREML_UNITS } from '../../../src-worker/sessions/coreml.ts';
+import { COREML_UNITS } from '../../../src-worker/protocol/messages.ts';
 import type { ProviderChoice } from '../../../src-worker/protocol/messages.ts';
 import { assessProviders, detectProviders } from '../../../src-worker/sessions/providers.ts';
 import { APPLE_M2_FACTS } from './host-facts.ts';
