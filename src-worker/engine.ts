@@ -118,6 +118,8 @@ export interface EngineOptions {
   sessions?: SessionSource;
   /** Options of the sessions of the default SessionPool (threads, optimised-graph cache). */
   session?: KokoroSessionOptions;
+  /** Most ids in one run (default LONGEST_RUN_TOKENS; see [Note: Stop frees the engine] in plan.ts). */
+  longestRunTokens?: number;
 }
 
 /** Builds an engine. Nothing is loaded yet: a missing model is reported by the request that needs it. */
@@ -126,6 +128,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   const verify = opts.verifyAssets ?? opts.assets === undefined;
   const sessions = opts.sessions ?? createSessionPool(paths.model, opts.session);
   const runQueue = createRunQueue();
+  const longestRun = opts.longestRunTokens;
 
   // Each is loaded on first need and memoised on success only, so a request after
   // `kokoro-bar fetch` succeeds without a restart.
@@ -151,7 +154,10 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
     const voice = await voiceStore().resolve(opts.voice);
     const { vocab, separator } = await assetsReady();
     const lease = await sessions.acquire(opts.provider);
-    const plan = planChunks(text, lazySegments(text), prepareFor(vocab, voice.lang), { separator });
+    const plan = planChunks(text, lazySegments(text), prepareFor(vocab, voice.lang), {
+      separator,
+      ...(longestRun === undefined ? {} : { maxTokens: longestRun }),
+    });
     // Called once the first run is on its way, so the caller's own start-up work (the host splits
     // the whole text into sentences for `started`) overlaps the model's first run.
     let started = false;
