@@ -58,22 +58,27 @@ export async function buildBenchChild(): Promise<string> {
   return outfile;
 }
 
-/** How to run the child: its bundle (default: build it now) and extra environment. */
+/** How to run the child: its bundle (default: build it now) and environment over the worker's (null removes a variable). */
 export interface BenchChildOptions {
   bundle?: string;
-  env?: Record<string, string>;
+  env?: Record<string, string | null>;
 }
 
 /** Runs runBenchSweep in a bundled child under plain Node (see [Note: Bench in the engine's process]). */
 export async function runBenchInChild(opts: BenchSweepOptions, child: BenchChildOptions = {}): Promise<BenchResult | undefined> {
   const bundle = child.bundle ?? (await buildBenchChild());
   const { onProgress, ...options } = opts;
+  const env: NodeJS.ProcessEnv = { ...process.env, ...WORKER_PROCESS_ENV };
+  for (const [name, value] of Object.entries(child.env ?? {})) {
+    if (value === null) delete env[name];
+    else env[name] = value;
+  }
   const proc = fork(bundle, [], {
     // No loader: the bundle is plain JavaScript, as the app's worker is.
     execArgv: [],
     // Structured clone, so NaN figures (a cold start not measured) arrive as NaN, not null.
     serialization: 'advanced',
-    env: { ...process.env, ...WORKER_PROCESS_ENV, ...child.env },
+    env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise<BenchResult | undefined>((resolve, reject) => {

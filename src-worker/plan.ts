@@ -43,9 +43,17 @@
 // 25.8 s against 4.1 s idle (load average 14 on 2 cores; the issue saw 17.2 s against 4.0 s):
 // the whole wait was that one long run. Splitting (0.25–0.43 s for 200 KB) and planning (one
 // clause at a time) were not the cause. So the longest run is bounded: chunks grow to at most
-// LONGEST_RUN_TOKENS ids (about 3.5 s of speech, a whole sentence of ~12 words), which bounds
-// the wait after Stop to one such run; run time is close to proportional to the audio, so this
-// costs only the per-run silence the model renders around each chunk.
+// LONGEST_RUN_TOKENS ids (about 2.2 s of speech, ~8 words), which bounds the wait after Stop to
+// the rest of one such run; run time is close to proportional to the audio, so this costs only
+// the per-run silence the model renders around each chunk. The bound is 40, not 64: at 64 the
+// wait after Stop on 200 KB was p50 607 ms against 305 ms idle, more than one short first chunk
+// (~250 ms) on top; at a random moment of a run the rest is on average half of it, and half a
+// 40-id run is less than a 14-id first chunk's run (a run renders ~0.5 s of pads besides its
+// ids). The cost, measured with durations (load-independent) on the medium and long presets plus
+// six long sentences: 31 runs rendering 64.7 s for 47.6 s delivered, against 22 runs and 58.6 s
+// at 64 (+10 % model time; 48 ids: 23 runs, 58.7 s; 32 ids: 35 runs, 68.6 s, +17 %). It also
+// bounds the arena (see [Note: Memory bounds chunk size]): the worker's peak on the long preset
+// fell from ~350 to ~330 MB (see measure-memory.ts).
 //
 // [Note: Bounded look-ahead]
 // The planner prepares (normalises, phonemises, tokenises) a clause only when the chunk being
@@ -89,7 +97,7 @@ export const CHUNK_GROWTH = 1.5;
 const SECOND_HEAD_SHARE = 0.75;
 
 /** Most ids in any chunk by default, bounding the wait after Stop (see [Note: Stop frees the engine]). */
-export const LONGEST_RUN_TOKENS = 64;
+export const LONGEST_RUN_TOKENS = 40;
 
 /** Growth steps after which every budget is MAX_TOKENS anyway. */
 const MAX_GROWTH_STEPS = 32;
@@ -215,13 +223,16 @@ export async function* planChunks(
     return { ...piece, prepared: { ...result, ms } };
   };
 
-  // The next piece, prepared and at most maxTokens long.
-  const next = async (): Promise<Required<Piece> | undefined> => {
+  // The next piece, prepared and at most maxTokens long; with `headFirst` (the first piece of
+  // the first two chunks, which cut a long clause at its most natural head below) a longer
+  // piece that has such a place is returned whole, so that the cap does not halve it first.
+  const next = async (headFirst: boolean): Promise<Required<Piece> | undefined> => {
     for (;;) {
       const raw = pending.shift() ?? source.next().value;
       if (raw === undefined) return undefined;
       const piece = await prepared(raw);
       if (piece.prepared.ids.length <= maxTokens) return piece;
+      if (headFirst && headCuts(text, piece.start, piece.end).length > 0) return piece;
       const halves = cutNearMiddle(text, piece);
       if (halves) pending.unshift(...halves);
       // A piece without a place to cut (one enormous "word") keeps what the model takes.
@@ -240,7 +251,7 @@ export async function* planChunks(
     let end = spanStart;
     spentMs = 0;
     for (;;) {
-      let piece = await next();
+      let piece = await next(index <= 1 && ids.length === 0);
       if (!piece) break;
       const pieceIds = piece.prepared.ids;
       const joiner = ids.length > 0 && pieceIds.length > 0 ? opts.separator : [];
@@ -264,6 +275,15 @@ export async function* planChunks(
           const [head, tail] = await firstHead(text, piece, Math.round(budget * SECOND_HEAD_SHARE), budget, prepared);
           if (tail) pending.unshift(tail);
           piece = head;
+        }
+        if (piece.prepared.ids.length > maxTokens) {
+          // A long piece kept whole for its head (next(true)) found no cut in reach: halve it.
+          const halves = cutNearMiddle(text, piece);
+          if (halves) {
+            pending.unshift(...halves);
+            continue;
+          }
+          piece = { ...piece, prepared: truncate(piece.prepared, MAX_TOKENS) };
         }
       }
       const pieceWords = piece.prepared.words;

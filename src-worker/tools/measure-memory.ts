@@ -20,7 +20,8 @@ import type { BenchPreset, BenchResult } from '../protocol.ts';
 interface Config {
   longestRunTokens?: number;
   ortOptions?: NonNullable<EngineOptions['session']>['ortOptions'];
-  env?: Record<string, string>;
+  /** Over the worker's environment (WORKER_PROCESS_ENV); null removes a variable. */
+  env?: Record<string, string | null>;
 }
 
 const MEGABYTE = 1024 * 1024;
