@@ -25,25 +25,27 @@ import {
   type IpcMainEvent,
   type IpcMainInvokeEvent,
 } from 'electron';
+import os from 'node:os';
 import path from 'node:path';
-import { defaultCacheDir } from '../src-worker/assets-cache.ts';
-import type { AppCommand, AppView, ProviderId, Settings, VoiceInfo } from '../src-worker/protocol.ts';
-import { readBenchHistory, saveBenchResult } from './bench-history.ts';
-import { cleanClipboardText } from './clipboard-text.ts';
-import { copySelection } from './copy-selection.ts';
-import { registerHotkeys, type HotkeyRegistration } from './hotkeys.ts';
-import { APP_VERSION_ARG, INVOKE, SEND, TO_RENDERER, WORKER_ENV, playbackStateSchema } from './ipc-contract.ts';
-import { resolveAppPaths } from './paths.ts';
-import { ACCESSIBILITY_SETTINGS_URL, promptForAccessibility, selectionEffects } from './selection-effects.ts';
-import { applyPatch, fallBackToKnownVoice, loadSettings, writeSettings } from './settings.ts';
-import { createSupervisor } from './supervisor.ts';
-import { buildTrayMenu, trayTooltip, type PlaybackState, type TrayAction } from './tray-menu.ts';
-import { toMenuTemplate } from './tray-template.ts';
-import { readTestSwitches } from './test-switches.ts';
-import { guardSession, guardWebContents, isTrustedSender, openExternalIfAllowed } from './window-security.ts';
-import { createWindow, registerAppScheme, serveRenderer, togglePopover, type WindowName } from './windows.ts';
-import { createWorkerClient } from './worker-client.ts';
-import { mainPort, openChannel, spawnUtilityWorker, type UtilityWorker } from './worker-process.ts';
+import { cacheDirFor } from '../src-worker/protocol/cache-dir.ts';
+import type { AppCommand, AppView, ProviderId, Settings, VoiceInfo } from '../src-worker/protocol/messages.ts';
+import { readBenchHistory, saveBenchResult } from './settings/bench-history.ts';
+import { cleanClipboardText } from './selection/clipboard-text.ts';
+import { copySelection } from './selection/copy-selection.ts';
+import { registerHotkeys, type HotkeyRegistration } from './shortcuts/hotkeys.ts';
+import { APP_VERSION_ARG, INVOKE, SEND, TO_RENDERER, playbackStateSchema } from './ipc/ipc-contract.ts';
+import { WORKER_ENV, WORKER_PROCESS_ENV } from '../src-worker/protocol/worker-env.ts';
+import { resolveAppPaths } from './app/paths.ts';
+import { ACCESSIBILITY_SETTINGS_URL, promptForAccessibility, selectionEffects } from './selection/selection-effects.ts';
+import { applyPatch, fallBackToKnownVoice, loadSettings, writeSettings } from './settings/settings.ts';
+import { createSupervisor } from './worker/supervisor.ts';
+import { buildTrayMenu, trayTooltip, type PlaybackState, type TrayAction } from './tray/tray-menu.ts';
+import { toMenuTemplate } from './tray/tray-template.ts';
+import { readTestSwitches } from './app/test-switches.ts';
+import { guardSession, guardWebContents, isTrustedSender, openExternalIfAllowed } from './windows/window-security.ts';
+import { createWindow, registerAppScheme, serveRenderer, togglePopover, type WindowName } from './windows/windows.ts';
+import { createWorkerClient } from './preload/worker-client.ts';
+import { mainPort, openChannel, spawnUtilityWorker, type UtilityWorker } from './worker/worker-process.ts';
 
 /** Who the supervisor connects to the worker: a window, or main itself (voices, provider). */
 type Client = { kind: 'window'; name: WindowName; window: BrowserWindow } | { kind: 'main' };
@@ -72,7 +74,7 @@ const paths = resolveAppPaths({
   appPath: app.getAppPath(),
   resourcesPath: process.resourcesPath,
   userDataPath: app.getPath('userData'),
-  assetCacheDir: defaultCacheDir(),
+  assetCacheDir: cacheDirFor(process.env, os.homedir(), process.platform, path),
   platform: process.platform,
   arch: process.arch,
 });
@@ -103,6 +105,8 @@ const supervisor = createSupervisor<UtilityWorker, Client>({
     spawnUtilityWorker({
       entry: paths.workerEntry,
       env: {
+        // The allocator settings the benchmark measured with (see [Note: Worker allocator]).
+        ...WORKER_PROCESS_ENV,
         [WORKER_ENV.assetDirs]: paths.assetDirs.join(path.delimiter),
         [WORKER_ENV.ortCacheDir]: paths.ortCacheDir,
         [WORKER_ENV.modelVariant]: settings.modelVariant,

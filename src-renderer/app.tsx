@@ -2,7 +2,7 @@
 // notice bar, and the current view.
 
 import { useEffect } from 'react';
-import type { AppView } from '../src-worker/protocol.ts';
+import type { AppView } from '../src-worker/protocol/messages.ts';
 import { dismissProblem, nowEpochMs, speak, stop, togglePause } from './store/actions.ts';
 import { useStore } from './store/store.ts';
 import { BenchmarkView } from './views/benchmark-view.tsx';

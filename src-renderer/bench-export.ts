@@ -1,7 +1,7 @@
 // Runs in the renderer (and Node tests): turns a benchmark result into the JSON and CSV files the
 // Benchmark panel exports.
 
-import type { BenchResult } from '../src-worker/protocol.ts';
+import type { BenchResult } from '../src-worker/protocol/messages.ts';
 
 /** Columns of the CSV export, in order. */
 export const CSV_COLUMNS = [

@@ -1,6 +1,6 @@
 // Runs in the renderer: number formatting shared by the views.
 
-import type { GraphState } from '../src-worker/protocol.ts';
+import type { GraphState } from '../src-worker/protocol/messages.ts';
 
 const MB = 1024 * 1024;
 

@@ -3,7 +3,7 @@
 
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { KokoroBridge } from '../src-worker/protocol.ts';
+import type { KokoroBridge } from '../src-worker/protocol/messages.ts';
 import { App } from './app.tsx';
 import { connectWsBridge } from './bridge/ws-bridge.ts';
 import { connectMediaSession, createMediaAnchor } from './media-session.ts';

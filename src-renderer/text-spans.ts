@@ -1,6 +1,6 @@
 // Runs in the renderer (and Node tests): text-span lookups that drive sentence highlighting.
 
-import type { TextSpan } from '../src-worker/protocol.ts';
+import type { TextSpan } from '../src-worker/protocol/messages.ts';
 
 /**
  * Index of the sentence being heard at text offset `offset` (the last sentence starting at or

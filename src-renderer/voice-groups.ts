@@ -2,7 +2,7 @@
 // gender under a Favourites group, and the keyboard cursor kept on the same row while the list
 // changes under it.
 
-import type { VoiceInfo } from '../src-worker/protocol.ts';
+import type { VoiceInfo } from '../src-worker/protocol/messages.ts';
 
 /** The label of the group that collects starred voices at the top. */
 export const FAVOURITES_GROUP = 'Favourites';

@@ -1,13 +1,15 @@
 // Runs in the browser dev host's worker thread: one engine serving every page's MessagePort,
-// as src-worker/entry-node.ts does, plus a `shutdown` message so the host can close without
+// as src-worker/serve/entry-node.ts does, plus a `shutdown` message so the host can close without
 // killing a run in flight (see [Note: Dev host shutdown] in server.ts).
 
 import { parentPort, type MessagePort } from 'node:worker_threads';
-import { DEFAULT_VARIANT, assetPaths, parseVariant } from '../../src-worker/assets.ts';
-import { createEngine } from '../../src-worker/engine.ts';
-import { fromNodePort, serve } from '../../src-worker/host.ts';
-import { createReadiness } from '../../src-worker/readiness.ts';
-import { WORKER_ENV } from '../ipc-contract.ts';
+import { DEFAULT_VARIANT, parseVariant } from '../../src-worker/assets/manifest.ts';
+import { assetPaths } from '../../src-worker/assets/cache.ts';
+import { createEngine } from '../../src-worker/engine/engine.ts';
+import { fromNodePort } from '../../src-worker/protocol/port-adapters.ts';
+import { serve } from '../../src-worker/serve/host.ts';
+import { createReadiness } from '../../src-worker/assets/readiness.ts';
+import { WORKER_ENV } from '../../src-worker/protocol/worker-env.ts';
 
 /** Messages the dev host sends this thread. */
 export type EngineThreadMessage = { type: 'connect'; port: MessagePort } | { type: 'shutdown' };

@@ -21,9 +21,9 @@
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { MAX_TEXT_CHARS } from '../../src-worker/protocol.ts';
-import type { AppCommand } from '../../src-worker/protocol.ts';
-import type { ClientFrame } from './wire.ts';
+import { MAX_TEXT_CHARS } from '../../src-worker/protocol/messages.ts';
+import type { AppCommand } from '../../src-worker/protocol/messages.ts';
+import type { ClientFrame } from '../../src-worker/protocol/wire.ts';
 
 /** Loopback names a page may use to reach the dev host. */
 export const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'] as const;

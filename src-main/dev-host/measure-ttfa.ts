@@ -12,9 +12,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { AUDIBLE_LEVEL } from '../../src-worker/audible.ts';
-import { BENCH_PRESETS } from '../../src-worker/bench.ts';
-import type { BenchPreset } from '../../src-worker/protocol.ts';
+import { AUDIBLE_LEVEL } from '../../src-worker/protocol/audible.ts';
+import { BENCH_PRESETS } from '../../src-worker/engine/bench.ts';
+import type { BenchPreset } from '../../src-worker/protocol/messages.ts';
 import { startDevHost } from './server.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,6 +1,6 @@
 // Runs in the browser dev host (plain Node, no Electron): serves the built renderer on
 // 127.0.0.1, runs the real engine in a worker thread, and bridges the KokoroBridge over one
-// WebSocket per page (see [Note: One bridge] in protocol.ts).
+// WebSocket per page (see [Note: One bridge] in protocol/messages.ts).
 //
 // [Note: Dev host stands in for main and preload]
 // In the app, main owns settings, the clipboard, bench history and hotkey commands, and the
@@ -10,7 +10,7 @@
 //   this process's event loop. Each page gets its own MessageChannel to it (`{type:'connect'}`),
 //   exactly as each Electron window gets its own port. If the worker dies, pages hear 'down',
 //   the worker is restarted and every page is reconnected and hears 'up'.
-// - settings: src-main/settings.ts, the same module main uses, on a folder of our own (a temp
+// - settings: src-main/settings/settings.ts, the same module main uses, on a folder of our own (a temp
 //   folder unless --data-dir is given); patches are validated by its `applyPatch`.
 // - clipboard: the dev host cannot read the desktop's clipboard portably, so it holds a text of
 //   its own: the --clipboard option, else a sample sentence; `POST /__test/clipboard` replaces it
@@ -36,9 +36,9 @@ import {
   type BenchResult,
   type PlatformInfo,
   type Settings,
-} from '../../src-worker/protocol.ts';
-import { WORKER_ENV } from '../ipc-contract.ts';
-import { applyPatch, fallBackToKnownVoice, loadSettings, writeSettings } from '../settings.ts';
+} from '../../src-worker/protocol/messages.ts';
+import { WORKER_ENV } from '../../src-worker/protocol/worker-env.ts';
+import { applyPatch, fallBackToKnownVoice, loadSettings, writeSettings } from '../settings/settings.ts';
 import {
   TEST_TOKEN_HEADER,
   WS_MAX_PAYLOAD_BYTES,
@@ -50,7 +50,7 @@ import {
   parseClientFrame,
   parseTestCommand,
 } from './guards.ts';
-import { encodeChunk, type ServerFrame } from './wire.ts';
+import { encodeChunk, type ServerFrame } from '../../src-worker/protocol/wire.ts';
 
 /** Where the dev host listens unless told otherwise. */
 export const DEFAULT_HOST = '127.0.0.1';

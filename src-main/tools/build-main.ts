@@ -15,7 +15,7 @@ import { build, type BuildOptions } from 'esbuild';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APP_FILES } from '../paths.ts';
+import { APP_FILES } from '../app/paths.ts';
 
 /** The checkout's root. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -27,7 +27,7 @@ const NODE_TARGET = 'node22';
 const CHROME_TARGET = 'chrome140';
 
 /** Files loaded by URL at run time that must sit beside the worker bundle. */
-const WORKER_SIDE_FILES = ['src-worker/inference-thread.js'];
+const WORKER_SIDE_FILES = ['src-worker/sessions/inference-thread.js'];
 
 const common: BuildOptions = {
   bundle: true,
@@ -55,7 +55,7 @@ export async function buildMain(only: readonly BundleName[] = ['main', 'preload'
     }),
     preload: () => build({
       ...common,
-      entryPoints: ['src-main/preload.ts'],
+      entryPoints: ['src-main/preload/preload.ts'],
       outfile: out(APP_FILES.preload),
       platform: 'browser',
       format: 'cjs',
@@ -64,7 +64,7 @@ export async function buildMain(only: readonly BundleName[] = ['main', 'preload'
     }),
     worker: () => build({
       ...common,
-      entryPoints: ['src-worker/entry-electron.ts'],
+      entryPoints: ['src-worker/serve/entry-electron.ts'],
       outfile: out(APP_FILES.workerEntry),
       platform: 'node',
       format: 'esm',

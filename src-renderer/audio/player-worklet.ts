@@ -16,7 +16,7 @@
 // of the first sample at or above AUDIBLE_LEVEL ([Note: Audible level] in audible.ts), which is
 // what audible TTFA counts to.
 
-import { AUDIBLE_LEVEL } from '../../src-worker/audible.ts';
+import { AUDIBLE_LEVEL } from '../../src-worker/protocol/audible.ts';
 import { SampleRing } from './sample-ring.ts';
 import type { ToWorklet, WorkletStatus } from './worklet-messages.ts';
 import { PROCESSOR_NAME } from './worklet-messages.ts';

@@ -2,7 +2,7 @@
 // into the worklet's ring with flow control, and turns the worklet's counters into playback
 // position and audible TTFA (to the first audible sample played, not the first sample).
 
-import { SAMPLE_RATE, type TextSpan } from '../../src-worker/protocol.ts';
+import { SAMPLE_RATE, type TextSpan } from '../../src-worker/protocol/messages.ts';
 import { StreamResampler } from './resampler.ts';
 import { PROCESSOR_NAME, type ToWorklet, type WorkletStatus } from './worklet-messages.ts';
 

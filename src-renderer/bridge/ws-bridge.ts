@@ -1,6 +1,6 @@
 // Runs in the renderer when it is served by the browser dev host: builds `window.kokoro` over one
-// WebSocket to the dev host (see [Note: One bridge] in protocol.ts and [Note: Dev host wire
-// format] in src-main/dev-host/wire.ts).
+// WebSocket to the dev host (see [Note: One bridge] in protocol/messages.ts and [Note: Dev host wire
+// format] in src-worker/protocol/wire.ts).
 //
 // [Note: The bridge reconnects]
 // When the dev host goes away (restarted, laptop asleep) the page hears 'down' at once, every
@@ -19,14 +19,14 @@ import type {
   SettingsResult,
   WorkerEvent,
   WorkerRequest,
-} from '../../src-worker/protocol.ts';
-import { isWorkerEvent } from '../../src-worker/protocol.ts';
+} from '../../src-worker/protocol/messages.ts';
+import { isWorkerEvent } from '../../src-worker/protocol/messages.ts';
 import {
   decodeChunk,
   type BridgeMethod,
   type ClientFrame,
   type ServerFrame,
-} from '../../src-main/dev-host/wire.ts';
+} from '../../src-worker/protocol/wire.ts';
 
 /** Path of the dev host's WebSocket endpoint. */
 export const BRIDGE_PATH = '/bridge';

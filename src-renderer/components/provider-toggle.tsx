@@ -1,7 +1,7 @@
 // Runs in the renderer: the provider toggle (CPU / CoreML / Auto) and CoreML's compute units.
 // Choices the worker reports as unavailable are disabled, with its reason beside them.
 
-import type { CoreMlUnits, ProviderId } from '../../src-worker/protocol.ts';
+import type { CoreMlUnits, ProviderId } from '../../src-worker/protocol/messages.ts';
 import { chooseProvider } from '../store/actions.ts';
 import { useStore } from '../store/store.ts';
 

@@ -4,7 +4,7 @@
 // In the compact popover it is a sheet over the Speak view (see [Note: Compact popover layout]).
 
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { VoiceInfo } from '../../src-worker/protocol.ts';
+import type { VoiceInfo } from '../../src-worker/protocol/messages.ts';
 import { preview, stop, toggleFavourite, updateSettings } from '../store/actions.ts';
 import { useStore } from '../store/store.ts';
 import { cursorIndex, flattenGroups, groupVoices, type RowKey } from '../voice-groups.ts';

@@ -2,7 +2,7 @@
 // worker's fetch-progress events: the whole fetch (files and bytes installed), the step in hand
 // (a download or a sha256 check, its bytes and speed), as short text. Pure functions.
 
-import type { FetchProgressEvent } from '../../src-worker/protocol.ts';
+import type { FetchProgressEvent } from '../../src-worker/protocol/messages.ts';
 
 /** Seconds of samples the speed is averaged over (a moving window, so a stall shows). */
 export const SPEED_WINDOW_S = 3;

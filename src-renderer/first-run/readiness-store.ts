@@ -1,5 +1,5 @@
 // Runs in the renderer: what the window knows about the engine's readiness and a model fetch in
-// progress (see [Note: Honest readiness] in src-worker/readiness.ts). Its own small zustand
+// progress (see [Note: Honest readiness] in src-worker/assets/readiness.ts). Its own small zustand
 // store, fed straight from the bridge, so the layout's store and views need only read it: the
 // badge, the first-run view and the variant choice in Settings.
 //
@@ -15,7 +15,7 @@ import type {
   ReadinessState,
   SettingsPatch,
   WorkerEvent,
-} from '../../src-worker/protocol.ts';
+} from '../../src-worker/protocol/messages.ts';
 import type { Progress, ProgressSample } from './progress.ts';
 
 /** Progress events kept per fetch (the view needs the newest and the installed sizes). */

@@ -1,8 +1,8 @@
 // Runs in the renderer: which model variants Settings offers, from the worker's readiness (see
-// [Note: Honest readiness] in src-worker/readiness.ts): an option is enabled only when its files
+// [Note: Honest readiness] in src-worker/assets/readiness.ts): an option is enabled only when its files
 // are installed or a source here can deliver them, and says how much it would download.
 
-import type { ModelVariant, VariantOption } from '../../src-worker/protocol.ts';
+import type { ModelVariant, VariantOption } from '../../src-worker/protocol/messages.ts';
 import { formatBytes } from './progress.ts';
 import { useReadiness } from './readiness-store.ts';
 

@@ -11,14 +11,14 @@ import type {
   ReadinessState,
   SettingsPatch,
   WorkerEvent,
-} from '../../src-worker/protocol.ts';
+} from '../../src-worker/protocol/messages.ts';
 import { useReadiness } from '../first-run/readiness-store.ts';
 import { Player, type PlaybackReport } from '../audio/player.ts';
 import { useStore } from './store.ts';
 import { FRESH_UTTERANCE, type AppState, type Problem, type UtteranceMetrics } from './slices.ts';
 import { sentenceAt } from '../text-spans.ts';
 import { addChunkWords, playedWords } from '../words/word-actions.ts';
-import type { TextSpan } from '../../src-worker/protocol.ts';
+import type { TextSpan } from '../../src-worker/protocol/messages.ts';
 
 /** Utterances kept for the dashboard charts. */
 const HISTORY_LENGTH = 30;

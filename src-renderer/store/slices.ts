@@ -11,7 +11,7 @@ import type {
   Settings,
   TextSpan,
   VoiceInfo,
-} from '../../src-worker/protocol.ts';
+} from '../../src-worker/protocol/messages.ts';
 import type { WordsSlice } from '../words/words-slice.ts';
 
 /** A user-facing failure: what went wrong and what to do. */

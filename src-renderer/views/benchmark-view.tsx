@@ -1,7 +1,7 @@
 // Runs in the renderer: the Benchmark panel: presets, providers, runs, progress, the results
 // table and chart, export to JSON and CSV, and the history of earlier runs.
 
-import type { BenchPreset, BenchResult } from '../../src-worker/protocol.ts';
+import type { BenchPreset, BenchResult } from '../../src-worker/protocol/messages.ts';
 import { benchToCsv, benchToJson } from '../bench-export.ts';
 import { BarChart } from '../components/charts.tsx';
 import { formatBytes, formatMs, formatRtf } from '../format.ts';

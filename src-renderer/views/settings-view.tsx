@@ -2,7 +2,7 @@
 // variant, launch at login, storage, and about and licences.
 
 import { useState } from 'react';
-import type { CoreMlUnits, Hotkeys, ModelVariant } from '../../src-worker/protocol.ts';
+import type { CoreMlUnits, Hotkeys, ModelVariant } from '../../src-worker/protocol/messages.ts';
 import { UNITS } from '../components/provider-toggle.tsx';
 import { chooseProvider, updateSettings } from '../store/actions.ts';
 import { useStore } from '../store/store.ts';
@@ -15,7 +15,7 @@ const HOTKEY_SLOTS: { id: keyof Hotkeys; label: string }[] = [
   { id: 'stop', label: 'Stop speaking' },
 ];
 
-/** Pause-scale choices (see src-worker/joins.ts): shorter or longer than the natural pauses. */
+/** Pause-scale choices (see src-worker/engine/joins.ts): shorter or longer than the natural pauses. */
 const PAUSES: { scale: number; label: string }[] = [
   { scale: 0.5, label: 'Shorter' },
   { scale: 1, label: 'Natural' },

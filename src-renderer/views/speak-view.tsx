@@ -9,7 +9,7 @@
 // 640 px wide it is a panel beside the text instead (styles.css, "Speak").
 
 import { useEffect, useRef } from 'react';
-import { MAX_SPEED, MIN_SPEED } from '../../src-worker/protocol.ts';
+import { MAX_SPEED, MIN_SPEED } from '../../src-worker/protocol/messages.ts';
 import { MOD } from '../app.tsx';
 import { ChevronIcon, NextIcon, PauseIcon, PlayIcon, PreviousIcon, StopIcon } from '../components/icons.tsx';
 import { ProviderToggle } from '../components/provider-toggle.tsx';

@@ -5,7 +5,7 @@
 // sentence being heard is announced politely, once per sentence, never per word.
 
 import { memo, useEffect, useRef, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
-import type { WordTiming } from '../../src-worker/protocol.ts';
+import type { WordTiming } from '../../src-worker/protocol/messages.ts';
 import { useStore } from '../store/store.ts';
 import { readFromWord } from './word-actions.ts';
 import { wordsIn } from './word-spans.ts';

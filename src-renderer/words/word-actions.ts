@@ -1,7 +1,7 @@
 // Runs in the renderer: the module-level actions of the word highlight (see [Note: Word
 // highlight] in words-slice.ts): chunk words in, played position in, a word clicked out.
 
-import { SAMPLE_RATE, type WordTiming } from '../../src-worker/protocol.ts';
+import { SAMPLE_RATE, type WordTiming } from '../../src-worker/protocol/messages.ts';
 import { readFrom } from '../store/actions.ts';
 import { useStore } from '../store/store.ts';
 import { wordAt } from './word-spans.ts';

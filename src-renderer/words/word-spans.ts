@@ -1,7 +1,7 @@
 // Runs in the renderer (and Node tests): word lookups for the word highlight, by the played
 // sample of the utterance (see [Note: Word highlight] in words-slice.ts).
 
-import type { WordTiming } from '../../src-worker/protocol.ts';
+import type { WordTiming } from '../../src-worker/protocol/messages.ts';
 
 /**
  * Index of the word being heard at utterance sample `sample`: the last word starting at or

@@ -11,7 +11,7 @@
 // through `subscribe` into the DOM, not as React state.
 
 import type { StateCreator } from 'zustand';
-import type { WordTiming } from '../../src-worker/protocol.ts';
+import type { WordTiming } from '../../src-worker/protocol/messages.ts';
 import type { AppState } from '../store/slices.ts';
 
 export interface WordsSlice {

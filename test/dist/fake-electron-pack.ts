@@ -15,7 +15,7 @@
 import { copyFileSync, cpSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { APP_FILES } from '../../src-main/paths.ts';
+import { APP_FILES } from '../../src-main/app/paths.ts';
 import { PROJECT_ROOT, readBuilderConfig } from './builder-config.ts';
 
 /** @electron/fuses' marker before the fuse wire, and Electron's default wire (see its docs). */

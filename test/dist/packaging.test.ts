@@ -1,6 +1,6 @@
 // Runs in the Node test runner: what electron-builder.yml packs is what the app looks for at run
-// time. The paths come from src-main/paths.ts (resolveAppPaths, packaged, on a simulated
-// Resources folder) and src-worker/assets.ts (assetPaths); what gets packed, unpacked and copied
+// time. The paths come from src-main/app/paths.ts (resolveAppPaths, packaged, on a simulated
+// Resources folder) and src-worker/assets/cache.ts (assetPaths); what gets packed, unpacked and copied
 // comes from electron-builder's own file matchers applied to the real config and real files.
 
 import assert from 'node:assert/strict';
@@ -11,8 +11,9 @@ import { test } from 'node:test';
 import { DebugLogger } from 'builder-util';
 import * as fileMatcher from 'app-builder-lib/out/fileMatcher.js';
 import type { Configuration, PlatformSpecificBuildOptions } from 'app-builder-lib';
-import { APP_FILES, ASAR_FILE, ASAR_UNPACKED_DIR, BUNDLED_MODELS_DIR, ORT_NAPI_DIR, resolveAppPaths } from '../../src-main/paths.ts';
-import { assetPaths, loadManifest } from '../../src-worker/assets.ts';
+import { APP_FILES, ASAR_FILE, ASAR_UNPACKED_DIR, BUNDLED_MODELS_DIR, ORT_NAPI_DIR, resolveAppPaths } from '../../src-main/app/paths.ts';
+import { assetPaths } from '../../src-worker/assets/cache.ts';
+import { loadManifest } from '../../src-worker/assets/manifest.ts';
 import { PROJECT_ROOT, readBuilderConfig } from './builder-config.ts';
 
 const RESOURCES = '/Applications/Kokoro Bar.app/Contents/Resources';
@@ -185,7 +186,7 @@ test('the icon and entitlements the config names exist and stay out of the app',
 });
 
 /** Where the bundles start (src-main/tools/build-main.ts) and the files loaded beside them by URL. */
-const RUNTIME_ENTRY_POINTS = ['src-main/main.ts', 'src-worker/entry-electron.ts', 'src-worker/inference-thread.js'];
+const RUNTIME_ENTRY_POINTS = ['src-main/main.ts', 'src-worker/serve/entry-electron.ts', 'src-worker/sessions/inference-thread.js'];
 
 /** Production dependencies the config leaves out of the app on purpose (see its files: list). */
 const LEFT_OUT_OF_APP = ['tsx'];

@@ -13,8 +13,9 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { extractFile, listPackage, statFile } from '@electron/asar';
 import { getCurrentFuseWire, FuseV1Options } from '@electron/fuses';
-import { APP_FILES, ASAR_FILE, ORT_NAPI_DIR, resolveAppPaths } from '../../src-main/paths.ts';
-import { assetPaths, checkAssets, defaultCacheDir, loadManifest } from '../../src-worker/assets.ts';
+import { APP_FILES, ASAR_FILE, ORT_NAPI_DIR, resolveAppPaths } from '../../src-main/app/paths.ts';
+import { assetPaths, checkAssets, defaultCacheDir } from '../../src-worker/assets/cache.ts';
+import { loadManifest } from '../../src-worker/assets/manifest.ts';
 import { readBuilderConfig } from './builder-config.ts';
 import { packWithStandInElectron } from './fake-electron-pack.ts';
 

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resolveAppPaths, type AppPathFacts } from '../../src-main/paths.ts';
+import { resolveAppPaths, type AppPathFacts } from '../../src-main/app/paths.ts';
 
 const RESOURCES = '/Applications/Kokoro Bar.app/Contents/Resources';
 const USER_DATA = '/Users/ada/Library/Application Support/Kokoro Bar';

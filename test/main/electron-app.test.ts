@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import type { ElectronApplication, Page } from 'playwright-core';
-import { TEST_ENV } from '../../src-main/ipc-contract.ts';
+import { TEST_ENV } from '../../src-main/ipc/ipc-contract.ts';
 import { findElectron } from '../../src-main/tools/start.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -10,8 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { assetPaths, checkAssets, fetchAssets, loadManifest } from '../../src-worker/assets.ts';
-import { MIRRORS_ENV } from '../../src-worker/assets-fetch.ts';
+import { assetPaths, checkAssets } from '../../src-worker/assets/cache.ts';
+import { fetchAssets } from '../../src-worker/assets/fetch.ts';
+import { loadManifest } from '../../src-worker/assets/manifest.ts';
+import { MIRRORS_ENV } from '../../src-worker/assets/fetch.ts';
 import { findElectron } from '../../src-main/tools/start.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -36,7 +38,7 @@ const freshEnv = (cache: string): NodeJS.ProcessEnv => ({ ...process.env, KOKORO
 
 test('npm run dev on an empty cache downloads and verifies the model first, then serves', { timeout: START_TIMEOUT_MS }, async () => {
   const cache = path.join(scratch, 'dev-cache');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/dev-host.ts', '--port', '0', '--data-dir', path.join(scratch, 'dev-data')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/dev-host/main.ts', '--port', '0', '--data-dir', path.join(scratch, 'dev-data')], {
     cwd: ROOT,
     env: freshEnv(cache),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -27,7 +27,7 @@ test('main guards every webContents and session as they are created', () => {
 });
 
 test('main opens external URLs only through the allow-list and reads test switches only through readTestSwitches', () => {
-  for (const file of ['src-main/main.ts', 'src-main/windows.ts']) {
+  for (const file of ['src-main/main.ts', 'src-main/windows/windows.ts']) {
     const source = code(file);
     const direct = [...source.matchAll(/shell\.openExternal\(([^)]*)\)/g)].map((m) => m[0]);
     // The only shell.openExternal is the one handed to the guards as the opener.

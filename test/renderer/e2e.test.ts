@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDevHost, type DevHost } from '../../src-main/dev-host/server.ts';
 import { CSV_COLUMNS } from '../../src-renderer/bench-export.ts';
-import type { BenchResult, MetricsEvent, StartedEvent } from '../../src-worker/protocol.ts';
+import type { BenchResult, MetricsEvent, StartedEvent } from '../../src-worker/protocol/messages.ts';
 import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_SKIP } from './chromium.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

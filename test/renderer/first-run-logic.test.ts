@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { KokoroBridge, ReadinessState, SettingsPatch, WorkerEvent, WorkerRequest } from '../../src-worker/protocol.ts';
+import type { KokoroBridge, ReadinessState, SettingsPatch, WorkerEvent, WorkerRequest } from '../../src-worker/protocol/messages.ts';
 import { describeFetch, formatBytes, installedBytes, speedOf, type Progress } from '../../src-renderer/first-run/progress.ts';
 import { chooseVariant, startReadiness, useReadiness } from '../../src-renderer/first-run/readiness-store.ts';
 import { variantLabel, variantOffered } from '../../src-renderer/first-run/variants.ts';

@@ -14,13 +14,14 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDevHost, type DevHost } from '../../src-main/dev-host/server.ts';
-import { fetchAssets, loadManifest } from '../../src-worker/assets.ts';
-import { MIRRORS_ENV } from '../../src-worker/readiness.ts';
+import { fetchAssets } from '../../src-worker/assets/fetch.ts';
+import { loadManifest } from '../../src-worker/assets/manifest.ts';
+import { MIRRORS_ENV } from '../../src-worker/assets/fetch.ts';
 import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_SKIP } from './chromium.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RESULTS = path.join(ROOT, 'test-results');
-/** The tray popover's size (src-main/windows.ts). */
+/** The tray popover's size (src-main/windows/windows.ts). */
 const POPOVER = { width: 380, height: 520 };
 /** A larger window, for the screenshots. */
 const LARGE = { width: 900, height: 640 };

@@ -141,7 +141,7 @@ test('stop flushes at once; pushes for an old utterance are ignored', () => {
 });
 
 test('the audible frame is the frame of the first sample at or above AUDIBLE_LEVEL, not of the first sample', async () => {
-  const { AUDIBLE_LEVEL } = await import('../../src-worker/audible.ts');
+  const { AUDIBLE_LEVEL } = await import('../../src-worker/protocol/audible.ts');
   // [leading quiet samples, quiet value] → the audible frame lies that many samples after the start.
   const table: [number, number][] = [
     [0, 0],

@@ -1,4 +1,4 @@
-// Runs in Node (tests): the renderer at the tray popover's real size (380×520, src-main/windows.ts)
+// Runs in Node (tests): the renderer at the tray popover's real size (380×520, src-main/windows/windows.ts)
 // and at a larger window size, light and dark, in Debian's Chromium through the browser dev host
 // with the real engine: layout facts (what is inside the viewport and not covered), 200 KB of
 // text, the keyboard, previous/next sentence, the media session, the voice sheet, WCAG contrast
@@ -14,12 +14,12 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { startDevHost, type DevHost } from '../../src-main/dev-host/server.ts';
-import type { BenchResult } from '../../src-worker/protocol.ts';
+import type { BenchResult } from '../../src-worker/protocol/messages.ts';
 import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_SKIP } from './chromium.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RESULTS = path.join(ROOT, 'test-results');
-/** The popover's size (POPOVER_SIZE in src-main/windows.ts) and a larger window. */
+/** The popover's size (POPOVER_SIZE in src-main/windows/windows.ts) and a larger window. */
 const POPOVER = { width: 380, height: 520 };
 const LARGE = { width: 900, height: 700 };
 const SIZES = [POPOVER, LARGE];

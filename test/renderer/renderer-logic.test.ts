@@ -3,8 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeChunk, encodeChunk } from '../../src-main/dev-host/wire.ts';
-import type { BenchResult, ChunkEvent } from '../../src-worker/protocol.ts';
+import { decodeChunk, encodeChunk } from '../../src-worker/protocol/wire.ts';
+import type { BenchResult, ChunkEvent } from '../../src-worker/protocol/messages.ts';
 import { benchToCsv, benchToJson, CSV_COLUMNS } from '../../src-renderer/bench-export.ts';
 import { describeGraph } from '../../src-renderer/format.ts';
 import { sentenceAt } from '../../src-renderer/text-spans.ts';

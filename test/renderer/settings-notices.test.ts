@@ -17,7 +17,7 @@ import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_SKIP } from './chromium.ts';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RESULTS = path.join(ROOT, 'test-results');
 const WAIT_MS = 180_000;
-/** The popover's size (src-main/windows.ts POPOVER_SIZE). */
+/** The popover's size (src-main/windows/windows.ts POPOVER_SIZE). */
 const POPOVER = { width: 380, height: 520 };
 
 const skip = CHROMIUM_SKIP;

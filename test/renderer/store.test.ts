@@ -4,9 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { defaultSettings } from '../../src-main/settings.ts';
-import { applyPatch } from '../../src-main/settings.ts';
-import type { AppCommand, BenchResult, KokoroBridge, ProviderState, Settings, WorkerEvent, WorkerRequest } from '../../src-worker/protocol.ts';
+import { defaultSettings } from '../../src-main/settings/settings.ts';
+import { applyPatch } from '../../src-main/settings/settings.ts';
+import type { AppCommand, BenchResult, KokoroBridge, ProviderState, Settings, WorkerEvent, WorkerRequest } from '../../src-worker/protocol/messages.ts';
 import { cancelBenchmark, chooseProvider, modelBlocker, preview, runBenchmark, skipSentence, speak, speakBlocker, start, stop, toggleFavourite, updateSettings } from '../../src-renderer/store/actions.ts';
 import { useReadiness } from '../../src-renderer/first-run/readiness-store.ts';
 import { connectMediaSession, MEDIA_ACTIONS, type MediaSessionLike, type NowPlaying } from '../../src-renderer/media-session.ts';

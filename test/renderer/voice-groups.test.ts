@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { VoiceInfo } from '../../src-worker/protocol.ts';
+import type { VoiceInfo } from '../../src-worker/protocol/messages.ts';
 import { cursorIndex, FAVOURITES_GROUP, flattenGroups, groupVoices, type RowKey } from '../../src-renderer/voice-groups.ts';
 
 const voice = (id: string, name: string, gender: 'female' | 'male', language = 'American English'): VoiceInfo => ({ id, name, gender, language, lang: 'en-us' });

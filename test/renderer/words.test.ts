@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { WordTiming } from '../../src-worker/protocol.ts';
+import type { WordTiming } from '../../src-worker/protocol/messages.ts';
 import { useStore } from '../../src-renderer/store/store.ts';
 import { addChunkWords, playedWords } from '../../src-renderer/words/word-actions.ts';
 import { wordAt, wordsIn } from '../../src-renderer/words/word-spans.ts';

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
-import type { ClientFrame, ServerFrame } from '../../src-main/dev-host/wire.ts';
+import type { ClientFrame, ServerFrame } from '../../src-worker/protocol/wire.ts';
 import { connectWsBridge, UNREACHABLE_MESSAGE, type SocketConstructor } from '../../src-renderer/bridge/ws-bridge.ts';
-import { defaultSettings } from '../../src-main/settings.ts';
+import { defaultSettings } from '../../src-main/settings/settings.ts';
 
 const PLATFORM = { os: 'browser', arch: 'x64', shell: 'browser', appVersion: 'test' } as const;
 /** Long enough for a few reconnection attempts on a loaded machine. */

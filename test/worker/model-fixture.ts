@@ -4,7 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { assetPaths, checkAssets } from '../../src-worker/assets.ts';
+import { assetPaths, checkAssets } from '../../src-worker/assets/cache.ts';
 
 /** The three files an engine needs. */
 export interface ModelFiles {

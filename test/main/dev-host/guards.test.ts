@@ -14,7 +14,7 @@ import {
   parseClientFrame,
   parseTestCommand,
 } from '../../../src-main/dev-host/guards.ts';
-import { MAX_TEXT_CHARS } from '../../../src-worker/protocol.ts';
+import { MAX_TEXT_CHARS } from '../../../src-worker/protocol/messages.ts';
 
 const PORT = 5174;
 const HOSTS = allowedHosts(PORT, '127.0.0.1');

@@ -13,8 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { TEST_TOKEN_HEADER, WS_MAX_PAYLOAD_BYTES } from '../../../src-main/dev-host/guards.ts';
 import { startDevHost, type DevHost } from '../../../src-main/dev-host/server.ts';
-import type { ServerFrame } from '../../../src-main/dev-host/wire.ts';
-import type { AppCommand, Settings, SettingsResult } from '../../../src-worker/protocol.ts';
+import type { ServerFrame } from '../../../src-worker/protocol/wire.ts';
+import type { AppCommand, Settings, SettingsResult } from '../../../src-worker/protocol/messages.ts';
 
 const WAIT_MS = 120_000;
 /** How long a refused message has to show an effect before we call it ignored. */

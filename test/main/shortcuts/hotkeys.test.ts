@@ -1,0 +1,70 @@
+// Runs under node:test: global shortcut registration reports every shortcut that is not active.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { registerHotkeys, type ShortcutRegistrar } from '../../../src-main/shortcuts/hotkeys.ts';
+
+function registrar(taken: string[]) {
+  const active = new Map<string, () => void>();
+  const r: ShortcutRegistrar = {
+    register(accelerator, callback) {
+      if (taken.includes(accelerator)) return false;
+      active.set(accelerator, callback);
+      return true;
+    },
+    unregister(accelerator) {
+      active.delete(accelerator);
+    },
+  };
+  return { r, active };
+}
+
+const noop = { speakClipboard: () => {}, speakSelection: () => {}, stop: () => {} };
+
+test('valid hotkeys are registered and call their action; dispose unregisters them', () => {
+  const { r, active } = registrar([]);
+  let spoken = 0;
+  const reg = registerHotkeys(
+    { speakClipboard: 'Control+Alt+V', speakSelection: 'Control+Alt+S', stop: '' },
+    { ...noop, speakClipboard: () => spoken++ },
+    r,
+  );
+  assert.deepEqual(reg.problems, []);
+  assert.deepEqual([...active.keys()], ['Control+Alt+V', 'Control+Alt+S']);
+  active.get('Control+Alt+V')?.();
+  assert.equal(spoken, 1);
+  reg.dispose();
+  assert.equal(active.size, 0);
+});
+
+test('a shortcut held by another app is reported, the others still work', () => {
+  const { r, active } = registrar(['Control+Alt+S']);
+  const reg = registerHotkeys(
+    { speakClipboard: 'Control+Alt+V', speakSelection: 'Control+Alt+S', stop: 'Control+Alt+Escape' },
+    noop,
+    r,
+  );
+  assert.equal(reg.problems.length, 1);
+  assert.match(reg.problems[0] ?? '', /Speak Selection: ⌃⌥S \(Control\+Alt\+S\) could not be registered.*Settings/);
+  assert.deepEqual(Object.keys(reg.registered), ['speakClipboard', 'stop']);
+  assert.equal(active.size, 2);
+});
+
+test('invalid or reserved shortcuts are reported and never registered', () => {
+  const { r, active } = registrar([]);
+  const reg = registerHotkeys({ speakClipboard: 'Alt+Escape', speakSelection: 'Banana+', stop: 'Control+Alt+X' }, noop, r);
+  assert.equal(reg.problems.length, 2);
+  assert.match(reg.problems.join('\n'), /Spoken Content/);
+  assert.deepEqual([...active.keys()], ['Control+Alt+X']);
+});
+
+test('a registrar that throws counts as a refusal', () => {
+  const r: ShortcutRegistrar = {
+    register: () => {
+      throw new Error('conversion failed');
+    },
+    unregister: () => {},
+  };
+  const reg = registerHotkeys({ speakClipboard: 'Control+Alt+V', speakSelection: '', stop: '' }, noop, r);
+  assert.equal(reg.problems.length, 1);
+});

@@ -1,0 +1,267 @@
+// Runs in the tests: the protocol host over real channels with the real model: two interleaved
+// speak requests on a worker_threads MessageChannel (with pause, resume and stop), the small
+// requests and bad input; then the Node entry as a worker thread and as a child process.
+
+import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { createEngine } from '../../../src-worker/engine/engine.ts';
+import { ENGINE_ENV, serve } from '../../../src-worker/serve/host.ts';
+import { fromNodePort } from '../../../src-worker/protocol/port-adapters.ts';
+import {
+  PROTOCOL_VERSION,
+  isTerminal,
+  isWorkerEvent,
+  type ChunkEvent,
+  type WorkerEvent,
+  type WorkerRequest,
+} from '../../../src-worker/protocol/messages.ts';
+import { modelFiles } from '../model-fixture.ts';
+
+const files = await modelFiles();
+const engine = await createEngine({ assets: files });
+after(() => engine.dispose());
+
+// A client on one end of a channel: records every event, resolves waits on conditions.
+function client(send: (request: WorkerRequest) => void, subscribe: (listener: (raw: unknown) => void) => void) {
+  const events: WorkerEvent[] = [];
+  const waiters: { check: () => boolean; resolve: () => void }[] = [];
+  subscribe((raw) => {
+    assert.ok(isWorkerEvent(raw), `a well-formed event: ${JSON.stringify(raw)}`);
+    events.push(raw);
+    for (const w of [...waiters]) {
+      if (w.check()) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  });
+  const until = (check: () => boolean): Promise<void> =>
+    check() ? Promise.resolve() : new Promise((resolve) => waiters.push({ check, resolve }));
+  const of = (id: string) => events.filter((e) => e.id === id);
+  const ended = (id: string) => until(() => of(id).some(isTerminal));
+  return { events, send, until, of, ended };
+}
+
+function portClient(port: MessagePort) {
+  return client(
+    (request) => port.postMessage(request),
+    (listener) => port.on('message', listener),
+  );
+}
+
+// Checks [Note: One protocol] for one request: data events, then exactly one terminal, last.
+function assertAnswered(events: WorkerEvent[], terminal: 'done' | 'error') {
+  const terminals = events.filter(isTerminal);
+  assert.equal(terminals.length, 1, 'exactly one terminal event');
+  assert.equal(events.at(-1)?.type, terminal, 'the terminal event comes last');
+}
+
+function chunksOf(events: WorkerEvent[]): ChunkEvent[] {
+  return events.filter((e): e is ChunkEvent => e.type === 'chunk');
+}
+
+// Two sentences, the first under the first-chunk budget (22 and 19 ids), the second under the
+// second's (33 and 35 of 36): two chunks per request.
+const TEXT_A = 'Hello, my good friend. How are you doing on this fine day?';
+const TEXT_B = 'It is lovely today. Shall we go for a walk in the park?';
+
+test('serves two interleaved speak requests over a real MessagePort, with pause, resume and stop', async (t) => {
+  const { port1, port2 } = new MessageChannel();
+  const stopServing = serve(fromNodePort(port1), engine);
+  t.after(() => {
+    stopServing();
+    port1.close();
+    port2.close();
+  });
+  const c = portClient(port2);
+  await c.until(() => c.events.length > 0);
+  assert.deepEqual(c.events[0], { type: 'hello', id: '', version: PROTOCOL_VERSION, pid: process.pid });
+
+  c.send({ type: 'speak', id: 'a', text: TEXT_A, voice: 'af_heart', speed: 1 });
+  c.send({ type: 'speak', id: 'b', text: TEXT_B, voice: 'bm_george', speed: 1.2 });
+  // Pause A as soon as its first chunk arrives.
+  await c.until(() => chunksOf(c.of('a')).length === 1);
+  c.send({ type: 'pause', id: 'p1', target: 'a' });
+  await c.ended('b');
+  await c.ended('p1');
+  // B finished while A was paused: no chunk of A was posted after the pause.
+  assert.equal(chunksOf(c.of('a')).length, 1);
+  assert.ok(!c.of('a').some(isTerminal));
+  c.send({ type: 'resume', id: 'r1', target: 'a' });
+  await c.ended('a');
+
+  for (const [id, text] of [['a', TEXT_A], ['b', TEXT_B]] as const) {
+    const events = c.of(id);
+    assertAnswered(events, 'done');
+    assert.equal(events[0]?.type, 'started');
+    const started = events[0];
+    assert.ok(started?.type === 'started' && started.provider === 'cpu' && started.sentences.length === 2);
+    const chunks = chunksOf(events);
+    assert.deepEqual(chunks.map((ch) => ch.index), [0, 1]);
+    assert.deepEqual(chunks.map((ch) => ch.last), [false, true]);
+    assert.equal(chunks.map((ch) => text.slice(ch.span.start, ch.span.end)).join(''), text);
+    for (const ch of chunks) {
+      assert.ok(ch.pcm instanceof Float32Array && ch.pcm.length > 0, 'PCM arrives as a Float32Array');
+      assert.equal(ch.sampleRate, 24_000);
+      // The derived graph's durations travel with the chunk: one frame count per padded id.
+      assert.ok(ch.durations, 'a chunk event carries durations');
+      assert.equal(ch.durations.ids.length, ch.timings.tokens + 2);
+      assert.equal(ch.durations.frames.length, ch.durations.ids.length);
+    }
+    const metrics = events.filter((e) => e.type === 'metrics');
+    assert.equal(metrics.length, 2, 'metrics after each chunk');
+    const final = metrics.at(-1);
+    assert.ok(final?.type === 'metrics' && final.final && final.ttfaEngineMs > 0 && final.rtf > 0);
+    assert.ok(final.audioSeconds > 1 && final.peakRssBytes >= final.rssBytes && final.rssBytes > 0);
+    assert.deepEqual(events.at(-1), { type: 'done', id, stopped: false });
+  }
+  // Interleaved: B's first chunk arrived before A's last.
+  const order = c.events.filter((e): e is ChunkEvent => e.type === 'chunk').map((e) => `${e.id}${e.index}`);
+  assert.ok(order.indexOf('b0') < order.indexOf('a1'), order.join(' '));
+
+  // Stop after the first chunk: nothing more, then done { stopped: true }.
+  c.send({ type: 'speak', id: 'c', text: TEXT_A, voice: 'af_heart', speed: 1 });
+  await c.until(() => chunksOf(c.of('c')).length === 1);
+  c.send({ type: 'stop', id: 's1', target: 'c' });
+  await c.ended('c');
+  assert.equal(chunksOf(c.of('c')).length, 1);
+  assertAnswered(c.of('c'), 'done');
+  assert.deepEqual(c.of('c').at(-1), { type: 'done', id: 'c', stopped: true });
+  await c.ended('s1');
+  assert.deepEqual(c.of('s1'), [{ type: 'done', id: 's1', stopped: false }]);
+});
+
+test('answers small requests and bad input, one terminal event each, and keeps serving', async (t) => {
+  const { port1, port2 } = new MessageChannel();
+  const stopServing = serve(fromNodePort(port1), engine);
+  t.after(() => {
+    stopServing();
+    port1.close();
+    port2.close();
+  });
+  const c = portClient(port2);
+  const ask = async (request: unknown) => {
+    port2.postMessage(request);
+    const id = (request as { id?: unknown }).id;
+    await c.until(() => c.events.some((e) => isTerminal(e) && e.id === (typeof id === 'string' ? id : '')));
+    return c.of(typeof id === 'string' ? id : '');
+  };
+
+  const voices = await ask({ type: 'list-voices', id: 'v' });
+  assertAnswered(voices, 'done');
+  assert.ok(voices[0]?.type === 'voices' && voices[0].voices.length === 54);
+
+  const status = await ask({ type: 'status', id: 'st' });
+  assert.ok(status[0]?.type === 'provider' && status[0].state.active === 'cpu');
+  assertAnswered(status, 'done');
+
+  const bad = await ask({ type: 'speak', id: 'bad', text: 'hi', voice: 'af_heart' });
+  assert.equal(bad.length, 1);
+  assert.ok(bad[0]?.type === 'error' && bad[0].code === 'bad-request' && /speed/.test(bad[0].message));
+
+  const pause = await ask({ type: 'speak', id: 'ps', text: 'hi', voice: 'af_heart', speed: 1, pauseScale: 10 });
+  assert.ok(pause[0]?.type === 'error' && pause[0].code === 'bad-request' && /pauseScale/.test(pause[0].message), JSON.stringify(pause[0]));
+
+  const unknown = await ask({ type: 'dance', id: 'x' });
+  assert.ok(unknown[0]?.type === 'error' && unknown[0].code === 'bad-request');
+
+  const voice = await ask({ type: 'speak', id: 'uv', text: 'Hello.', voice: 'af_nobody', speed: 1 });
+  assert.equal(voice.length, 1, 'no started event before an input error');
+  assert.ok(voice[0]?.type === 'error' && voice[0].code === 'unknown-voice' && /af_heart/.test(voice[0].action));
+
+  const speed = await ask({ type: 'speak', id: 'sp', text: 'Hello.', voice: 'af_heart', speed: 3 });
+  assert.ok(speed[0]?.type === 'error' && speed[0].code === 'bad-speed');
+
+  const empty = await ask({ type: 'speak', id: 'em', text: '   ', voice: 'af_heart', speed: 1 });
+  assert.ok(empty[0]?.type === 'error' && empty[0].code === 'empty-text');
+
+  const stopNothing = await ask({ type: 'stop', id: 'sn', target: 'gone' });
+  assert.deepEqual(stopNothing, [{ type: 'done', id: 'sn', stopped: false }]);
+
+  const provider = await ask({ type: 'set-provider', id: 'sp2', provider: { provider: 'cpu' } });
+  assert.ok(provider[0]?.type === 'provider');
+  assertAnswered(provider, 'done');
+
+  const ok = await ask({ type: 'speak', id: 'ok', text: 'Fine.', voice: 'af_heart', speed: 1 });
+  assertAnswered(ok, 'done');
+  assert.equal(chunksOf(ok).length, 1);
+});
+
+test('a benchmark request runs the benchmark: progress events, then the result, then done', async (t) => {
+  // The host stores results for Auto in the cache directory: keep that out of the user's cache.
+  const previous = process.env['KOKORO_BAR_CACHE'];
+  process.env['KOKORO_BAR_CACHE'] = mkdtempSync(path.join(os.tmpdir(), 'kokoro-bench-store-'));
+  const { port1, port2 } = new MessageChannel();
+  const stopServing = serve(fromNodePort(port1), engine);
+  t.after(() => {
+    stopServing();
+    port1.close();
+    port2.close();
+    if (previous === undefined) delete process.env['KOKORO_BAR_CACHE'];
+    else process.env['KOKORO_BAR_CACHE'] = previous;
+  });
+  const c = portClient(port2);
+  c.send({ type: 'benchmark', id: 'bm', presets: ['short'], runs: 1 });
+  await c.ended('bm');
+  const events = c.of('bm');
+  assertAnswered(events, 'done');
+  const types = events.map((e) => e.type);
+  assert.deepEqual(types.slice(-2), ['bench-result', 'done']);
+  assert.ok(types.slice(0, -2).every((type) => type === 'bench-progress') && types.length >= 4);
+  const result = events.at(-2);
+  assert.ok(result?.type === 'bench-result' && result.result.rows.length === 1 && result.result.rows[0]?.preset === 'short');
+});
+
+const ENTRY = new URL('../../../src-worker/serve/entry-node.ts', import.meta.url);
+
+test('entry-node serves ports handed to it as a worker thread', async () => {
+  // A worker thread does not get tsx's hooks in time to load a .ts entry, so a one-line
+  // bootstrap registers them first (the app bundles the worker instead).
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(ENTRY.href)}); })`;
+  const worker = new Worker(bootstrap, { eval: true, workerData: { engine: { assets: files } } });
+  try {
+    const { port1, port2 } = new MessageChannel();
+    worker.postMessage({ type: 'connect', port: port1 }, [port1]);
+    const c = portClient(port2);
+    await c.until(() => c.events.some((e) => e.type === 'hello'));
+    c.send({ type: 'speak', id: 'w', text: 'Hi.', voice: 'af_heart', speed: 1 });
+    await c.ended('w');
+    assertAnswered(c.of('w'), 'done');
+    assert.ok(chunksOf(c.of('w'))[0]?.pcm instanceof Float32Array);
+    port2.close();
+  } finally {
+    await worker.terminate();
+  }
+});
+
+test('entry-node serves its parent over IPC as a child process, PCM intact', async () => {
+  const child = fork(ENTRY, [], {
+    execArgv: ['--import', 'tsx'],
+    serialization: 'advanced',
+    env: { ...process.env, [ENGINE_ENV]: JSON.stringify({ assets: files }) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const c = client(
+      (request) => child.send(request),
+      (listener) => child.on('message', listener),
+    );
+    await c.until(() => c.events.some((e) => e.type === 'hello'));
+    const hello = c.events.find((e) => e.type === 'hello');
+    assert.ok(hello?.type === 'hello' && hello.pid === child.pid);
+    c.send({ type: 'speak', id: 'k', text: 'Hi.', voice: 'af_heart', speed: 1 });
+    await c.ended('k');
+    assertAnswered(c.of('k'), 'done');
+    const chunk = chunksOf(c.of('k'))[0];
+    assert.ok(chunk && chunk.pcm instanceof Float32Array && chunk.pcm.length > 0);
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.disconnect();
+    await exited;
+  }
+});
