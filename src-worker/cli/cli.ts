@@ -20,7 +20,7 @@ import { loadManifest } from '../assets/manifest.ts';
 import { runFetchCommand } from './assets-command.ts';
 import { describeAuto, recordBenchmark } from '../sessions/auto-provider.ts';
 import { ALL_PRESETS, engineProcess, runBenchSweep, type BenchSweepOptions } from '../engine/bench.ts';
-import { runBenchInChild } from './bench-process.ts';
+import { buildBenchChild, runBenchInChild } from './bench-process.ts';
 import { timingsJson, toSrt, toVtt } from './captions.ts';
 import { DEFAULT_SPEED, DEFAULT_VOICE, createEngine, type Engine, type EngineOptions } from '../engine/engine.ts';
 import { KokoroError } from '../engine/errors.ts';
@@ -343,9 +343,18 @@ async function bench(args: string[], io: CliIo): Promise<number> {
     onProgress: (p, count) => io.stderr.write(`[${p.completed}/${p.total}] ${count === undefined ? '' : `${count} thread(s): `}${p.label}\n`),
   };
   // In the engine's own process, bundled as the app runs it (see [Note: Bench in the engine's process]).
-  const result = inProcess ? await runBenchSweep(sweep) : await runBenchInChild(sweep);
-  if (!result) return 1;
+  let bundle: string | undefined;
   if (!inProcess) {
+    try {
+      bundle = await buildBenchChild();
+    } catch (error) {
+      // No esbuild or a read-only package folder: measured here instead, and said so.
+      io.stderr.write(`kokoro-bar: the engine runs in this process (its bundle could not be built: ${(error as Error).message.split('\n')[0]}); the RSS includes this command's own.\n`);
+    }
+  }
+  const result = bundle === undefined ? await runBenchSweep(sweep) : await runBenchInChild(sweep, { bundle });
+  if (!result) return 1;
+  if (bundle !== undefined) {
     const self = engineProcess();
     result.cliProcess = { pid: self.pid, peakRssBytes: memory().peakRssBytes, bundled: self.bundled };
   }

@@ -52,8 +52,10 @@
 // ids). The cost, measured with durations (load-independent) on the medium and long presets plus
 // six long sentences: 31 runs rendering 64.7 s for 47.6 s delivered, against 22 runs and 58.6 s
 // at 64 (+10 % model time; 48 ids: 23 runs, 58.7 s; 32 ids: 35 runs, 68.6 s, +17 %). It also
-// bounds the arena (see [Note: Memory bounds chunk size]): the worker's peak on the long preset
-// fell from ~350 to ~330 MB (see measure-memory.ts).
+// bounds the arena (see [Note: Memory bounds chunk size]): with the worker's allocator setting
+// ([Note: Worker allocator] in protocol/worker-env.ts), the worker's peak after the long preset
+// fell from 358 MB (348–365) to 320 MB (313–321), bundled engine processes in turn, 3 trials
+// each (cli/measure-memory.ts), RTF within 1.01–1.03× of the floor either way.
 //
 // [Note: Bounded look-ahead]
 // The planner prepares (normalises, phonemises, tokenises) a clause only when the chunk being

@@ -24,7 +24,12 @@
 // `logSeverityLevel` and `tag` from run options. What bounds the peak is the longest run (~1.3 MB
 // per id, see [Note: Memory bounds chunk size] in plan.ts) and, on Linux, glibc's per-thread malloc
 // arenas: the same 64-id run peaks at 328 MB with MALLOC_ARENA_MAX=2 in the process environment
-// (macOS's allocator has no such arenas). So the defaults stay.
+// (macOS's allocator has no such arenas). So the session defaults stay; the worker process
+// starts with MALLOC_ARENA_MAX=2 ([Note: Worker allocator] in protocol/worker-env.ts) and runs
+// are capped at 40 ids ([Note: Stop frees the engine] in plan.ts). Measured again with both, in
+// bundled engine processes taking turns (cli/measure-memory.ts, 3 trials): the long preset's
+// peak 320 MB, and 318 MB with `session.disable_prepacking` as well: not worth its speed risk.
+// `session.use_device_allocator_for_initializers` changed nothing (196 MB after load either way).
 //
 // [Note: Session metadata]
 // Kokoro exports differ: kokoro-onnx's takes `tokens`, `style`, `speed` (float32) and returns
