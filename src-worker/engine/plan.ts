@@ -49,7 +49,10 @@
 // wait after Stop on 200 KB was p50 607 ms against 305 ms idle, more than one short first chunk
 // (~250 ms) on top; at a random moment of a run the rest is on average half of it, and half a
 // 40-id run is less than a 14-id first chunk's run (a run renders ~0.5 s of pads besides its
-// ids). The cost, measured with durations (load-independent) on the medium and long presets plus
+// ids). Measured (cli/measure-stop.ts --trials 8 --caps 64,40, the caps taking turns, on a
+// machine then ~5× slower than idle): after Stop − idle, p50, was 1680 ms at 64 against a short
+// first chunk's run of 1153 ms (132 % of it per trial, p95 238 %), and 742 ms at 40 against
+// 1215 ms (60 %, p95 96 %). The cost, measured with durations (load-independent) on the medium and long presets plus
 // six long sentences: 31 runs rendering 64.7 s for 47.6 s delivered, against 22 runs and 58.6 s
 // at 64 (+10 % model time; 48 ids: 23 runs, 58.7 s; 32 ids: 35 runs, 68.6 s, +17 %). It also
 // bounds the arena (see [Note: Memory bounds chunk size]): with the worker's allocator setting
