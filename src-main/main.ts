@@ -39,7 +39,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { cacheDirFor } from '../src-worker/protocol/cache-dir.ts';
 import { fromMessagePortMain } from '../src-worker/protocol/port-adapters.ts';
-import { WORKER_ENV } from '../src-worker/protocol/worker-env.ts';
+import { WORKER_ENV, WORKER_PROCESS_ENV } from '../src-worker/protocol/worker-env.ts';
 import { resolveAppPaths } from './app/paths.ts';
 import { setupCommands } from './app/commands.ts';
 import { exposeTestHooks } from './app/test-hooks.ts';
@@ -152,6 +152,8 @@ async function start(): Promise<void> {
       spawnUtilityWorker({ utilityProcess }, {
         entry: paths.workerEntry,
         env: {
+          // The allocator settings the benchmark measured with (see [Note: Worker allocator]).
+          ...WORKER_PROCESS_ENV,
           [WORKER_ENV.assetDirs]: paths.assetDirs.join(path.delimiter),
           [WORKER_ENV.ortCacheDir]: paths.ortCacheDir,
           [WORKER_ENV.modelVariant]: settings.current().modelVariant,

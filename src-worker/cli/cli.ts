@@ -19,11 +19,13 @@ import { assetPaths, checkAssets, defaultCacheDir } from '../assets/cache.ts';
 import { loadManifest } from '../assets/manifest.ts';
 import { runFetchCommand } from './assets-command.ts';
 import { describeAuto, recordBenchmark } from '../sessions/auto-provider.ts';
-import { ALL_PRESETS, runBenchmark } from '../engine/bench.ts';
+import { ALL_PRESETS, engineProcess, runBenchSweep, type BenchSweepOptions } from '../engine/bench.ts';
+import { buildBenchChild, runBenchInChild } from './bench-process.ts';
 import { timingsJson, toSrt, toVtt } from './captions.ts';
 import { createEngine, type Engine, type EngineOptions } from '../engine/engine.ts';
 import { KokoroError } from '../engine/errors.ts';
 import { WORKER_ENV } from '../protocol/worker-env.ts';
+import { engineOptionsFromEnv } from '../serve/boot.ts';
 import { createMeter, memory } from '../engine/metrics.ts';
 import { checkText } from '../text/readable.ts';
 import { DEFAULT_SPEED, DEFAULT_VOICE, MAX_SPEED, MIN_SPEED, SAMPLE_RATE, type BenchPreset, type BenchResult, type WordTiming } from '../protocol/messages.ts';
@@ -54,10 +56,12 @@ Commands:
   voices                 List the voices.
   doctor                 Check the model files, providers, threads and versions.
   bench [--json] [--preset short|medium|long|all] [--runs N] [--voice V]
-        [--threads N[,N…]] [--graph derived|original]
+        [--threads N[,N…]] [--graph derived|original] [--in-process]
         Benchmark the engine (TTFA, RTF, memory, and the bare-model floor of the graph it
         runs, beside the bare run of the original graph). --threads sweeps intra-op thread
-        counts (Auto then uses the best); --graph runs the engine on that graph.
+        counts (Auto then uses the best); --graph runs the engine on that graph. The engine
+        runs in a child process, bundled as the app's worker is, and the RSS is that
+        process's; --in-process runs it in this one instead (its RSS then includes the CLI).
   fetch [options]        Download and verify the model files (see: kokoro-bar fetch --help).
 `;
 
@@ -108,8 +112,7 @@ export async function main(argv: string[], io: CliIo = process): Promise<number>
 }
 
 function engineOptions(): EngineOptions {
-  const fromEnv = process.env[WORKER_ENV.engine];
-  return fromEnv ? (JSON.parse(fromEnv) as EngineOptions) : {};
+  return engineOptionsFromEnv(process.env) ?? {};
 }
 
 async function withEngine(run: (engine: Engine) => Promise<number>): Promise<number> {
@@ -311,6 +314,7 @@ async function bench(args: string[], io: CliIo): Promise<number> {
       voice: { type: 'string', short: 'v' },
       threads: { type: 'string', short: 't' },
       graph: { type: 'string', short: 'g' },
+      'in-process': { type: 'boolean' },
     },
     false,
   );
@@ -327,27 +331,33 @@ async function bench(args: string[], io: CliIo): Promise<number> {
 
   const base = engineOptions();
   const originalModel = base.assets?.model ?? assetPaths().model;
-  // One engine per swept thread count (a session's threads are fixed when it is created); the
-  // rows of all of them make one result, so Auto compares them (see [Note: Intra-op threads]).
-  let result: BenchResult | undefined;
-  for (const count of threads ?? [undefined]) {
-    const options: EngineOptions = { ...base, session: { ...base.session, graph, ...(count === undefined ? {} : { threads: count }) } };
-    const engine = await createEngine(options);
+  const inProcess = values['in-process'] === true;
+  const sweep: BenchSweepOptions = {
+    presets,
+    runs,
+    engine: base,
+    graph,
+    originalModel,
+    ...(threads === undefined ? {} : { threads }),
+    ...(typeof values['voice'] === 'string' ? { voice: values['voice'] } : {}),
+    onProgress: (p, count) => io.stderr.write(`[${p.completed}/${p.total}] ${count === undefined ? '' : `${count} thread(s): `}${p.label}\n`),
+  };
+  // In the engine's own process, bundled as the app runs it (see [Note: Bench in the engine's process]).
+  let bundle: string | undefined;
+  if (!inProcess) {
     try {
-      const label = count === undefined ? '' : `${count} thread(s): `;
-      const one = await runBenchmark(engine, {
-        presets,
-        runs,
-        originalModel,
-        ...(typeof values['voice'] === 'string' ? { voice: values['voice'] } : {}),
-        onProgress: (p) => io.stderr.write(`[${p.completed}/${p.total}] ${label}${p.label}\n`),
-      });
-      result = result ? { ...result, rows: [...result.rows, ...one.rows] } : one;
-    } finally {
-      await engine.dispose();
+      bundle = await buildBenchChild();
+    } catch (error) {
+      // No esbuild or a read-only package folder: measured here instead, and said so.
+      io.stderr.write(`kokoro-bar: the engine runs in this process (its bundle could not be built: ${(error as Error).message.split('\n')[0]}); the RSS includes this command's own.\n`);
     }
   }
+  const result = bundle === undefined ? await runBenchSweep(sweep) : await runBenchInChild(sweep, { bundle });
   if (!result) return 1;
+  if (bundle !== undefined) {
+    const self = engineProcess();
+    result.cliProcess = { pid: self.pid, peakRssBytes: memory().peakRssBytes, bundled: self.bundled };
+  }
   io.stdout.write(values['json'] ? `${JSON.stringify(result, null, 2)}\n` : formatBench(result));
   // Measured on this machine: Auto may choose from it (see auto-provider.ts, threads.ts).
   await recordBenchmark(result, defaultCacheDir()).catch(() => undefined);
@@ -380,6 +390,8 @@ export function formatBench(result: BenchResult): string {
     'preset  provider TTFA p50/p95 (ms) floor  RTF p50/p95  floor  audio s  RSS MB  thr  graph    original: RTF floor (ms)',
     ...rows,
     ...reasons.map((reason) => `original graph used: ${reason}`),
+    ...(result.engineProcess ? [`RSS is that of the engine's process: pid ${result.engineProcess.pid}, ${result.engineProcess.runtime}, ${result.engineProcess.bundled ? 'bundled' : 'TypeScript loader'}`] : []),
+    ...(result.cliProcess ? [`(this command's own process, not counted above: peak RSS ${Math.round(result.cliProcess.peakRssBytes / MEGABYTE)} MB)`] : []),
     '',
   ].join('\n');
 }

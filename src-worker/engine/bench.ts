@@ -1,4 +1,4 @@
-// Runs in the worker (for `benchmark` requests) and the CLI (`kokoro-bar bench`): the one
+// Runs in the worker (for `benchmark` requests) and the CLI's engine process (`kokoro-bar bench`): the one
 // benchmark, so the app's panel and the command line print comparable figures.
 //
 // [Note: Benchmark method]
@@ -8,8 +8,10 @@
 // each run we measure the floor the pipeline cannot beat: the bare session run of the same
 // first chunk (same ids, same style row, nothing else running), and the bare RTF, the
 // onnxruntime run time of every chunk of that run (timed inside the inference thread) over its
-// audio. The pipeline's own overhead is the distance between the two. Peak RSS is the process's
-// high-water mark after the preset (maxRSS only grows, so later presets include earlier ones).
+// audio. The pipeline's own overhead is the distance between the two. Peak RSS is the high-water
+// mark, after the preset, of the process that runs the engine ([Note: Peak RSS of this process]
+// in metrics.ts; it only grows, so later presets include earlier ones): the worker for the app's
+// panel, a bundled child for the CLI ([Note: Bench in the engine's process] in cli/bench-process.ts).
 // The floor is the bare run of the graph the engine runs (the derived one, see [Note: Derived
 // graph] in graph-derive.ts). So that its gain shows in one run, the same chunks are then run
 // bare on the original graph too (`originalModel`): after every preset was measured and its peak
@@ -17,9 +19,21 @@
 
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import type { Engine } from './engine.ts';
+import type { Engine, EngineOptions } from './engine.ts';
+import { createEngine } from './engine.ts';
 import { createMeter, memory, stat } from './metrics.ts';
-import { DEFAULT_SPEED, DEFAULT_VOICE, SAMPLE_RATE, type BenchPreset, type BenchResult, type BenchRow, type MachineInfo, type ProviderChoice } from '../protocol/messages.ts';
+import type { GraphPreference } from '../sessions/graph-derive.ts';
+import {
+  DEFAULT_SPEED,
+  DEFAULT_VOICE,
+  SAMPLE_RATE,
+  type BenchPreset,
+  type BenchResult,
+  type BenchRow,
+  type EngineProcessInfo,
+  type MachineInfo,
+  type ProviderChoice,
+} from '../protocol/messages.ts';
 import { createKokoroSession } from '../sessions/session.ts';
 
 /** The texts of the presets: a sentence, a paragraph, several paragraphs. */
@@ -117,7 +131,60 @@ export async function runBenchmark(engine: Engine, opts: BenchOptions): Promise<
     await measureOriginal(opts.originalModel, rows, rowInputs, opts.signal);
   }
   progress('done');
-  return { startedAt, machine: machineInfo(engine), rows };
+  return { startedAt, machine: machineInfo(engine), rows, engineProcess: engineProcess() };
+}
+
+/** What `kokoro-bar bench` measures: presets and runs, on one engine per swept thread count. */
+export interface BenchSweepOptions {
+  presets: readonly BenchPreset[];
+  runs: number;
+  /** The engine's options (assets, session); each swept engine gets them with its thread count. */
+  engine: EngineOptions;
+  graph: GraphPreference;
+  /** Intra-op thread counts to sweep; undefined = the engine's default. */
+  threads?: readonly number[];
+  voice?: string;
+  /** The source model, for the original-graph floor (see BenchOptions.originalModel); undefined = not measured. */
+  originalModel?: string;
+  /** Progress, with the swept thread count (undefined when not sweeping). */
+  onProgress?: (progress: BenchProgress, threads: number | undefined) => void;
+}
+
+/**
+ * Runs the benchmark on one engine per thread count and merges their rows into one result (a
+ * session's threads are fixed when it is created; Auto compares the rows, see [Note: Intra-op
+ * threads] in threads.ts). Runs in the process that runs the engine (see cli/bench-process.ts).
+ */
+export async function runBenchSweep(opts: BenchSweepOptions): Promise<BenchResult | undefined> {
+  const base = opts.engine;
+  let result: BenchResult | undefined;
+  for (const count of opts.threads ?? [undefined]) {
+    const engine = await createEngine({ ...base, session: { ...base.session, graph: opts.graph, ...(count === undefined ? {} : { threads: count }) } });
+    try {
+      const one = await runBenchmark(engine, {
+        presets: opts.presets,
+        runs: opts.runs,
+        ...(opts.originalModel === undefined ? {} : { originalModel: opts.originalModel }),
+        ...(opts.voice === undefined ? {} : { voice: opts.voice }),
+        onProgress: (p) => opts.onProgress?.(p, count),
+      });
+      result = result ? { ...result, rows: [...result.rows, ...one.rows] } : one;
+    } finally {
+      await engine.dispose();
+    }
+  }
+  return result;
+}
+
+/** This process, which runs the engine (see [Note: What the engine measures] in metrics.ts). */
+export function engineProcess(): EngineProcessInfo {
+  const electron = process.versions['electron'];
+  return {
+    pid: process.pid,
+    runtime: electron === undefined ? `node ${process.version}` : `electron ${electron}`,
+    // A bundle names itself .js (dist/…); under tsx this module is still bench.ts.
+    bundled: !import.meta.url.endsWith('.ts'),
+  };
 }
 
 interface RunFigures {

@@ -120,6 +120,8 @@ export interface EngineOptions {
   sessions?: SessionSource;
   /** Options of the sessions of the default SessionPool (threads, optimised-graph cache). */
   session?: KokoroSessionOptions;
+  /** Most ids in one run (default LONGEST_RUN_TOKENS; see [Note: Stop frees the engine] in plan.ts). */
+  longestRunTokens?: number;
 }
 
 /** Builds an engine. Nothing is loaded yet: a missing model is reported by the request that needs it. */
@@ -128,6 +130,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   const verify = opts.verifyAssets ?? opts.assets === undefined;
   const sessions = opts.sessions ?? createSessionPool(paths.model, opts.session);
   const runQueue = createRunQueue();
+  const longestRun = opts.longestRunTokens;
 
   // Each is loaded on first need and memoised on success only, so a request after
   // `kokoro-bar fetch` succeeds without a restart.
@@ -161,7 +164,10 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
       sentences = [];
       return taken;
     };
-    const plan = planChunks(text, lazySegments(text, undefined, found), prepareFor(vocab, voice.lang), { separator });
+    const plan = planChunks(text, lazySegments(text, undefined, found), prepareFor(vocab, voice.lang), {
+      separator,
+      ...(longestRun === undefined ? {} : { maxTokens: longestRun }),
+    });
     // Called once the first run is on its way, so the caller's own start-up work overlaps the model's first run.
     let started = false;
     const start = (): void => {

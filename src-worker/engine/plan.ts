@@ -27,25 +27,22 @@
 // piece fits (a single character that cannot be cut is kept up to the model's MAX_TOKENS).
 //
 // [Note: Memory bounds chunk size]
-// onnxruntime's CPU arena grows to the activations of the longest run and keeps them: measured
-// here (int8, onnxruntime 1.30, peak RSS of a bare Node process, 203 MB after loading), one run
-// of 40 ids peaks at 273 MB, 80 ids at 299 MB, 150 at 391 MB and 300 at 584 MB, about 1.3 MB per
-// id. A 510-id chunk would take the worker near 1 GB, for no gain in speed (run time is close to
-// proportional to the audio length, so several shorter runs cost what one long run does) and
-// little in prosody (a chunk of MAX_CHUNK_TOKENS ids is a whole sentence of ~25 words). So chunks
-// grow only to MAX_CHUNK_TOKENS. Turning the arena off is worse: a 150-id run then peaks at 1.8 GB.
+// onnxruntime's CPU arena grows to the activations of the longest run and keeps them, about
+// 1.3 MB per id (int8, onnxruntime 1.30): a 510-id chunk would take the worker near 1 GB, for no
+// gain in speed (run time is close to proportional to the audio, so several shorter runs cost
+// what one long run does) and little in prosody (MAX_CHUNK_TOKENS ids is a whole sentence of ~25
+// words). So chunks grow only to MAX_CHUNK_TOKENS. Turning the arena off is worse still.
 //
 // [Note: Stop frees the engine]
 // onnxruntime-node cannot cancel a run (1.30's binding reads no `terminate` run option), so a
 // run in flight when Stop comes finishes before the next utterance's first run can start
-// ([Note: One run at a time] in engine.ts). Measured here, before: with chunks growing to 128
-// ids, Stop during the third chunk of a 200 KB text made the next sentence's first chunk take
-// 25.8 s against 4.1 s idle (load average 14 on 2 cores; the issue saw 17.2 s against 4.0 s):
-// the whole wait was that one long run. Splitting (0.25–0.43 s for 200 KB) and planning (one
-// clause at a time) were not the cause. So the longest run is bounded: chunks grow to at most
-// LONGEST_RUN_TOKENS ids (about 3.5 s of speech, a whole sentence of ~12 words), which bounds
-// the wait after Stop to one such run; run time is close to proportional to the audio, so this
-// costs only the per-run silence the model renders around each chunk.
+// ([Note: One run at a time] in engine.ts). So the longest run is bounded: chunks grow to at most
+// LONGEST_RUN_TOKENS ids (about 2.2 s of speech, ~8 words), and the wait after Stop is the rest of
+// one such run. At a random moment that rest is on average half a run, and half a 40-id run is
+// less than a short first chunk's run (a run renders ~0.5 s of pads besides its ids); at 64 it was
+// more. The price is more runs, so more rendered pad silence (about +10 % model time against 64;
+// `npm run measure:stop` and `cli/measure-rendered.ts` measure both). It also bounds the arena
+// and so the worker's peak RSS (`npm run measure:memory`).
 //
 // [Note: Bounded look-ahead]
 // The planner prepares (normalises, phonemises, tokenises) a clause only when the chunk being
@@ -89,7 +86,7 @@ export const CHUNK_GROWTH = 1.5;
 const SECOND_HEAD_SHARE = 0.75;
 
 /** Most ids in any chunk by default, bounding the wait after Stop (see [Note: Stop frees the engine]). */
-export const LONGEST_RUN_TOKENS = 64;
+export const LONGEST_RUN_TOKENS = 40;
 
 /** Growth steps after which every budget is MAX_TOKENS anyway. */
 const MAX_GROWTH_STEPS = 32;
@@ -240,13 +237,16 @@ export async function* planChunks(
     return { ...piece, prepared: { ...result, ms } };
   };
 
-  // The next piece, prepared and at most maxTokens long.
-  const next = async (): Promise<Required<Piece> | undefined> => {
+  // The next piece, prepared and at most maxTokens long; with `headFirst` (the first piece of
+  // the first two chunks, which cut a long clause at its most natural head below) a longer
+  // piece that has such a place is returned whole, so that the cap does not halve it first.
+  const next = async (headFirst: boolean): Promise<Required<Piece> | undefined> => {
     for (;;) {
       const raw = pending.shift() ?? source.next().value;
       if (raw === undefined) return undefined;
       const piece = await prepared(raw);
       if (piece.prepared.ids.length <= maxTokens) return piece;
+      if (headFirst && headCuts(text, piece.start, piece.end).length > 0) return piece;
       const halves = cutNearMiddle(text, piece);
       if (halves) pending.unshift(...halves);
       // A piece without a place to cut (one enormous "word") keeps what the model takes.
@@ -265,7 +265,7 @@ export async function* planChunks(
     let end = spanStart;
     spentMs = 0;
     for (;;) {
-      let piece = await next();
+      let piece = await next(index <= 1 && ids.length === 0);
       if (!piece) break;
       const pieceIds = piece.prepared.ids;
       const joiner = ids.length > 0 && pieceIds.length > 0 ? opts.separator : [];
@@ -289,6 +289,15 @@ export async function* planChunks(
           const [head, tail] = await firstHead(text, piece, Math.round(budget * SECOND_HEAD_SHARE), budget, prepared);
           if (tail) pending.unshift(tail);
           piece = head;
+        }
+        if (piece.prepared.ids.length > maxTokens) {
+          // A long piece kept whole for its head (next(true)) found no cut in reach: halve it.
+          const halves = cutNearMiddle(text, piece);
+          if (halves) {
+            pending.unshift(...halves);
+            continue;
+          }
+          piece = { ...piece, prepared: truncate(piece.prepared, MAX_TOKENS) };
         }
       }
       const pieceWords = piece.prepared.words;

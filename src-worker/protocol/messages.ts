@@ -430,10 +430,26 @@ export interface MachineInfo {
   model: string;
 }
 
+/** The process a benchmark ran the engine in: its rows' peak RSS is this process's. */
+export interface EngineProcessInfo {
+  pid: number;
+  /** "node v24.1.0" or "electron 41.0.0". */
+  runtime: string;
+  /** Whether the engine's code ran as a bundle (as the app runs it) or as TypeScript through a loader (tsx). */
+  bundled: boolean;
+}
+
 export interface BenchResult {
   startedAt: string;
   machine: MachineInfo;
   rows: BenchRow[];
+  /** Where the engine ran (absent in results stored before it was recorded). */
+  engineProcess?: EngineProcessInfo;
+  /**
+   * The `kokoro-bar bench` process that started the engine's process and printed the result, when
+   * that is another process: its own peak RSS (tsx and the CLI), not counted in any row.
+   */
+  cliProcess?: { pid: number; peakRssBytes: number; bundled: boolean };
 }
 
 export interface BenchResultEvent {

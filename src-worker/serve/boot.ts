@@ -21,6 +21,12 @@ export interface ChosenAssets {
   trust: 'stamp' | 'size';
 }
 
+/** Engine options handed over as JSON in WORKER_ENV.engine (tests, the CLI), if any. */
+export function engineOptionsFromEnv(env: NodeJS.ProcessEnv): EngineOptions | undefined {
+  const given = env[WORKER_ENV.engine];
+  return given ? (JSON.parse(given) as EngineOptions) : undefined;
+}
+
 /**
  * The assets to load. Engine options in WORKER_ENV.engine win; otherwise the first asset folder
  * (bundled copy, then the user's cache) whose files of the chosen variant pass the check, or
@@ -28,9 +34,8 @@ export interface ChosenAssets {
  * what the engine loads, nor where it fetches to). No folders: the user's cache.
  */
 export async function chooseAssets(env: NodeJS.ProcessEnv): Promise<ChosenAssets> {
-  const given = env[WORKER_ENV.engine];
-  if (given) {
-    const engine = JSON.parse(given) as EngineOptions;
+  const engine = engineOptionsFromEnv(env);
+  if (engine) {
     return { engine, paths: engine.assets === undefined ? assetPaths() : undefined, trust: 'stamp' };
   }
   const dirs = (env[WORKER_ENV.assetDirs] ?? '').split(path.delimiter).filter((d) => d !== '');

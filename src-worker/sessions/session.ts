@@ -14,11 +14,11 @@
 // memory (the long preset's peak grew by ~170 MB over three runs with it, not without).
 // The other memory options save little or cost more: no prepacking saves ~10 MB but prepacked
 // weights are what makes ConvInteger/MatMulInteger fast, the device allocator for initializers
-// saves less, no CPU arena multiplies the peak (every run allocates afresh and glibc keeps it),
-// and arena shrinkage is a run option onnxruntime-node 1.30 does not pass on (it reads only
-// `logSeverityLevel` and `tag`). What bounds the peak is the longest run (see [Note: Memory
-// bounds chunk size] in plan.ts) and, on Linux, glibc's per-thread malloc arenas (lower with
-// MALLOC_ARENA_MAX=2 in the process environment; macOS has no such arenas). So the defaults stay.
+// changes nothing, no CPU arena multiplies the peak (every run allocates afresh and glibc keeps
+// it), and arena shrinkage is a run option onnxruntime-node 1.30 does not pass on (it reads only
+// `logSeverityLevel` and `tag`). What bounds the peak is the longest run (runs are capped at 40
+// ids: [Note: Memory bounds chunk size] in plan.ts) and, on Linux, glibc's per-thread malloc
+// arenas ([Note: Worker allocator] in protocol/worker-env.ts). So the session defaults stay.
 //
 // [Note: Session metadata]
 // Kokoro exports differ: kokoro-onnx's takes `tokens`, `style`, `speed` (float32) and returns

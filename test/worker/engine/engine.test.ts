@@ -125,7 +125,13 @@ test('a paragraph streams in order: spans cover the text, the first chunk is sho
   assert.ok(first !== undefined && first <= FIRST_CLAUSE_MAX_TOKENS);
   // The second keeps to its budget, so it is ready before the first has played out.
   assert.ok(second !== undefined && second <= chunkBudget(1), `${second} ids`);
-  for (const tokens of rest.slice(0, -1)) assert.ok(tokens > first, `${tokens} > ${first}`);
+  // Later chunks are longer than the first, unless one run (LONGEST_RUN_TOKENS) cannot hold the
+  // chunk and the clause after it: at 40 ids, "lit the lamp," (14) stays alone before the 28 of
+  // "and watched the ships pass by." (see [Note: Chunk sizes] in plan.ts).
+  rest.slice(0, -1).forEach((tokens, i) => {
+    const following = rest[i + 1] ?? 0;
+    assert.ok(tokens > first || tokens + 1 + following > LONGEST_RUN_TOKENS, `${tokens} > ${first}, or ${tokens} + ${following} over one run`);
+  });
   for (const c of chunks) assert.ok(c.pcm.length > 0 && rms(c.pcm) > 0.01);
 });
 

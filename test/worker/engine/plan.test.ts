@@ -39,9 +39,9 @@ function fakePrepare(calls: string[] = []): Prepare {
   };
 }
 
-async function collect(text: string, segments: PlanSegment[] = splitText(text), prepare = fakePrepare()): Promise<PlannedChunk[]> {
+async function collect(text: string, segments: PlanSegment[] = splitText(text), prepare = fakePrepare(), maxTokens?: number): Promise<PlannedChunk[]> {
   const chunks: PlannedChunk[] = [];
-  for await (const chunk of planChunks(text, segments, prepare, { separator: [SPACE] })) chunks.push(chunk);
+  for await (const chunk of planChunks(text, segments, prepare, { separator: [SPACE], ...(maxTokens === undefined ? {} : { maxTokens }) })) chunks.push(chunk);
   return chunks;
 }
 
@@ -73,7 +73,9 @@ test('budgets start small and grow by half up to LONGEST_RUN_TOKENS (memory allo
   const cap = Math.min(LONGEST_RUN_TOKENS, MAX_CHUNK_TOKENS);
   assert.equal(budgets.at(-1), cap);
   assert.equal(chunkBudget(5_000), cap);
-  // Explicit arguments: [index] → budget for a first of 40, doubling, capped at the model's MAX_TOKENS.
+  // Explicit arguments: [index] → budget for a first of 24 growing by half to 64, and for a first
+  // of 40, doubling, capped at the model's MAX_TOKENS.
+  assert.deepEqual([0, 1, 2, 3, 50].map((i) => chunkBudget(i, 24, 1.5, 64)), [24, 36, 54, 64, 64]);
   assert.deepEqual([0, 1, 2, 3, 4, 5, 5000].map((i) => chunkBudget(i, 40, 2, MAX_TOKENS)), [40, 80, 160, 320, 510, 510, 510]);
 });
 
@@ -101,15 +103,19 @@ test('a chunk that would be shorter than the one before takes the next clause an
       return segment;
     });
   };
-  // Clauses of 20, 30, 20, 40 and 10 letters: chunk 2's budget (54) fits only the 20 alone,
-  // which would shrink it below chunk 1 (30), so it takes the 40 too (61 ids, within LONGEST_RUN_TOKENS).
+  // Clauses of 20, 30, 20, 40 and 10 letters, chunks of up to 64 ids: chunk 2's budget (54) fits
+  // only the 20 alone, which would shrink it below chunk 1 (30), so it takes the 40 too (61 ids,
+  // within the 64). At the default LONGEST_RUN_TOKENS (40) the 61 would not fit: the 20 stays alone.
   const lengths = [20, 30, 20, 40, 10];
   const text = lengths.map(word).join(' ');
-  assert.deepEqual((await collect(text, spans(lengths))).map((c) => c.ids.length), [20, 30, 61, 10]);
+  assert.deepEqual((await collect(text, spans(lengths), fakePrepare(), 64)).map((c) => c.ids.length), [20, 30, 61, 10]);
+  assert.deepEqual((await collect(text, spans(lengths))).map((c) => c.ids.length), [20, 30, 20, 40, 10]);
   // Right after the first chunk the rule does not apply: chunk 1 keeps to its budget (36) so that
   // it is ready before the short first chunk has played out.
   const second = [20, 10, 30, 10];
-  assert.deepEqual((await collect(second.map(word).join(' '), spans(second))).map((c) => c.ids.length), [20, 10, 41]);
+  assert.deepEqual((await collect(second.map(word).join(' '), spans(second), fakePrepare(), 64)).map((c) => c.ids.length), [20, 10, 41]);
+  // At the default 40 ids, 41 is one over: the last clause makes a chunk of its own.
+  assert.deepEqual((await collect(second.map(word).join(' '), spans(second))).map((c) => c.ids.length), [20, 10, 30, 10]);
 });
 
 test('a second chunk longer than its budget is cut at a natural place within it', async () => {
@@ -128,9 +134,10 @@ test('a long first clause gives its first few words, cut before the most natural
   // [text, expected first chunk]: conjunction > preposition/relative > article > nearest the target.
   const table: [string, string][] = [
     ['The keeper rose and climbed the spiral stairs to the lamp room at the very top.', 'The keeper rose'],
+    // A first clause longer than one run (46 ids > LONGEST_RUN_TOKENS) is cut at its head all
+    // the same, not halved by the cap first ("Old ships passed in the").
     ['Old ships passed in the night beyond the rocks, and nobody saw them.', 'Old ships passed'],
     ['Every single evening the keeper climbed the long spiral stairs.', 'Every single evening'],
-    ['Extraordinarily comprehensive documentation accompanies every single component today.', 'Extraordinarily comprehensive documentation'],
     ['Tall grey waves broke over the harbour wall all through the night long.', 'Tall grey waves broke'],
   ];
   for (const [text, head] of table) {
@@ -141,6 +148,22 @@ test('a long first clause gives its first few words, cut before the most natural
     assert.equal(text.slice(first.span.start, first.span.end), head, text);
     assert.ok(head.split(/\s+/).length >= FIRST_HEAD_MIN_WORDS);
   }
+});
+
+test('three words longer than one run: the first chunk is as many words as fit (at 64 ids, the three)', async () => {
+  // 15 + 13 + 13 letters: three words are 43 ids, over the 40 of one run, so no three-word head
+  // fits and the clause is halved until its pieces do; with runs of up to 64 the three fit.
+  const text = 'Extraordinarily comprehensive documentation accompanies every single component today.';
+  const head = async (maxTokens?: number): Promise<string> => {
+    const chunks = await collect(text, splitText(text), fakePrepare(), maxTokens);
+    assertContiguous(text, chunks);
+    for (const chunk of chunks) assert.ok(chunk.ids.length <= (maxTokens ?? LONGEST_RUN_TOKENS));
+    const first = chunks[0];
+    assert.ok(first);
+    return text.slice(first.span.start, first.span.end);
+  };
+  assert.equal(await head(64), 'Extraordinarily comprehensive documentation');
+  assert.equal(await head(), 'Extraordinarily');
 });
 
 test('head cuts: offsets, word counts and weights; the choice within reach', () => {
