@@ -149,16 +149,19 @@ async function start(): Promise<void> {
 
   const supervisor = createSupervisor<UtilityWorker, Client<BrowserWindow>>({
     spawn: () =>
-      spawnUtilityWorker({ utilityProcess }, {
-        entry: paths.workerEntry,
-        env: {
-          // The allocator settings the benchmark measured with (see [Note: Worker allocator]).
-          ...WORKER_PROCESS_ENV,
-          [WORKER_ENV.assetDirs]: paths.assetDirs.join(path.delimiter),
-          [WORKER_ENV.ortCacheDir]: paths.ortCacheDir,
-          [WORKER_ENV.modelVariant]: settings.current().modelVariant,
+      spawnUtilityWorker(
+        { utilityProcess },
+        {
+          entry: paths.workerEntry,
+          env: {
+            // The allocator settings the benchmark measured with (see [Note: Worker allocator]).
+            ...WORKER_PROCESS_ENV,
+            [WORKER_ENV.assetDirs]: paths.assetDirs.join(path.delimiter),
+            [WORKER_ENV.ortCacheDir]: paths.ortCacheDir,
+            [WORKER_ENV.modelVariant]: settings.current().modelVariant,
+          },
         },
-      }),
+      ),
     connect: (worker, client) => link.connect(worker, client),
     workerDown: (client, reason) => link.down(client, reason),
     notify: (message) => commands.notify('error', message),
@@ -264,7 +267,10 @@ async function start(): Promise<void> {
   }
 }
 
-app.whenReady().then(() => (primaryInstance ? start() : undefined)).catch((error: unknown) => {
-  console.error('Kokoro Bar could not start:', error);
-  app.exit(1);
-});
+app
+  .whenReady()
+  .then(() => (primaryInstance ? start() : undefined))
+  .catch((error: unknown) => {
+    console.error('Kokoro Bar could not start:', error);
+    app.exit(1);
+  });

@@ -40,7 +40,11 @@ const BODY_EXPONENT = 5; // superellipse |x|^n + |y|^n <= 1: close to Apple's co
 const TOP_COLOUR = [0x8b, 0x5c, 0xf6] as const; // violet
 const BOTTOM_COLOUR = [0x3b, 0x5b, 0xdb] as const; // indigo-blue
 const BUBBLE = { cx: 0.5, cy: 0.46, halfW: 0.27, halfH: 0.19, radius: 0.11 } as const;
-const TAIL = [[0.36, 0.6], [0.48, 0.6], [0.31, 0.74]] as const;
+const TAIL = [
+  [0.36, 0.6],
+  [0.48, 0.6],
+  [0.31, 0.74],
+] as const;
 const BAR_HALF_WIDTH = 0.022;
 const BAR_SPACING = 0.075;
 const BAR_HALF_HEIGHTS = [0.045, 0.095, 0.13, 0.095, 0.045] as const;
@@ -74,7 +78,12 @@ function cross(px: number, py: number, qx: number, qy: number, x: number, y: num
 const [[TAIL_AX, TAIL_AY], [TAIL_BX, TAIL_BY], [TAIL_CX, TAIL_CY]] = TAIL;
 
 function insideTail(x: number, y: number): boolean {
-  const ax = TAIL_AX, ay = TAIL_AY, bx = TAIL_BX, by = TAIL_BY, cx = TAIL_CX, cy = TAIL_CY;
+  const ax = TAIL_AX,
+    ay = TAIL_AY,
+    bx = TAIL_BX,
+    by = TAIL_BY,
+    cx = TAIL_CX,
+    cy = TAIL_CY;
   const s1 = cross(ax, ay, bx, by, x, y);
   const s2 = cross(bx, by, cx, cy, x, y);
   const s3 = cross(cx, cy, ax, ay, x, y);
@@ -93,7 +102,11 @@ function insideBar(x: number, y: number): boolean {
 }
 
 /** What covers the point (x, y): nothing, the white bubble, or the coloured background. */
-const enum Cover { None, Bubble, Background }
+const enum Cover {
+  None,
+  Bubble,
+  Background,
+}
 
 function cover(x: number, y: number): Cover {
   if (!insideBody(x, y)) return Cover.None;

@@ -56,7 +56,11 @@ export interface TestHooks {
 export function createTestHooks(deps: TestHookDeps): TestHooks {
   return {
     menuLabels: () => deps.menu().items.map((item) => item.label || item.type),
-    submenuLabels: (label) => deps.menu().items.find((item) => item.label === label)?.submenu?.items.map((item) => item.label) ?? [],
+    submenuLabels: (label) =>
+      deps
+        .menu()
+        .items.find((item) => item.label === label)
+        ?.submenu?.items.map((item) => item.label) ?? [],
     hotkeyAction(slot) {
       const at = deps.now();
       if (slot === 'speakClipboard') deps.commands.speakClipboard(at);
@@ -71,8 +75,7 @@ export function createTestHooks(deps: TestHookDeps): TestHooks {
         url: window.webContents.getURL(),
         visible: window.isVisible(),
         // Undocumented but long-standing: the preferences the renderer really got.
-        webPreferences:
-          (window.webContents as unknown as { getLastWebPreferences?: () => unknown }).getLastWebPreferences?.() ?? null,
+        webPreferences: (window.webContents as unknown as { getLastWebPreferences?: () => unknown }).getLastWebPreferences?.() ?? null,
       })),
     playback: () => deps.playback(),
     workerUp: () => deps.workerUp(),

@@ -147,7 +147,12 @@ const MAX_METHOD_CHARS = 100;
 // one with `bad-request`; here it only has to be an object.
 const clientFrameSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('req'), request: z.record(z.string(), z.unknown()) }),
-  z.object({ t: z.literal('call'), n: z.number().int().nonnegative(), method: z.string().max(MAX_METHOD_CHARS), arg: z.unknown().optional() }),
+  z.object({
+    t: z.literal('call'),
+    n: z.number().int().nonnegative(),
+    method: z.string().max(MAX_METHOD_CHARS),
+    arg: z.unknown().optional(),
+  }),
 ]);
 
 /** Checks a text frame from a page; null when it is not a ClientFrame (it is then dropped). */

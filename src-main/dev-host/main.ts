@@ -38,7 +38,11 @@ export async function fetchIfNeeded(variant: ModelVariant, log: (line: string) =
   const check = await checkAssets(paths);
   const fix = describeProblems(check, paths);
   if (!fix) return true;
-  log(fix.firstRun ? `First run: downloading and verifying the Kokoro model files (${variant}) once.` : `Model files need fixing: ${fix.message}`);
+  log(
+    fix.firstRun
+      ? `First run: downloading and verifying the Kokoro model files (${variant}) once.`
+      : `Model files need fixing: ${fix.message}`,
+  );
   const code = await runFetchCommand(variant === DEFAULT_VARIANT ? [] : ['--variant', variant]);
   if (code !== 0) log('The dev host starts anyway; the page shows what is missing and offers "Fetch model".');
   return code === 0;

@@ -19,7 +19,15 @@ import { startDevHost } from './server.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--autoplay-policy=no-user-gesture-required',
+];
 const WAIT_MS = 300_000;
 const DEFAULT_RUNS = 3;
 const P95 = 0.95;
@@ -41,9 +49,13 @@ async function main(): Promise<void> {
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number ≥ 1, got "${values.runs}"`);
   const presets = (values.presets ?? 'short,long').split(',') as BenchPreset[];
   for (const p of presets) if (!(p in BENCH_PRESETS)) throw new Error(`Unknown preset "${p}"; use short, medium or long`);
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}; install it (apt-get install chromium) or set CHROMIUM_PATH`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}; install it (apt-get install chromium) or set CHROMIUM_PATH`);
 
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-ttfa-'));
   const host = await startDevHost({ rendererDir: path.join(ROOT, 'dist/renderer'), dataDir, port: 0 });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -101,7 +113,21 @@ async function main(): Promise<void> {
       };
     }
     const browserVersion = browser.version();
-    console.log(JSON.stringify({ measuredAt: new Date().toISOString(), audibleLevel: `${AUDIBLE_LEVEL.toFixed(5)} (−50 dBFS)`, loadAverage: os.loadavg().map(round), browser: `Chromium ${browserVersion}`, cpu: os.cpus()[0]?.model, cores: os.cpus().length, presets: report }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          measuredAt: new Date().toISOString(),
+          audibleLevel: `${AUDIBLE_LEVEL.toFixed(5)} (−50 dBFS)`,
+          loadAverage: os.loadavg().map(round),
+          browser: `Chromium ${browserVersion}`,
+          cpu: os.cpus()[0]?.model,
+          cores: os.cpus().length,
+          presets: report,
+        },
+        null,
+        2,
+      ),
+    );
   } finally {
     await browser.close();
     await host.close();

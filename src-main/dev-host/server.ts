@@ -30,12 +30,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import { WebSocketServer, type WebSocket } from 'ws';
-import {
-  isWorkerEvent,
-  type AppCommand,
-  type PlatformInfo,
-  type Settings,
-} from '../../src-worker/protocol/messages.ts';
+import { isWorkerEvent, type AppCommand, type PlatformInfo, type Settings } from '../../src-worker/protocol/messages.ts';
 import { WORKER_ENV } from '../../src-worker/protocol/worker-env.ts';
 import { applyPatch, fallBackToKnownVoice, loadSettings, writeSettings } from '../settings/settings.ts';
 import {
@@ -65,8 +60,7 @@ const VOICE_CHECK_WAIT_MS = 15_000;
 const WORKER_ENTRY = new URL('../../src-worker/serve/entry-node.ts', import.meta.url);
 
 /** The clipboard text a fresh dev host offers. */
-export const SAMPLE_CLIPBOARD =
-  'Kokoro Bar reads text aloud on your own machine. Copy something, press the hotkey, and listen.';
+export const SAMPLE_CLIPBOARD = 'Kokoro Bar reads text aloud on your own machine. Copy something, press the hotkey, and listen.';
 
 /** How to start a dev host. */
 export interface DevHostOptions {
@@ -386,8 +380,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
               });
             }
           },
-          (error: unknown) =>
-            sendFrame(socket, { t: 'reply', n: frame.n, ok: false, message: (error as Error).message }),
+          (error: unknown) => sendFrame(socket, { t: 'reply', n: frame.n, ok: false, message: (error as Error).message }),
         );
       }
     });

@@ -13,14 +13,7 @@
 // [Note: Playback state from the preload]).
 
 import { contextBridge, ipcRenderer } from 'electron';
-import type {
-  AppCommand,
-  KokoroBridge,
-  PortLike,
-  Settings,
-  SettingsPatch,
-  SettingsResult,
-} from '../../src-worker/protocol/messages.ts';
+import type { AppCommand, KokoroBridge, PortLike, Settings, SettingsPatch, SettingsResult } from '../../src-worker/protocol/messages.ts';
 import { APP_VERSION_ARG, INVOKE, SEND, TO_RENDERER } from '../ipc/ipc-contract.ts';
 import { createPlaybackTracker } from './playback-tracker.ts';
 import { createWorkerClient } from './worker-client.ts';
@@ -90,8 +83,7 @@ const bridge: KokoroBridge = {
     return client.onState(listener);
   },
   getSettings: () => ipcRenderer.invoke(INVOKE.getSettings) as Promise<Settings>,
-  updateSettings: (patch: SettingsPatch) =>
-    ipcRenderer.invoke(INVOKE.updateSettings, patch) as Promise<SettingsResult>,
+  updateSettings: (patch: SettingsPatch) => ipcRenderer.invoke(INVOKE.updateSettings, patch) as Promise<SettingsResult>,
   readClipboard: () => ipcRenderer.invoke(INVOKE.readClipboard) as Promise<string>,
   onCommand(listener) {
     commandListeners.add(listener);

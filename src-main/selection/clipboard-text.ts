@@ -20,7 +20,12 @@ export function cleanClipboardText(raw: string): string {
   // Paragraphs are separated by blank lines; single newlines inside them are wrapping.
   const paragraphs = text
     .split(/\n[ ]*\n+/)
-    .map((p) => p.replace(/[ ]*\n[ ]*/g, ' ').replace(/ {2,}/g, ' ').trim())
+    .map((p) =>
+      p
+        .replace(/[ ]*\n[ ]*/g, ' ')
+        .replace(/ {2,}/g, ' ')
+        .trim(),
+    )
     .filter((p) => p !== '');
   return paragraphs.join('\n\n');
 }

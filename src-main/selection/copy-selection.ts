@@ -39,17 +39,11 @@ export interface SelectionEffects<Snapshot> {
 }
 
 /** Why a selection could not be read, with what the user can do. */
-export type SelectionFailure =
-  | 'accessibility'
-  | 'automation'
-  | 'no-selection'
-  | 'copy-failed'
-  | 'restore-failed';
+export type SelectionFailure = 'accessibility' | 'automation' | 'no-selection' | 'copy-failed' | 'restore-failed';
 
 /** The outcome of one speak-selection attempt. */
 export type SelectionResult =
-  | { ok: true; text: string; restored: true }
-  | { ok: false; reason: SelectionFailure; message: string; action: string };
+  { ok: true; text: string; restored: true } | { ok: false; reason: SelectionFailure; message: string; action: string };
 
 /** The guidance shown when the Accessibility permission is missing. */
 export const ACCESSIBILITY_ACTION =
@@ -57,8 +51,7 @@ export const ACCESSIBILITY_ACTION =
   '(add it with + if it is not listed), then try again.';
 
 const AUTOMATION_ACTION =
-  'Open System Settings → Privacy & Security → Automation, allow Kokoro Bar to control ' +
-  '"System Events", then try again.';
+  'Open System Settings → Privacy & Security → Automation, allow Kokoro Bar to control ' + '"System Events", then try again.';
 
 /**
  * Copies the current selection and returns its text, restoring the user's clipboard on every
@@ -110,19 +103,12 @@ export async function copySelection<Snapshot>(
     );
   }
   if (restoreError !== null) {
-    return failure(
-      'restore-failed',
-      `Your previous clipboard could not be put back: ${messageOf(restoreError)}`,
-    );
+    return failure('restore-failed', `Your previous clipboard could not be put back: ${messageOf(restoreError)}`);
   }
   return result;
 }
 
-async function copyAndRead<Snapshot>(
-  effects: SelectionEffects<Snapshot>,
-  timeoutMs: number,
-  pollMs: number,
-): Promise<SelectionResult> {
+async function copyAndRead<Snapshot>(effects: SelectionEffects<Snapshot>, timeoutMs: number, pollMs: number): Promise<SelectionResult> {
   await effects.clear();
   await effects.sendCopy();
   const deadline = effects.now() + timeoutMs;

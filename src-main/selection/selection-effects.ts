@@ -44,8 +44,7 @@ function osascript(script: string, args: string[] = []): Promise<string> {
 
 /** A saved pasteboard: the JSON file on macOS, Electron's standard formats elsewhere. */
 export type ClipboardSnapshot =
-  | { kind: 'file'; dir: string; file: string }
-  | { kind: 'formats'; text: string; html: string; rtf: string; image: Electron.NativeImage };
+  { kind: 'file'; dir: string; file: string } | { kind: 'formats'; text: string; html: string; rtf: string; image: Electron.NativeImage };
 
 /** The parts of Electron the effects use (main.ts passes its own, so only it loads Electron). */
 export type SelectionElectron = Pick<typeof import('electron'), 'clipboard' | 'systemPreferences'>;
@@ -114,5 +113,4 @@ export function promptForAccessibility({ systemPreferences }: Pick<SelectionElec
 }
 
 /** The System Settings pane where the user grants Accessibility. */
-export const ACCESSIBILITY_SETTINGS_URL =
-  'x-apple.systempreferences:com.apple.preference.security?Privacy_Accessibility';
+export const ACCESSIBILITY_SETTINGS_URL = 'x-apple.systempreferences:com.apple.preference.security?Privacy_Accessibility';

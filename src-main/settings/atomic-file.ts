@@ -15,10 +15,7 @@ const TEMP_NAME_BYTES = 4;
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true });
-  const temp = path.join(
-    dir,
-    `.${path.basename(file)}.${process.pid}.${randomBytes(TEMP_NAME_BYTES).toString('hex')}.tmp`,
-  );
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(TEMP_NAME_BYTES).toString('hex')}.tmp`);
   try {
     const handle = await fs.open(temp, 'w', 0o600);
     try {

@@ -124,9 +124,7 @@ export function migrate(raw: Record<string, unknown>): Record<string, unknown> {
     throw new Error(`"version" must be a whole number, found ${JSON.stringify(raw.version)}`);
   }
   if (version > SETTINGS_VERSION) {
-    throw new Error(
-      `the file is from a newer Kokoro Bar (settings version ${version}, this one knows ${SETTINGS_VERSION})`,
-    );
+    throw new Error(`the file is from a newer Kokoro Bar (settings version ${version}, this one knows ${SETTINGS_VERSION})`);
   }
   let current = raw;
   if (version === 0) current = migrateV0toV1(current as SettingsV0);
@@ -147,9 +145,7 @@ function migrateV0toV1(old: SettingsV0): Record<string, unknown> {
   if (old.voice !== undefined) next.voice = old.voice;
   if (old.rate !== undefined) next.speed = old.rate;
   if (typeof old.useCoreML === 'boolean') {
-    next.provider = old.useCoreML
-      ? { provider: 'coreml', coreml: { units: 'all', mlProgram: true } }
-      : { provider: 'cpu' };
+    next.provider = old.useCoreML ? { provider: 'coreml', coreml: { units: 'all', mlProgram: true } } : { provider: 'cpu' };
   }
   if (typeof old.shortcut === 'string') {
     next.hotkeys = { ...DEFAULT_HOTKEYS, speakClipboard: old.shortcut };
@@ -226,17 +222,11 @@ export async function loadSettings(dir: string, now: Date = new Date()): Promise
 
   if (fatal !== null || migrated === null) {
     const backupPath = await moveAside(file, now);
-    const kept =
-      backupPath === null
-        ? `It could not be moved aside, so it was left as it is`
-        : `It was kept as ${backupPath}`;
+    const kept = backupPath === null ? `It could not be moved aside, so it was left as it is` : `It was kept as ${backupPath}`;
     return {
       settings: defaultSettings(),
       ...(backupPath === null ? {} : { backupPath }),
-      notices: [
-        `Your settings file could not be used: ${fatal ?? 'unknown problem'}. ` +
-          `${kept}; Kokoro Bar is using default settings.`,
-      ],
+      notices: [`Your settings file could not be used: ${fatal ?? 'unknown problem'}. ` + `${kept}; Kokoro Bar is using default settings.`],
     };
   }
 
@@ -283,7 +273,10 @@ export function applyPatch(current: Settings, patch: unknown, knownVoices?: Read
   if (clean.voice !== undefined && knownVoices !== undefined) {
     const missing = unknownVoiceOf(clean.voice, knownVoices);
     if (missing !== null) {
-      return { ok: false, message: `Settings not saved: the voice "${missing}" is not installed. ${voiceChoicesHint(knownVoices, missing)}` };
+      return {
+        ok: false,
+        message: `Settings not saved: the voice "${missing}" is not installed. ${voiceChoicesHint(knownVoices, missing)}`,
+      };
     }
   }
   if (clean.hotkeys !== undefined) {
@@ -334,18 +327,26 @@ function backupName(file: string, now: Date): string {
 // Both return null when the file system refuses: the caller then leaves the file alone.
 async function moveAside(file: string, now: Date): Promise<string | null> {
   const backup = backupName(file, now);
-  return fs.rename(file, backup).then(() => backup, () => null);
+  return fs.rename(file, backup).then(
+    () => backup,
+    () => null,
+  );
 }
 
 async function copyAside(file: string, now: Date): Promise<string | null> {
   const backup = backupName(file, now);
-  return fs.copyFile(file, backup).then(() => backup, () => null);
+  return fs.copyFile(file, backup).then(
+    () => backup,
+    () => null,
+  );
 }
 
 // zod keeps `key: undefined` for absent optionals; exactOptionalPropertyTypes wants them gone.
 function stripUndefined<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   return Object.fromEntries(
-    Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, stripUndefined(v)]),
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, stripUndefined(v)]),
   ) as T;
 }

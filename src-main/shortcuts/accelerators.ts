@@ -95,15 +95,7 @@ const NAMED_KEYS: Record<string, string> = {
 const PUNCTUATION = new Set(Array.from(')!@#$%^&*(:;+=<,_->.?/~`{][|\\}"\''));
 
 // Keys no one types, so they may be global shortcuts without a modifier.
-const MEDIA_KEYS = new Set([
-  'VolumeUp',
-  'VolumeDown',
-  'VolumeMute',
-  'MediaNextTrack',
-  'MediaPreviousTrack',
-  'MediaStop',
-  'MediaPlayPause',
-]);
+const MEDIA_KEYS = new Set(['VolumeUp', 'VolumeDown', 'VolumeMute', 'MediaNextTrack', 'MediaPreviousTrack', 'MediaStop', 'MediaPlayPause']);
 const LOWEST_UNTYPED_FUNCTION_KEY = 13;
 const HIGHEST_FUNCTION_KEY = 24;
 
@@ -127,8 +119,7 @@ export function parseAccelerator(text: string, platform: Platform = 'darwin'): C
     const alias = MODIFIER_ALIASES[part.toLowerCase()];
     if (alias !== undefined) {
       if (key !== null) return fail(`the modifier "${part}" comes after the key; put modifiers first`);
-      const modifier: Modifier =
-        alias === 'CommandOrControl' ? (platform === 'darwin' ? 'Command' : 'Control') : alias;
+      const modifier: Modifier = alias === 'CommandOrControl' ? (platform === 'darwin' ? 'Command' : 'Control') : alias;
       if (modifiers.has(modifier)) return fail(`"${part}" repeats a modifier`);
       modifiers.add(modifier);
       continue;
@@ -167,9 +158,7 @@ export function validateGlobalShortcut(text: string, platform: Platform = 'darwi
   const parsed = parseAccelerator(text, platform);
   if (!parsed.ok) return parsed;
   const { modifiers, key } = parsed.value;
-  const untyped =
-    MEDIA_KEYS.has(key) ||
-    (/^F\d+$/.test(key) && Number(key.slice(1)) >= LOWEST_UNTYPED_FUNCTION_KEY);
+  const untyped = MEDIA_KEYS.has(key) || (/^F\d+$/.test(key) && Number(key.slice(1)) >= LOWEST_UNTYPED_FUNCTION_KEY);
   if (!untyped && modifiers.filter((m) => m !== 'Shift').length === 0) {
     return {
       ok: false,
@@ -187,7 +176,7 @@ export interface ReservedShortcut {
 
 /** Shortcuts macOS owns; registering them would break the system feature or fail. */
 export const MAC_RESERVED: readonly ReservedShortcut[] = [
-  { accelerator: 'Alt+Escape', owner: "macOS Spoken Content (Speak selection)" },
+  { accelerator: 'Alt+Escape', owner: 'macOS Spoken Content (Speak selection)' },
   { accelerator: 'Command+Space', owner: 'Spotlight' },
   { accelerator: 'Alt+Command+Space', owner: 'Finder search' },
   { accelerator: 'Control+Space', owner: 'input source switching' },
@@ -242,10 +231,7 @@ export interface HotkeyProblem {
  * Checks a whole hotkey set: each non-empty slot must be a valid global shortcut, none may be
  * owned by macOS, and no two slots may share one. Empty means "no shortcut".
  */
-export function findHotkeyProblems(
-  hotkeys: Record<HotkeySlot, string>,
-  platform: Platform = 'darwin',
-): HotkeyProblem[] {
+export function findHotkeyProblems(hotkeys: Record<HotkeySlot, string>, platform: Platform = 'darwin'): HotkeyProblem[] {
   const problems: HotkeyProblem[] = [];
   const seen = new Map<string, HotkeySlot>();
   for (const slot of Object.keys(HOTKEY_LABELS) as HotkeySlot[]) {

@@ -44,33 +44,36 @@ export type BundleName = 'main' | 'preload' | 'worker';
 export async function buildMain(only: readonly BundleName[] = ['main', 'preload', 'worker']): Promise<string[]> {
   const out = (relative: string): string => path.join(ROOT, ...relative.split('/'));
   const builds: Record<BundleName, () => Promise<unknown>> = {
-    main: () => build({
-      ...common,
-      entryPoints: ['src-main/main.ts'],
-      outfile: out(APP_FILES.main),
-      platform: 'node',
-      format: 'esm',
-      target: NODE_TARGET,
-      packages: 'external',
-    }),
-    preload: () => build({
-      ...common,
-      entryPoints: ['src-main/preload/preload.ts'],
-      outfile: out(APP_FILES.preload),
-      platform: 'browser',
-      format: 'cjs',
-      target: CHROME_TARGET,
-      external: ['electron'],
-    }),
-    worker: () => build({
-      ...common,
-      entryPoints: ['src-worker/serve/entry-electron.ts'],
-      outfile: out(APP_FILES.workerEntry),
-      platform: 'node',
-      format: 'esm',
-      target: NODE_TARGET,
-      packages: 'external',
-    }),
+    main: () =>
+      build({
+        ...common,
+        entryPoints: ['src-main/main.ts'],
+        outfile: out(APP_FILES.main),
+        platform: 'node',
+        format: 'esm',
+        target: NODE_TARGET,
+        packages: 'external',
+      }),
+    preload: () =>
+      build({
+        ...common,
+        entryPoints: ['src-main/preload/preload.ts'],
+        outfile: out(APP_FILES.preload),
+        platform: 'browser',
+        format: 'cjs',
+        target: CHROME_TARGET,
+        external: ['electron'],
+      }),
+    worker: () =>
+      build({
+        ...common,
+        entryPoints: ['src-worker/serve/entry-electron.ts'],
+        outfile: out(APP_FILES.workerEntry),
+        platform: 'node',
+        format: 'esm',
+        target: NODE_TARGET,
+        packages: 'external',
+      }),
   };
   const results = await Promise.allSettled(only.map((name) => builds[name]()));
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');

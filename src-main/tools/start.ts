@@ -39,7 +39,7 @@ export function noElectronMessage(reason: string): string {
     `  (${reason})`,
     '',
     'npm start tried to download it and could not. To run the desktop app, fetch the binary',
-    'for this platform where Electron\'s release host is reachable:',
+    "for this platform where Electron's release host is reachable:",
     '  node node_modules/electron/install.js',
     '',
     'To try the same interface without Electron, use the browser dev host, which runs the real',

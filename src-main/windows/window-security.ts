@@ -234,12 +234,7 @@ export interface SenderFacts {
 
 /** Whether an IPC message comes from the main frame of one of our windows, showing our page. */
 export function isTrustedSender(facts: SenderFacts, ourWebContents: ReadonlySet<number>): boolean {
-  return (
-    ourWebContents.has(facts.webContentsId) &&
-    facts.isMainFrame &&
-    facts.frameUrl !== null &&
-    isAllowedNavigation(facts.frameUrl)
-  );
+  return ourWebContents.has(facts.webContentsId) && facts.isMainFrame && facts.frameUrl !== null && isAllowedNavigation(facts.frameUrl);
 }
 
 /** A rectangle in screen points. */

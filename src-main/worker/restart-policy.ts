@@ -57,11 +57,7 @@ export function initialRestartState(): RestartState {
  * Decides the wait before restarting a worker that ran for `uptimeMs` and then crashed
  * (see [Note: Restart with backoff]).
  */
-export function onCrash(
-  state: RestartState,
-  uptimeMs: number,
-  options: RestartOptions = DEFAULT_RESTART_OPTIONS,
-): RestartDecision {
+export function onCrash(state: RestartState, uptimeMs: number, options: RestartOptions = DEFAULT_RESTART_OPTIONS): RestartDecision {
   const previous = uptimeMs >= options.stableMs ? 0 : state.consecutiveCrashes;
   const consecutiveCrashes = previous + 1;
   const delayMs = Math.min(options.maxMs, options.baseMs * 2 ** (consecutiveCrashes - 1));

@@ -10,12 +10,7 @@
 // pending requests]), waits as the restart policy says (see [Note: Restart with backoff]),
 // spawns a new worker and connects every client again. The app itself never goes down with it.
 
-import {
-  DEFAULT_RESTART_OPTIONS,
-  initialRestartState,
-  onCrash,
-  type RestartOptions,
-} from './restart-policy.ts';
+import { DEFAULT_RESTART_OPTIONS, initialRestartState, onCrash, type RestartOptions } from './restart-policy.ts';
 
 /** A running worker process as the supervisor sees it. */
 export interface WorkerHandle {
@@ -60,9 +55,7 @@ export interface Supervisor<Client> {
 }
 
 /** Creates a supervisor; nothing runs until `start`. */
-export function createSupervisor<Handle extends WorkerHandle, Client>(
-  deps: SupervisorDeps<Handle, Client>,
-): Supervisor<Client> {
+export function createSupervisor<Handle extends WorkerHandle, Client>(deps: SupervisorDeps<Handle, Client>): Supervisor<Client> {
   const options = deps.options ?? DEFAULT_RESTART_OPTIONS;
   const clients = new Set<Client>();
   let worker: Handle | null = null;

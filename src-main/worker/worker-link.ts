@@ -44,9 +44,7 @@ export interface WorkerLink<Worker, W extends AppWindow> {
 }
 
 /** Wires main's client to the worker; nothing is sent until the supervisor connects it. */
-export function setupWorkerLink<Worker, Port, W extends AppWindow>(
-  deps: WorkerLinkDeps<Worker, Port, W>,
-): WorkerLink<Worker, W> {
+export function setupWorkerLink<Worker, Port, W extends AppWindow>(deps: WorkerLinkDeps<Worker, Port, W>): WorkerLink<Worker, W> {
   const { client } = deps;
   let up = false;
   let voices: VoiceInfo[] = [];

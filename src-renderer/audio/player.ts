@@ -203,8 +203,7 @@ export class Player {
       // it cannot detach samples that still belong to someone else. The length is read before
       // the post: transferring detaches the buffer at once, and a detached array has length 0.
       const length = piece.length;
-      const own =
-        piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength ? piece : piece.slice();
+      const own = piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength ? piece : piece.slice();
       this.post({ type: 'push', utterance: this.utterance, pcm: own }, [own.buffer as ArrayBuffer]);
       this.written += length;
       room -= length;

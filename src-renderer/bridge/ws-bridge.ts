@@ -20,13 +20,7 @@ import type {
   WorkerRequest,
 } from '../../src-worker/protocol/messages.ts';
 import { isWorkerEvent } from '../../src-worker/protocol/messages.ts';
-import {
-  BRIDGE_PATH,
-  decodeChunk,
-  type BridgeMethod,
-  type ClientFrame,
-  type ServerFrame,
-} from '../../src-worker/protocol/wire.ts';
+import { BRIDGE_PATH, decodeChunk, type BridgeMethod, type ClientFrame, type ServerFrame } from '../../src-worker/protocol/wire.ts';
 
 /** First wait before reopening a closed socket; doubled per failure up to the maximum. */
 export const RECONNECT_FIRST_MS = 250;

@@ -35,7 +35,17 @@ function Caption({ title, series }: { title: string; series: Series[] }) {
 }
 
 /** Horizontal grid lines at 0, half and full scale, labelled on the left (unless there is no data). */
-function GridLines({ y, max, format, labelled = true }: { y: (v: number) => number; max: number; format: (v: number) => string; labelled?: boolean }) {
+function GridLines({
+  y,
+  max,
+  format,
+  labelled = true,
+}: {
+  y: (v: number) => number;
+  max: number;
+  format: (v: number) => string;
+  labelled?: boolean;
+}) {
   return (
     <>
       {[0, 0.5, 1].map((f) => (
@@ -53,7 +63,17 @@ function GridLines({ y, max, format, labelled = true }: { y: (v: number) => numb
 }
 
 /** A line chart of series over the same x (utterances, oldest first). */
-export function LineChart({ title, series, unit, format }: { title: string; series: Series[]; unit: string; format: (v: number) => string }) {
+export function LineChart({
+  title,
+  series,
+  unit,
+  format,
+}: {
+  title: string;
+  series: Series[];
+  unit: string;
+  format: (v: number) => string;
+}) {
   const n = Math.max(0, ...series.map((s) => s.values.length));
   const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null))));
   const x = (i: number) => PAD.l + (n <= 1 ? (W - PAD.l - PAD.r) / 2 : (i * (W - PAD.l - PAD.r)) / (n - 1));
@@ -85,7 +105,17 @@ export function LineChart({ title, series, unit, format }: { title: string; seri
 }
 
 /** A grouped bar chart: one group per label, one bar per series. */
-export function BarChart({ title, groups, series, format }: { title: string; groups: string[]; series: Series[]; format: (v: number) => string }) {
+export function BarChart({
+  title,
+  groups,
+  series,
+  format,
+}: {
+  title: string;
+  groups: string[];
+  series: Series[];
+  format: (v: number) => string;
+}) {
   const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null))));
   const gw = (W - PAD.l - PAD.r) / Math.max(1, groups.length);
   const bw = Math.min(28, (gw * 0.7) / Math.max(1, series.length));
@@ -93,7 +123,11 @@ export function BarChart({ title, groups, series, format }: { title: string; gro
   return (
     <figure className="chart">
       <Caption title={title} series={series} />
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}: ${groups.map((g, gi) => `${g} ${series.map((s) => `${s.label} ${s.values[gi] == null ? 'none' : format(s.values[gi] as number)}`).join(', ')}`).join('; ')}`}>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        role="img"
+        aria-label={`${title}: ${groups.map((g, gi) => `${g} ${series.map((s) => `${s.label} ${s.values[gi] == null ? 'none' : format(s.values[gi] as number)}`).join(', ')}`).join('; ')}`}
+      >
         <GridLines y={y} max={max} format={format} />
         {groups.map((g, gi) => {
           const x0 = PAD.l + gi * gw + (gw - bw * series.length) / 2;
@@ -102,7 +136,17 @@ export function BarChart({ title, groups, series, format }: { title: string; gro
               {series.map((s, si) => {
                 const v = s.values[gi];
                 if (v == null) return null;
-                return <rect key={s.label} className={`bar ${s.className}`} x={x0 + si * bw} y={y(v)} width={bw - 2} height={H - PAD.b - y(v)} rx={2} />;
+                return (
+                  <rect
+                    key={s.label}
+                    className={`bar ${s.className}`}
+                    x={x0 + si * bw}
+                    y={y(v)}
+                    width={bw - 2}
+                    height={H - PAD.b - y(v)}
+                    rx={2}
+                  />
+                );
               })}
               <text className="axis" x={PAD.l + gi * gw + gw / 2} y={H - 4} textAnchor="middle">
                 {g}

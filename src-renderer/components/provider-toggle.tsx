@@ -1,7 +1,13 @@
 // Runs in the renderer: the provider toggle (CPU / CoreML / Auto) and CoreML's compute units.
 // Choices the worker reports as unavailable are disabled, with its reason beside them.
 
-import { COREML_UNITS, COREML_UNIT_LABELS, DEFAULT_COREML_OPTIONS, type CoreMlUnits, type ProviderId } from '../../src-worker/protocol/messages.ts';
+import {
+  COREML_UNITS,
+  COREML_UNIT_LABELS,
+  DEFAULT_COREML_OPTIONS,
+  type CoreMlUnits,
+  type ProviderId,
+} from '../../src-worker/protocol/messages.ts';
 import { chooseProvider } from '../store/actions.ts';
 import { useStore } from '../store/store.ts';
 

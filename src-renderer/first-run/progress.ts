@@ -83,6 +83,8 @@ export function describeFetch(latest: Progress | undefined, installed: number, s
     overallText,
     step: known && latest.total > 0 ? Math.min(1, latest.bytes / latest.total) : undefined,
     doing: latest.phase === 'downloading' ? `Downloading ${latest.label}` : `Verifying ${latest.label} (sha256)`,
-    stepText: known ? `${formatBytes(latest.bytes)} of ${formatBytes(latest.total)}${speed}` : `${formatBytes(latest.total)}, waiting for the package client…`,
+    stepText: known
+      ? `${formatBytes(latest.bytes)} of ${formatBytes(latest.total)}${speed}`
+      : `${formatBytes(latest.total)}, waiting for the package client…`,
   };
 }

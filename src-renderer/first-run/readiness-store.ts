@@ -9,13 +9,7 @@
 // only then stored, so the worker restarted on it (by main, or the dev host) finds it ready.
 
 import { create } from 'zustand';
-import type {
-  KokoroBridge,
-  ModelVariant,
-  ReadinessState,
-  SettingsPatch,
-  WorkerEvent,
-} from '../../src-worker/protocol/messages.ts';
+import type { KokoroBridge, ModelVariant, ReadinessState, SettingsPatch, WorkerEvent } from '../../src-worker/protocol/messages.ts';
 import type { Progress, ProgressSample } from './progress.ts';
 
 /** Progress events kept per fetch (the view needs the newest and the installed sizes). */
@@ -82,7 +76,10 @@ export function fetchModel(variant?: ModelVariant, thenSwitch = false): void {
   const running = get().fetch;
   if (running && running.error === null && running.variant === variant) return;
   const id = newId('fetch');
-  const firstRun = variant === undefined ? (get().engine?.firstRun ?? false) : !(get().engine?.variants.find((v) => v.variant === variant)?.installed ?? false);
+  const firstRun =
+    variant === undefined
+      ? (get().engine?.firstRun ?? false)
+      : !(get().engine?.variants.find((v) => v.variant === variant)?.installed ?? false);
   set({ fetch: { id, variant, events: [], samples: [], stepKey: '', error: null, thenSwitch, firstRun } });
   bridge.send({ type: 'fetch-model', id, ...(variant === undefined ? {} : { variant }) });
 }

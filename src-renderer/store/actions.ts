@@ -77,7 +77,11 @@ export async function start(b: KokoroBridge, worklet: string): Promise<void> {
     if (state === 'up') {
       requestWorkerFacts();
       // After an outage the host may be a new one (the dev host restarted): read settings again.
-      if (was === 'down') void b.getSettings().then((value) => set((s) => ({ settings: { ...s.settings, value } })), () => undefined);
+      if (was === 'down')
+        void b.getSettings().then(
+          (value) => set((s) => ({ settings: { ...s.settings, value } })),
+          () => undefined,
+        );
     } else if (get().playback.status !== 'idle') {
       player.stop();
       patchPlayback({
@@ -152,7 +156,10 @@ export function modelBlocker(engine: ReadinessState | null): Problem | null {
     case 'fetching':
       return { message: 'The voice model is still being downloaded.', action: 'Speech can start when the download is done.' };
     case 'failed':
-      return { message: engine.reason ?? 'The speech engine could not start.', action: engine.action ?? 'Use Fetch model beside the badge.' };
+      return {
+        message: engine.reason ?? 'The speech engine could not start.',
+        action: engine.action ?? 'Use Fetch model beside the badge.',
+      };
     default:
       return null;
   }
@@ -190,7 +197,15 @@ async function speakFrom(text: string, base: number, actionAt: number, voice: st
   liveDone = false;
   playerFinished = false;
   liveVoice = voice;
-  patchPlayback({ ...FRESH_UTTERANCE, sentences: keep, sentenceIndex: index, status: 'starting', requestId: id, spokenText: text, textBase: base });
+  patchPlayback({
+    ...FRESH_UTTERANCE,
+    sentences: keep,
+    sentenceIndex: index,
+    status: 'starting',
+    requestId: id,
+    spokenText: text,
+    textBase: base,
+  });
   set((s) => {
     const entry: UtteranceMetrics = {
       id,
@@ -229,7 +244,13 @@ async function speakFrom(text: string, base: number, actionAt: number, voice: st
 export function skipSentence(step: -1 | 1, actionAt = nowEpochMs()): Promise<void> {
   const { status, sentences, sentenceIndex, spokenText, textBase } = get().playback;
   if (status === 'idle' || sentences.length === 0) return Promise.resolve();
-  const here = sentenceIndex >= 0 ? sentenceIndex : Math.max(0, sentences.findIndex((s) => s.start >= textBase));
+  const here =
+    sentenceIndex >= 0
+      ? sentenceIndex
+      : Math.max(
+          0,
+          sentences.findIndex((s) => s.start >= textBase),
+        );
   const target = Math.max(0, here + step);
   const span = sentences[target];
   if (!span) return Promise.resolve();
@@ -383,7 +404,9 @@ function onEvent(event: WorkerEvent): void {
       // A long text is split as it is spoken: later sentences come with its chunks.
       if (event.sentences) {
         const base = playback.textBase;
-        patchPlayback({ sentences: [...playback.sentences, ...event.sentences.map((s) => ({ start: s.start + base, end: s.end + base }))] });
+        patchPlayback({
+          sentences: [...playback.sentences, ...event.sentences.map((s) => ({ start: s.start + base, end: s.end + base }))],
+        });
       }
       player.push(event.pcm, event.span, event.last);
       addChunkWords(event.id, event.words, playback.textBase);

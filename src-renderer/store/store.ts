@@ -26,4 +26,3 @@ export const useStore = create<AppState>()(
     ...createWordsSlice(...a),
   })),
 );
-

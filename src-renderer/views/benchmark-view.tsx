@@ -58,7 +58,13 @@ export function BenchmarkView() {
           <legend className="section-title">Presets</legend>
           {PRESETS.map((p) => (
             <label key={p.id} className="check">
-              <input type="checkbox" name={`preset-${p.id}`} checked={presets.includes(p.id)} disabled={running} onChange={(e) => setOptions({ presets: toggle(presets, p.id, e.target.checked) })} />
+              <input
+                type="checkbox"
+                name={`preset-${p.id}`}
+                checked={presets.includes(p.id)}
+                disabled={running}
+                onChange={(e) => setOptions({ presets: toggle(presets, p.id, e.target.checked) })}
+              />
               {p.label} <span className="hint-inline">{p.hint}</span>
             </label>
           ))}
@@ -66,7 +72,13 @@ export function BenchmarkView() {
         <fieldset>
           <legend className="section-title">Providers</legend>
           <label className="check">
-            <input type="checkbox" name="provider-cpu" checked={providers.includes('cpu')} disabled={running} onChange={(e) => setOptions({ providers: toggle(providers, 'cpu', e.target.checked) })} />
+            <input
+              type="checkbox"
+              name="provider-cpu"
+              checked={providers.includes('cpu')}
+              disabled={running}
+              onChange={(e) => setOptions({ providers: toggle(providers, 'cpu', e.target.checked) })}
+            />
             CPU
           </label>
           <label className="check" title={coreml?.reason}>
@@ -90,19 +102,42 @@ export function BenchmarkView() {
           <legend className="section-title">Runs</legend>
           <label className="inline">
             <span>Runs per preset</span>
-            <input type="number" min={1} max={MAX_RUNS} value={runs} disabled={running} onChange={(e) => setOptions({ runs: Math.max(1, Math.min(MAX_RUNS, Math.round(Number(e.target.value) || 1))) })} />
+            <input
+              type="number"
+              min={1}
+              max={MAX_RUNS}
+              value={runs}
+              disabled={running}
+              onChange={(e) => setOptions({ runs: Math.max(1, Math.min(MAX_RUNS, Math.round(Number(e.target.value) || 1))) })}
+            />
           </label>
           <p className="hint">Each preset also gets one warm-up run that is not counted.</p>
         </fieldset>
         <div className="bench-actions">
-          <button type="submit" className={running ? '' : 'primary'} disabled={!running && (presets.length === 0 || providers.length === 0)}>
+          <button
+            type="submit"
+            className={running ? '' : 'primary'}
+            disabled={!running && (presets.length === 0 || providers.length === 0)}
+          >
             {running ? 'Cancel' : 'Run benchmark'}
           </button>
-          <div className="progress" role="progressbar" aria-label="Benchmark progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-valuetext={progress ? `${progress.completed} of ${progress.total}: ${progress.label}` : 'not running'}>
+          <div
+            className="progress"
+            role="progressbar"
+            aria-label="Benchmark progress"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={pct}
+            aria-valuetext={progress ? `${progress.completed} of ${progress.total}: ${progress.label}` : 'not running'}
+          >
             <span style={{ width: `${pct}%` }} />
           </div>
           <span className="progress-label" aria-hidden="true">
-            {progress ? (running ? `${progress.completed}/${progress.total} · ${progress.label}` : `Finished ${progress.completed}/${progress.total}`) : ''}
+            {progress
+              ? running
+                ? `${progress.completed}/${progress.total} · ${progress.label}`
+                : `Finished ${progress.completed}/${progress.total}`
+              : ''}
           </span>
         </div>
         {problem && (
@@ -123,7 +158,10 @@ function BenchResults({ result }: { result: BenchResult }) {
     <section className="results" aria-label="Results">
       <div className="results-head">
         <h2 className="section-title">
-          Results <span className="hint-inline">{new Date(result.startedAt).toLocaleString()} · {result.machine.cpu}</span>
+          Results{' '}
+          <span className="hint-inline">
+            {new Date(result.startedAt).toLocaleString()} · {result.machine.cpu}
+          </span>
         </h2>
         <div className="exports">
           <button onClick={() => download(`${fileStem(result)}.json`, 'application/json', benchToJson(result))}>Export JSON</button>
@@ -196,7 +234,11 @@ function BenchHistory() {
       <ul>
         {history.map((h) => (
           <li key={h.startedAt}>
-            <button className={`link${h.startedAt === current ? ' on' : ''}`} aria-current={h.startedAt === current} onClick={() => showBenchResult(h)}>
+            <button
+              className={`link${h.startedAt === current ? ' on' : ''}`}
+              aria-current={h.startedAt === current}
+              onClick={() => showBenchResult(h)}
+            >
               {new Date(h.startedAt).toLocaleString()} — {h.rows.map((r) => `${r.preset}/${r.provider}`).join(', ')}
             </button>
           </li>

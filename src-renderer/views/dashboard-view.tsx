@@ -30,8 +30,20 @@ export function DashboardView() {
   return (
     <div className="dashboard">
       <div className="tiles">
-        <Tile label="Audible TTFA" value={formatMs(current?.ttfaAudibleMs)} raw={current?.ttfaAudibleMs ?? null} testId="ttfa-audible" sub="action → first audible sample" />
-        <Tile label="Engine TTFA" value={formatMs(current?.ttfaEngineMs)} raw={current?.ttfaEngineMs ?? null} testId="ttfa-engine" sub="request → first audible sample" />
+        <Tile
+          label="Audible TTFA"
+          value={formatMs(current?.ttfaAudibleMs)}
+          raw={current?.ttfaAudibleMs ?? null}
+          testId="ttfa-audible"
+          sub="action → first audible sample"
+        />
+        <Tile
+          label="Engine TTFA"
+          value={formatMs(current?.ttfaEngineMs)}
+          raw={current?.ttfaEngineMs ?? null}
+          testId="ttfa-engine"
+          sub="request → first audible sample"
+        />
         <Tile label="RTF" value={formatRtf(current?.rtf)} raw={current?.rtf ?? null} testId="rtf" sub="synthesis ÷ audio time" />
         <Tile
           label="Worker memory"
@@ -40,7 +52,13 @@ export function DashboardView() {
           testId="rss"
           sub={`peak ${formatBytes(current?.peakRssBytes)}`}
         />
-        <Tile label="Underruns" value={current ? String(underruns) : '—'} raw={current ? underruns : null} testId="underruns" sub="buffer ran dry mid-utterance" />
+        <Tile
+          label="Underruns"
+          value={current ? String(underruns) : '—'}
+          raw={current ? underruns : null}
+          testId="underruns"
+          sub="buffer ran dry mid-utterance"
+        />
       </div>
       <div className="facts" aria-label="Engine">
         <span>
@@ -76,7 +94,12 @@ export function DashboardView() {
             { label: 'Engine', values: done.map((m) => m.ttfaEngineMs), className: 's2' },
           ]}
         />
-        <LineChart title="Real-time factor" unit="utterances" format={(v) => v.toFixed(2)} series={[{ label: 'RTF', values: done.map((m) => m.rtf), className: 's3' }]} />
+        <LineChart
+          title="Real-time factor"
+          unit="utterances"
+          format={(v) => v.toFixed(2)}
+          series={[{ label: 'RTF', values: done.map((m) => m.rtf), className: 's3' }]}
+        />
         <LineChart
           title="Worker memory"
           unit="utterances"

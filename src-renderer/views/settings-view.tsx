@@ -47,7 +47,9 @@ export function showAccelerator(accelerator: string): string {
 }
 
 /** Turns a key press into an Electron accelerator, or null while only modifiers are held. */
-export function acceleratorFromEvent(e: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'altKey' | 'shiftKey' | 'metaKey'>): string | null {
+export function acceleratorFromEvent(
+  e: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'altKey' | 'shiftKey' | 'metaKey'>,
+): string | null {
   if (['Control', 'Alt', 'Shift', 'Meta', 'OS'].includes(e.key)) return null;
   const mods = [e.ctrlKey && 'Control', e.altKey && 'Alt', e.shiftKey && 'Shift', e.metaKey && 'Command'].filter(Boolean);
   let key = e.key;
@@ -81,7 +83,12 @@ export function SettingsView() {
         </h2>
         <p className="hint">Focus a field and press the new shortcut. Backspace clears it. Tab moves on.</p>
         {HOTKEY_SLOTS.map((slot) => (
-          <HotkeyField key={slot.id} label={slot.label} value={settings.hotkeys[slot.id]} onChange={(v) => void updateSettings({ hotkeys: { ...settings.hotkeys, [slot.id]: v } })} />
+          <HotkeyField
+            key={slot.id}
+            label={slot.label}
+            value={settings.hotkeys[slot.id]}
+            onChange={(v) => void updateSettings({ hotkeys: { ...settings.hotkeys, [slot.id]: v } })}
+          />
         ))}
       </section>
       <section aria-labelledby="set-engine">
@@ -90,7 +97,11 @@ export function SettingsView() {
         </h2>
         <label className="row">
           <span>CoreML compute units</span>
-          <select value={coreml.units} disabled={!coremlOption?.available} onChange={(e) => void chooseProvider({ ...settings.provider, coreml: { ...coreml, units: e.target.value as CoreMlUnits } })}>
+          <select
+            value={coreml.units}
+            disabled={!coremlOption?.available}
+            onChange={(e) => void chooseProvider({ ...settings.provider, coreml: { ...coreml, units: e.target.value as CoreMlUnits } })}
+          >
             {UNITS.map((u) => (
               <option key={u.id} value={u.id}>
                 {u.label}
@@ -104,12 +115,17 @@ export function SettingsView() {
           <select value={settings.modelVariant} onChange={(e) => chooseVariant(e.target.value as ModelVariant)}>
             {VARIANTS.map((v) => (
               <option key={v.id} value={v.id} disabled={!variantOffered(variants, v.id, settings.modelVariant)}>
-                {variantLabel(v.label, variants.find((o) => o.variant === v.id))}
+                {variantLabel(
+                  v.label,
+                  variants.find((o) => o.variant === v.id),
+                )}
               </option>
             ))}
           </select>
         </label>
-        <p className="hint">In use now: {provider?.model ?? '—'}. {variantHint(variants)}</p>
+        <p className="hint">
+          In use now: {provider?.model ?? '—'}. {variantHint(variants)}
+        </p>
       </section>
       <section aria-labelledby="set-general">
         <h2 id="set-general" className="section-title">
@@ -117,17 +133,28 @@ export function SettingsView() {
         </h2>
         <label className="row">
           <span>Pauses</span>
-          <select name="pause-scale" value={String(settings.pauseScale)} onChange={(e) => void updateSettings({ pauseScale: Number(e.target.value) })}>
+          <select
+            name="pause-scale"
+            value={String(settings.pauseScale)}
+            onChange={(e) => void updateSettings({ pauseScale: Number(e.target.value) })}
+          >
             {PAUSES.map((p) => (
               <option key={p.scale} value={String(p.scale)}>
                 {p.label}
               </option>
             ))}
-            {!PAUSES.some((p) => p.scale === settings.pauseScale) && <option value={String(settings.pauseScale)}>×{settings.pauseScale}</option>}
+            {!PAUSES.some((p) => p.scale === settings.pauseScale) && (
+              <option value={String(settings.pauseScale)}>×{settings.pauseScale}</option>
+            )}
           </select>
         </label>
         <label className="check">
-          <input type="checkbox" name="launch-at-login" checked={settings.launchAtLogin} onChange={(e) => void updateSettings({ launchAtLogin: e.target.checked })} />
+          <input
+            type="checkbox"
+            name="launch-at-login"
+            checked={settings.launchAtLogin}
+            onChange={(e) => void updateSettings({ launchAtLogin: e.target.checked })}
+          />
           Open Kokoro Bar at login
         </label>
       </section>
@@ -136,7 +163,8 @@ export function SettingsView() {
           Storage
         </h2>
         <p className="hint">
-          The model and voices are kept in the app's cache folder (about 92 MB for the int8 model plus 28 MB for the 54 voices), with the benchmark history; settings live in the app's data folder. Nothing is sent anywhere.
+          The model and voices are kept in the app's cache folder (about 92 MB for the int8 model plus 28 MB for the 54 voices), with the
+          benchmark history; settings live in the app's data folder. Nothing is sent anywhere.
         </p>
       </section>
       <section aria-labelledby="set-about">
@@ -144,7 +172,8 @@ export function SettingsView() {
           About
         </h2>
         <p className="hint">
-          Kokoro Bar {platform?.appVersion ?? ''} · {platform?.shell === 'browser' ? 'in a browser' : platform?.os} · {platform?.arch}. Free software under GPL-3.0-or-later.
+          Kokoro Bar {platform?.appVersion ?? ''} · {platform?.shell === 'browser' ? 'in a browser' : platform?.os} · {platform?.arch}. Free
+          software under GPL-3.0-or-later.
         </p>
         <table className="table compact" aria-label="Licences">
           <tbody>

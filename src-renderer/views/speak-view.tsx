@@ -17,7 +17,14 @@ import { VoicePicker, useVoiceLabel } from '../components/voice-picker.tsx';
 import { modelBlocker, nowEpochMs, skipSentence, speak, speakBlocker, stop, togglePause, updateSettings } from '../store/actions.ts';
 import { useReadiness } from '../first-run/readiness-store.ts';
 import { useStore } from '../store/store.ts';
-import { SentenceAnnouncer, SentenceWords, onWordClick, onWordKey, useTranscriptRef, useWordHighlight } from '../words/transcript-words.tsx';
+import {
+  SentenceAnnouncer,
+  SentenceWords,
+  onWordClick,
+  onWordKey,
+  useTranscriptRef,
+  useWordHighlight,
+} from '../words/transcript-words.tsx';
 
 const SPEED_STEP = 0.05;
 
@@ -74,10 +81,23 @@ function Transport() {
         Speak
       </button>
       <div className="transport-keys">
-        <button className="key" onClick={() => void skipSentence(-1)} disabled={idle} aria-label="Previous sentence" title="Previous sentence">
+        <button
+          className="key"
+          onClick={() => void skipSentence(-1)}
+          disabled={idle}
+          aria-label="Previous sentence"
+          title="Previous sentence"
+        >
           <PreviousIcon />
         </button>
-        <button className="key" onClick={togglePause} disabled={idle} aria-label={paused ? 'Resume' : 'Pause'} aria-keyshortcuts="Space" title={paused ? 'Resume (Space)' : 'Pause (Space)'}>
+        <button
+          className="key"
+          onClick={togglePause}
+          disabled={idle}
+          aria-label={paused ? 'Resume' : 'Pause'}
+          aria-keyshortcuts="Space"
+          title={paused ? 'Resume (Space)' : 'Pause (Space)'}
+        >
           {paused ? <PlayIcon /> : <PauseIcon />}
         </button>
         <button className="key" onClick={stop} disabled={idle} aria-label="Stop" aria-keyshortcuts="Escape" title="Stop (Esc)">

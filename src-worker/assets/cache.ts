@@ -55,10 +55,7 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, platform: 
 }
 
 /** The paths of the model, config and voices of `variant` (int8 unless asked) in `cacheDir`. */
-export function assetPaths(
-  opts: { cacheDir?: string; variant?: ModelVariant } = {},
-  manifest: Manifest = loadManifest(),
-): AssetPaths {
+export function assetPaths(opts: { cacheDir?: string; variant?: ModelVariant } = {}, manifest: Manifest = loadManifest()): AssetPaths {
   const cacheDir = path.resolve(opts.cacheDir ?? defaultCacheDir());
   const variant = opts.variant ?? DEFAULT_VARIANT;
   const voiceDirs = new Set(manifest.voices.map((v) => path.posix.dirname(v.path)));
@@ -122,11 +119,7 @@ export async function writeStamps(cacheDir: string, files: Record<string, Stamp>
 }
 
 /** True when `stamp` vouches for a file with this `stat` holding the manifest's bytes of `asset`. */
-export function isStamped(
-  stamp: Stamp | undefined,
-  asset: Pick<AssetEntry, 'sha256'>,
-  stat: { size: number; mtimeMs: number },
-): boolean {
+export function isStamped(stamp: Stamp | undefined, asset: Pick<AssetEntry, 'sha256'>, stat: { size: number; mtimeMs: number }): boolean {
   return stamp !== undefined && stamp.sha256 === asset.sha256 && stamp.size === stat.size && stamp.mtimeMs === stat.mtimeMs;
 }
 
@@ -173,11 +166,7 @@ export interface CheckOptions {
  * is hashed and, when its bytes are right, stamped again (see [Note: Re-verify before asking for
  * a download]).
  */
-export async function checkAssets(
-  paths: AssetPaths,
-  manifest: Manifest = loadManifest(),
-  opts: CheckOptions = {},
-): Promise<AssetCheck> {
+export async function checkAssets(paths: AssetPaths, manifest: Manifest = loadManifest(), opts: CheckOptions = {}): Promise<AssetCheck> {
   const stamps = await readStamps(paths.cacheDir);
   const assets = assetsFor(manifest, paths.variant);
   const problems: AssetProblem[] = [];
@@ -295,11 +284,7 @@ export function describeProblems(check: AssetCheck, paths: AssetPaths, manifest:
  * more are really wrong and the command that fixes them, unless every file of `paths.variant`
  * passes the check.
  */
-export async function ensureAssets(
-  paths: AssetPaths,
-  manifest: Manifest = loadManifest(),
-  opts: CheckOptions = {},
-): Promise<void> {
+export async function ensureAssets(paths: AssetPaths, manifest: Manifest = loadManifest(), opts: CheckOptions = {}): Promise<void> {
   const fix = describeProblems(await checkAssets(paths, manifest, opts), paths, manifest);
   if (fix) throw new KokoroError(fix.code, fix.message, fix.action);
 }

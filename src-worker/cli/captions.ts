@@ -86,7 +86,13 @@ export function toSrt(text: string, words: readonly WordTiming[], sampleRate = S
   const blocks = captionCues(text, words).map((cue, i) => {
     const first = cue[0] as WordTiming;
     const last = cue[cue.length - 1] as WordTiming;
-    const body = cueText(text, words, cue, () => '', (t) => t);
+    const body = cueText(
+      text,
+      words,
+      cue,
+      () => '',
+      (t) => t,
+    );
     return `${i + 1}\n${clock(first.startSample / sampleRate, ',')} --> ${clock(last.endSample / sampleRate, ',')}\n${body}`;
   });
   return blocks.length === 0 ? '' : `${blocks.join('\n\n')}\n`;

@@ -28,7 +28,16 @@ import { WORKER_ENV } from '../protocol/worker-env.ts';
 import { engineOptionsFromEnv } from '../serve/boot.ts';
 import { createMeter, memory } from '../engine/metrics.ts';
 import { checkText } from '../text/readable.ts';
-import { DEFAULT_SPEED, DEFAULT_VOICE, MAX_SPEED, MIN_SPEED, SAMPLE_RATE, type BenchPreset, type BenchResult, type WordTiming } from '../protocol/messages.ts';
+import {
+  DEFAULT_SPEED,
+  DEFAULT_VOICE,
+  MAX_SPEED,
+  MIN_SPEED,
+  SAMPLE_RATE,
+  type BenchPreset,
+  type BenchResult,
+  type WordTiming,
+} from '../protocol/messages.ts';
 import { resolveGraph, type GraphResolution } from '../sessions/graph-derive.ts';
 import { detectProviders, formatProviderReport } from '../sessions/providers.ts';
 import { resolveThreads } from '../sessions/threads.ts';
@@ -243,7 +252,11 @@ async function play(file: string, io: CliIo): Promise<void> {
     io.stderr.write('No audio player found (afplay, paplay, aplay or ffplay); open the file above to listen.\n');
     return;
   }
-  await new Promise<void>((resolve) => spawn(found[0], found[1], { stdio: 'ignore' }).on('close', () => resolve()).on('error', () => resolve()));
+  await new Promise<void>((resolve) =>
+    spawn(found[0], found[1], { stdio: 'ignore' })
+      .on('close', () => resolve())
+      .on('error', () => resolve()),
+  );
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -327,7 +340,8 @@ async function bench(args: string[], io: CliIo): Promise<number> {
   else if ((ALL_PRESETS as readonly string[]).includes(preset)) presets = [preset as BenchPreset];
   else throw new UsageError(`--preset must be short, medium, long or all, not "${preset}".`);
   const runs = values['runs'] === undefined ? DEFAULT_BENCH_RUNS : Number(values['runs']);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new UsageError(`--runs must be a whole number from 1 to 100, not "${String(values['runs'])}".`);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 100)
+    throw new UsageError(`--runs must be a whole number from 1 to 100, not "${String(values['runs'])}".`);
 
   const base = engineOptions();
   const originalModel = base.assets?.model ?? assetPaths().model;
@@ -340,7 +354,8 @@ async function bench(args: string[], io: CliIo): Promise<number> {
     originalModel,
     ...(threads === undefined ? {} : { threads }),
     ...(typeof values['voice'] === 'string' ? { voice: values['voice'] } : {}),
-    onProgress: (p, count) => io.stderr.write(`[${p.completed}/${p.total}] ${count === undefined ? '' : `${count} thread(s): `}${p.label}\n`),
+    onProgress: (p, count) =>
+      io.stderr.write(`[${p.completed}/${p.total}] ${count === undefined ? '' : `${count} thread(s): `}${p.label}\n`),
   };
   // In the engine's own process, bundled as the app runs it (see [Note: Bench in the engine's process]).
   let bundle: string | undefined;
@@ -349,7 +364,9 @@ async function bench(args: string[], io: CliIo): Promise<number> {
       bundle = await buildBenchChild();
     } catch (error) {
       // No esbuild or a read-only package folder: measured here instead, and said so.
-      io.stderr.write(`kokoro-bar: the engine runs in this process (its bundle could not be built: ${(error as Error).message.split('\n')[0]}); the RSS includes this command's own.\n`);
+      io.stderr.write(
+        `kokoro-bar: the engine runs in this process (its bundle could not be built: ${(error as Error).message.split('\n')[0]}); the RSS includes this command's own.\n`,
+      );
     }
   }
   const result = bundle === undefined ? await runBenchSweep(sweep) : await runBenchInChild(sweep, { bundle });
@@ -367,7 +384,9 @@ async function bench(args: string[], io: CliIo): Promise<number> {
 /** `--threads 1,2,4` → [1, 2, 4]; undefined when not given. */
 function parseThreads(value: string | boolean | undefined): number[] | undefined {
   if (value === undefined) return undefined;
-  const counts = String(value).split(',').map((part) => Number(part.trim()));
+  const counts = String(value)
+    .split(',')
+    .map((part) => Number(part.trim()));
   if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_BENCH_THREADS)) {
     throw new UsageError(`--threads must be whole numbers from 1 to ${MAX_BENCH_THREADS} separated by commas, not "${String(value)}".`);
   }
@@ -390,8 +409,14 @@ export function formatBench(result: BenchResult): string {
     'preset  provider TTFA p50/p95 (ms) floor  RTF p50/p95  floor  audio s  RSS MB  thr  graph    original: RTF floor (ms)',
     ...rows,
     ...reasons.map((reason) => `original graph used: ${reason}`),
-    ...(result.engineProcess ? [`RSS is that of the engine's process: pid ${result.engineProcess.pid}, ${result.engineProcess.runtime}, ${result.engineProcess.bundled ? 'bundled' : 'TypeScript loader'}`] : []),
-    ...(result.cliProcess ? [`(this command's own process, not counted above: peak RSS ${Math.round(result.cliProcess.peakRssBytes / MEGABYTE)} MB)`] : []),
+    ...(result.engineProcess
+      ? [
+          `RSS is that of the engine's process: pid ${result.engineProcess.pid}, ${result.engineProcess.runtime}, ${result.engineProcess.bundled ? 'bundled' : 'TypeScript loader'}`,
+        ]
+      : []),
+    ...(result.cliProcess
+      ? [`(this command's own process, not counted above: peak RSS ${Math.round(result.cliProcess.peakRssBytes / MEGABYTE)} MB)`]
+      : []),
     '',
   ].join('\n');
 }

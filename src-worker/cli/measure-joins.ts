@@ -55,7 +55,13 @@ function figures(pieces: Float32Array[]): Figures {
       step = Math.max(step, Math.abs((pcm[i] as number) - (pcm[i - 1] as number)));
     }
   }
-  return { leadingMs: ms(lead), trailingMs: ms(tail), joinsMs, maxJoinStep: Math.round(step * 1e5) / 1e5, seconds: pcm.length / SAMPLE_RATE };
+  return {
+    leadingMs: ms(lead),
+    trailingMs: ms(tail),
+    joinsMs,
+    maxJoinStep: Math.round(step * 1e5) / 1e5,
+    seconds: pcm.length / SAMPLE_RATE,
+  };
 }
 
 async function main(): Promise<void> {
@@ -84,9 +90,21 @@ async function main(): Promise<void> {
           lease.release();
         }
       }
-      report[preset] = { chunks: after.length, trimmedBy: durations ? 'durations' : 'energy', boundaries: kinds, before: figures(before), after: figures(after) };
+      report[preset] = {
+        chunks: after.length,
+        trimmedBy: durations ? 'durations' : 'energy',
+        boundaries: kinds,
+        before: figures(before),
+        after: figures(after),
+      };
     }
-    console.log(JSON.stringify({ measuredAt: new Date().toISOString(), audibleLevel: AUDIBLE_LEVEL, loadAverage: os.loadavg(), presets: report }, null, 2));
+    console.log(
+      JSON.stringify(
+        { measuredAt: new Date().toISOString(), audibleLevel: AUDIBLE_LEVEL, loadAverage: os.loadavg(), presets: report },
+        null,
+        2,
+      ),
+    );
   } finally {
     await engine.dispose();
   }

@@ -52,9 +52,14 @@ for (let trial = 0; trial < Number(values.trials); trial++) {
       ...(config.longestRunTokens === undefined ? {} : { longestRunTokens: config.longestRunTokens }),
       session: { ...base.session, ...(config.ortOptions === undefined ? {} : { ortOptions: config.ortOptions }) },
     };
-    const result = await runBenchInChild({ presets, runs: Number(values.runs), engine, graph: 'derived' }, { bundle, ...(config.env ? { env: config.env } : {}) });
+    const result = await runBenchInChild(
+      { presets, runs: Number(values.runs), engine, graph: 'derived' },
+      { bundle, ...(config.env ? { env: config.env } : {}) },
+    );
     if (result) results.get(name)?.push(result);
-    process.stderr.write(`trial ${trial + 1} ${name}: ${result?.rows.map((r) => `${r.preset} ${Math.round(r.peakRssBytes / MEGABYTE)} MB RTF ${r.rtf.p50.toFixed(3)}`).join(', ')}\n`);
+    process.stderr.write(
+      `trial ${trial + 1} ${name}: ${result?.rows.map((r) => `${r.preset} ${Math.round(r.peakRssBytes / MEGABYTE)} MB RTF ${r.rtf.p50.toFixed(3)}`).join(', ')}\n`,
+    );
   }
 }
 

@@ -68,7 +68,12 @@ const summary = Object.fromEntries(
       shortRunMsP50: p50(list.map((x) => x.shortMs)),
       capRunMsP50: p50(list.map((x) => x.capMs)),
       // Median wait after a Stop at a random moment of such a run, in short first-chunk runs.
-      halfCapRunOverShortRunP50: Number(percentile(list.map((x) => x.capMs / 2 / x.shortMs), 50).toFixed(3)),
+      halfCapRunOverShortRunP50: Number(
+        percentile(
+          list.map((x) => x.capMs / 2 / x.shortMs),
+          50,
+        ).toFixed(3),
+      ),
     },
   ]),
 );

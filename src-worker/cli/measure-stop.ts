@@ -104,7 +104,16 @@ async function stopMidRun(engine: Engine): Promise<{ delayMs: number; runMs: num
 
 await Promise.all([...engines.values()].map((e) => e.warmUp()));
 await shortTtfa(engines.get(caps[0] as number) as Engine); // warm-up, not counted
-type Trial = { idleMs: number; afterStopMs: number; firstInferMs: number; afterInferMs: number; afterPrepareMs: number; stopDelayMs: number; stoppedRunMs: number; stoppedTokens: number };
+type Trial = {
+  idleMs: number;
+  afterStopMs: number;
+  firstInferMs: number;
+  afterInferMs: number;
+  afterPrepareMs: number;
+  stopDelayMs: number;
+  stoppedRunMs: number;
+  stoppedTokens: number;
+};
 const trials = new Map<number, Trial[]>(caps.map((c) => [c, []]));
 for (let t = 0; t < Number(values.trials); t++) {
   for (const cap of caps) {
@@ -122,7 +131,9 @@ for (let t = 0; t < Number(values.trials); t++) {
       stoppedRunMs: stop.runMs,
       stoppedTokens: stop.tokens,
     });
-    process.stderr.write(`trial ${t + 1} cap ${cap}: idle ${idle.ttfaMs.toFixed(0)} ms, after Stop ${after.ttfaMs.toFixed(0)} ms (its run ${after.firstInferMs.toFixed(0)} ms, idle's ${idle.firstInferMs.toFixed(0)} ms, prepare ${after.firstPrepareMs.toFixed(0)} ms; Stop ${stop.delayMs.toFixed(0)} ms after chunk ${STOP_AFTER_CHUNK}; longest run so far ${stop.runMs.toFixed(0)} ms, ${stop.tokens} ids)\n`);
+    process.stderr.write(
+      `trial ${t + 1} cap ${cap}: idle ${idle.ttfaMs.toFixed(0)} ms, after Stop ${after.ttfaMs.toFixed(0)} ms (its run ${after.firstInferMs.toFixed(0)} ms, idle's ${idle.firstInferMs.toFixed(0)} ms, prepare ${after.firstPrepareMs.toFixed(0)} ms; Stop ${stop.delayMs.toFixed(0)} ms after chunk ${STOP_AFTER_CHUNK}; longest run so far ${stop.runMs.toFixed(0)} ms, ${stop.tokens} ids)\n`,
+    );
   }
 }
 await Promise.all([...engines.values()].map((e) => e.dispose()));

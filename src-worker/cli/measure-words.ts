@@ -129,7 +129,10 @@ async function measureAll(): Promise<void> {
     const results: TextResult[] = [];
     for (const text of ALIGN_TEXTS) results.push(await measure(text, dir, voice, speed));
     const all = results.flatMap((r) => r.differences);
-    const offset = quantile([...all].sort((a, b) => a - b), 0.5);
+    const offset = quantile(
+      [...all].sort((a, b) => a - b),
+      0.5,
+    );
     const deviations = all.map((d) => Math.abs(d - offset) * MS).sort((a, b) => a - b);
     const summary = {
       aligner: 'pocketsphinx (forced alignment, en-us model of its wheel)',
@@ -147,7 +150,10 @@ async function measureAll(): Promise<void> {
         words: r.words,
         compared: r.differences.length,
         medianDeviationMs: Math.round(
-          quantile(r.differences.map((d) => Math.abs(d - offset) * MS).sort((a, b) => a - b), 0.5),
+          quantile(
+            r.differences.map((d) => Math.abs(d - offset) * MS).sort((a, b) => a - b),
+            0.5,
+          ),
         ),
       })),
     };

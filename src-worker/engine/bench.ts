@@ -159,7 +159,10 @@ export async function runBenchSweep(opts: BenchSweepOptions): Promise<BenchResul
   const base = opts.engine;
   let result: BenchResult | undefined;
   for (const count of opts.threads ?? [undefined]) {
-    const engine = await createEngine({ ...base, session: { ...base.session, graph: opts.graph, ...(count === undefined ? {} : { threads: count }) } });
+    const engine = await createEngine({
+      ...base,
+      session: { ...base.session, graph: opts.graph, ...(count === undefined ? {} : { threads: count }) },
+    });
     try {
       const one = await runBenchmark(engine, {
         presets: opts.presets,
@@ -199,7 +202,12 @@ interface RunFigures {
 }
 
 /** Runs every derived-graph row's chunks bare on the original graph and fills in its floors. */
-async function measureOriginal(modelPath: string, rows: BenchRow[], rowInputs: ModelInput[][][], signal: AbortSignal | undefined): Promise<void> {
+async function measureOriginal(
+  modelPath: string,
+  rows: BenchRow[],
+  rowInputs: ModelInput[][][],
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const threads = rows[0]?.threads;
   const session = await createKokoroSession(modelPath, { graph: 'original', ...(threads === undefined ? {} : { threads }) });
   try {

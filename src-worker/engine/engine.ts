@@ -35,7 +35,13 @@ import {
   type VoiceInfo,
   type WordTiming,
 } from '../protocol/messages.ts';
-import { SAMPLES_PER_FRAME, type KokoroSessionOptions, type RunOutput, type SessionLease, type SessionSource } from '../sessions/session.ts';
+import {
+  SAMPLES_PER_FRAME,
+  type KokoroSessionOptions,
+  type RunOutput,
+  type SessionLease,
+  type SessionSource,
+} from '../sessions/session.ts';
 import { createSessionPool } from '../sessions/session-pool.ts';
 import { loadVocab, padIds, tokenize, type Vocab } from '../text/tokenize.ts';
 import { createVoiceStore, type VoiceStore } from './voices.ts';

@@ -53,7 +53,10 @@ const PROC_STATUS = '/proc/self/status';
 const VM_HWM = /^VmHWM:\s+(\d+)\s+kB$/m;
 
 /** This process's own peak resident set in bytes, as the kernel keeps it (see [Note: Peak RSS of this process]). */
-export function peakRss(platform: NodeJS.Platform = process.platform, readStatus: () => string = () => readFileSync(PROC_STATUS, 'utf8')): number {
+export function peakRss(
+  platform: NodeJS.Platform = process.platform,
+  readStatus: () => string = () => readFileSync(PROC_STATUS, 'utf8'),
+): number {
   if (platform === 'linux') {
     try {
       const kib = VM_HWM.exec(readStatus())?.[1];

@@ -74,9 +74,70 @@ export const FIRST_HEAD_TOKENS = 16;
 
 /** Words a cut may be made before, by how natural a place to breathe it is (higher is better). */
 const CUT_BEFORE: ReadonlyMap<string, number> = new Map([
-  ...['and', 'but', 'or', 'nor', 'so', 'yet', 'because', 'although', 'though', 'while', 'whereas', 'unless', 'until', 'since', 'if', 'when', 'whenever', 'where', 'after', 'before', 'then'].map((w) => [w, 3] as const),
-  ...['that', 'which', 'who', 'whom', 'whose', 'what', 'how', 'why', 'at', 'in', 'on', 'of', 'to', 'for', 'with', 'from', 'by', 'into', 'onto', 'over', 'under', 'about', 'through', 'across', 'along', 'around', 'between', 'against', 'during', 'without', 'within', 'toward', 'towards', 'as', 'like', 'than'].map((w) => [w, 2] as const),
-  ...['the', 'a', 'an', 'this', 'that', 'these', 'those', 'his', 'her', 'its', 'their', 'our', 'my', 'your', 'every', 'some', 'each'].map((w) => [w, 1] as const),
+  ...[
+    'and',
+    'but',
+    'or',
+    'nor',
+    'so',
+    'yet',
+    'because',
+    'although',
+    'though',
+    'while',
+    'whereas',
+    'unless',
+    'until',
+    'since',
+    'if',
+    'when',
+    'whenever',
+    'where',
+    'after',
+    'before',
+    'then',
+  ].map((w) => [w, 3] as const),
+  ...[
+    'that',
+    'which',
+    'who',
+    'whom',
+    'whose',
+    'what',
+    'how',
+    'why',
+    'at',
+    'in',
+    'on',
+    'of',
+    'to',
+    'for',
+    'with',
+    'from',
+    'by',
+    'into',
+    'onto',
+    'over',
+    'under',
+    'about',
+    'through',
+    'across',
+    'along',
+    'around',
+    'between',
+    'against',
+    'during',
+    'without',
+    'within',
+    'toward',
+    'towards',
+    'as',
+    'like',
+    'than',
+  ].map((w) => [w, 2] as const),
+  ...['the', 'a', 'an', 'this', 'that', 'these', 'those', 'his', 'her', 'its', 'their', 'our', 'my', 'your', 'every', 'some', 'each'].map(
+    (w) => [w, 1] as const,
+  ),
 ]);
 
 /** How much larger each chunk may be than the one before (see [Note: Chunk sizes]). */
@@ -326,7 +387,10 @@ function cutNearMiddle(text: string, piece: PlanSegment): [Piece, Piece] | undef
     if (cut > piece.start && isLowSurrogate(text.charCodeAt(cut))) cut--;
     if (cut <= piece.start) return undefined;
   }
-  return [{ start: piece.start, end: cut }, { start: cut, end: piece.end }];
+  return [
+    { start: piece.start, end: cut },
+    { start: cut, end: piece.end },
+  ];
 }
 
 /** Characters that separate the spoken parts of a word without spaces (a URL, a path, a-long-compound). */

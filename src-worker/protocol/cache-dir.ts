@@ -13,12 +13,7 @@ export interface PathOps {
 }
 
 /** The per-user cache directory: `$KOKORO_BAR_CACHE`, else the platform's cache location. */
-export function cacheDirFor(
-  env: Readonly<Record<string, string | undefined>>,
-  home: string,
-  platform: string,
-  paths: PathOps,
-): string {
+export function cacheDirFor(env: Readonly<Record<string, string | undefined>>, home: string, platform: string, paths: PathOps): string {
   const override = env[CACHE_ENV];
   if (override) return paths.resolve(override);
   if (platform === 'darwin') return paths.join(home, 'Library', 'Caches', 'Kokoro Bar', 'models');

@@ -629,10 +629,7 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; id: string; messag
 export function parseRequest(raw: unknown): Parsed<WorkerRequest> {
   const result = requestSchema.safeParse(raw);
   if (result.success) return { ok: true, value: stripUndefined(result.data) as WorkerRequest };
-  const id =
-    typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string'
-      ? (raw as { id: string }).id
-      : '';
+  const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : '';
   const issue = result.error.issues[0];
   const where = issue && issue.path.length > 0 ? ` at "${issue.path.join('.')}"` : '';
   return { ok: false, id, message: `Malformed request${where}: ${issue?.message ?? 'invalid'}` };

@@ -45,10 +45,7 @@ export function voiceChoicesHint(known: Iterable<string>, asked = ''): string {
   const near = nearMisses(ids, asked);
   const prefix = near.length > 0 ? `Did you mean ${near.join(' or ')}? ` : '';
   if (ids.length <= LIST_ALL_LIMIT) return `${prefix}Choose one of: ${ids.join(', ')}.`;
-  return (
-    `${prefix}Choose one of ${ids.length} voices, e.g. ${examples(ids).join(', ')} ` +
-    `(all of them: \`${VOICES_COMMAND}\`).`
-  );
+  return `${prefix}Choose one of ${ids.length} voices, e.g. ${examples(ids).join(', ')} ` + `(all of them: \`${VOICES_COMMAND}\`).`;
 }
 
 // One id per two-letter prefix (accent and gender: af, am, bf, …), the default voice first.

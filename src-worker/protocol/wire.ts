@@ -7,13 +7,7 @@
 // UTF-8 JSON, zero padding to a multiple of 4 bytes, then the raw float32 samples (both ends are
 // little-endian: x86-64, arm64). The padding lets the receiver view the samples in place.
 
-import type {
-  AppCommand,
-  ChunkEvent,
-  PlatformInfo,
-  WorkerEvent,
-  WorkerRequest,
-} from './messages.ts';
+import type { AppCommand, ChunkEvent, PlatformInfo, WorkerEvent, WorkerRequest } from './messages.ts';
 
 /** Path of the dev host's WebSocket endpoint, which serves these frames. */
 export const BRIDGE_PATH = '/bridge';
@@ -22,9 +16,7 @@ export const BRIDGE_PATH = '/bridge';
 export type BridgeMethod = 'getSettings' | 'updateSettings' | 'readClipboard';
 
 /** Browser → dev host (text frames). */
-export type ClientFrame =
-  | { t: 'req'; request: WorkerRequest }
-  | { t: 'call'; n: number; method: BridgeMethod; arg?: unknown };
+export type ClientFrame = { t: 'req'; request: WorkerRequest } | { t: 'call'; n: number; method: BridgeMethod; arg?: unknown };
 
 /** Dev host → browser (text frames); chunk events travel as binary frames instead. */
 export type ServerFrame =

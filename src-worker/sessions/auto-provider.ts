@@ -20,7 +20,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { describeCoreMl, type CoreMlOptions } from './coreml.ts';
 import type { ProviderReport } from './providers.ts';
-import { DEFAULT_COREML_OPTIONS, type BenchPreset, type BenchResult, type BenchRow, type MachineInfo, type ProviderChoice } from '../protocol/messages.ts';
+import {
+  DEFAULT_COREML_OPTIONS,
+  type BenchPreset,
+  type BenchResult,
+  type BenchRow,
+  type MachineInfo,
+  type ProviderChoice,
+} from '../protocol/messages.ts';
 
 /** File name of the stored benchmark results inside the cache directory. */
 export const BENCH_STORE_FILE = 'bench-results.json';
@@ -108,7 +115,8 @@ export function chooseAuto(results: readonly BenchResult[], report: ProviderRepo
   if (mine.length === 0) {
     return {
       choice: { provider: 'cpu' },
-      reason: 'Auto uses CPU until the benchmark has been run on this machine; run it from the Benchmark panel or with `npx kokoro-bar bench`.',
+      reason:
+        'Auto uses CPU until the benchmark has been run on this machine; run it from the Benchmark panel or with `npx kokoro-bar bench`.',
     };
   }
 

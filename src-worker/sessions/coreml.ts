@@ -58,9 +58,7 @@ const UNIT_FLAGS: Readonly<Record<CoreMlUnits, number>> = {
 export function coreMlFlags(options: CoreMlOptions): number {
   const unitFlag = UNIT_FLAGS[options.units] as number | undefined;
   if (unitFlag === undefined) {
-    throw new TypeError(
-      `Unknown CoreML compute units "${String(options.units)}"; use one of ${COREML_UNITS.join(', ')}.`,
-    );
+    throw new TypeError(`Unknown CoreML compute units "${String(options.units)}"; use one of ${COREML_UNITS.join(', ')}.`);
   }
   let flags = unitFlag;
   if (options.mlProgram) flags |= COREML_FLAG_CREATE_MLPROGRAM;
@@ -73,9 +71,7 @@ export function coreMlFlags(options: CoreMlOptions): number {
  * The execution-provider list for a CoreML session: CoreML alone. onnxruntime itself runs the
  * nodes CoreML cannot take on its CPU provider; see [Note: No silent CPU] for why 'cpu' is not listed.
  */
-export function coreMlExecutionProviders(
-  options: CoreMlOptions,
-): InferenceSession.ExecutionProviderConfig[] {
+export function coreMlExecutionProviders(options: CoreMlOptions): InferenceSession.ExecutionProviderConfig[] {
   return [{ name: 'coreml', coreMlFlags: coreMlFlags(options) }];
 }
 

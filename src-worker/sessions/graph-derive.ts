@@ -111,7 +111,9 @@ export function deriveGraph(source: Uint8Array): DerivedGraph {
   try {
     model = onnx.ModelProto.decode(source);
   } catch (error) {
-    throw new GraphDeriveError(`the model file is not a readable ONNX protobuf (${error instanceof Error ? error.message : String(error)})`);
+    throw new GraphDeriveError(
+      `the model file is not a readable ONNX protobuf (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   // Decoded messages are instances of their classes (arrays present, defaults filled in).
   const graph = model.graph as unknown as GraphView | null | undefined;
@@ -136,7 +138,9 @@ export function deriveGraph(source: Uint8Array): DerivedGraph {
       axesName = names.fresh('kokoro_bar/lift2d_axes');
       const raw = new Uint8Array(8);
       new DataView(raw.buffer).setBigInt64(0, BigInt(LIFT_AXIS), true);
-      graph.initializer.push(asTensor(onnx.TensorProto.create({ name: axesName, dataType: onnx.TensorProto.DataType.INT64, dims: [1], rawData: raw })));
+      graph.initializer.push(
+        asTensor(onnx.TensorProto.create({ name: axesName, dataType: onnx.TensorProto.DataType.INT64, dims: [1], rawData: raw })),
+      );
     }
     return [axesName];
   };
@@ -208,7 +212,16 @@ export function deriveGraph(source: Uint8Array): DerivedGraph {
 
   // The durations, under their own name, as a second output (an Identity keeps the tensor's
   // original name intact for the nodes that read it).
-  out.push(asNode(onnx.NodeProto.create({ name: names.fresh('kokoro_bar/durations'), opType: 'Identity', input: [durationsFrom], output: [DURATIONS_OUTPUT] })));
+  out.push(
+    asNode(
+      onnx.NodeProto.create({
+        name: names.fresh('kokoro_bar/durations'),
+        opType: 'Identity',
+        input: [durationsFrom],
+        output: [DURATIONS_OUTPUT],
+      }),
+    ),
+  );
   const known = graph.valueInfo.find((v) => v.name === durationsFrom)?.type as OnnxTypes.ITypeProto | undefined;
   graph.output.push(
     onnx.ValueInfoProto.create({
@@ -223,7 +236,10 @@ export function deriveGraph(source: Uint8Array): DerivedGraph {
   );
   graph.node = out;
   model.metadataProps.push(
-    onnx.StringStringEntryProto.create({ key: DERIVED_METADATA_KEY, value: `recipe ${DERIVE_RECIPE}: 1-D ConvInteger lifted to 2-D; durations output` }),
+    onnx.StringStringEntryProto.create({
+      key: DERIVED_METADATA_KEY,
+      value: `recipe ${DERIVE_RECIPE}: 1-D ConvInteger lifted to 2-D; durations output`,
+    }),
   );
   return { bytes: onnx.ModelProto.encode(model).finish(), lifted, unsqueezed: unsqueezedOf.size, durationsFrom };
 }
@@ -278,7 +294,9 @@ export function findDurations(graph: GraphProto): string {
   }
   const [first, ...others] = [...found];
   if (first === undefined) {
-    throw new GraphDeriveError('the graph has no per-token durations (no Round → Clip feeding a CumSum); it is not the Kokoro export this app knows');
+    throw new GraphDeriveError(
+      'the graph has no per-token durations (no Round → Clip feeding a CumSum); it is not the Kokoro export this app knows',
+    );
   }
   if (others.length > 0) throw new GraphDeriveError(`the graph has several candidate duration tensors (${[first, ...others].join(', ')})`);
   return first;
@@ -384,10 +402,16 @@ export async function resolveGraph(modelPath: string, opts: ResolveOptions = {})
   } catch (error) {
     return original(`the derived graph could not be looked up: ${messageOf(error)}`);
   }
-  if (!entry) return original(`no derived graph is recorded for ${path.basename(modelPath)} (the 2-D lift is applied to the int8 model only)`);
+  if (!entry)
+    return original(`no derived graph is recorded for ${path.basename(modelPath)} (the 2-D lift is applied to the int8 model only)`);
   // Beside the model, or in the user's cache when the model's folder is read-only (an app bundle).
   const fallbackDir = opts.fallbackDir === undefined ? defaultCacheDir() : opts.fallbackDir;
-  const places = [entry, ...(fallbackDir !== null && path.resolve(fallbackDir) !== path.dirname(path.resolve(entry.path)) ? [{ ...entry, path: path.join(fallbackDir, path.basename(entry.path)) }] : [])];
+  const places = [
+    entry,
+    ...(fallbackDir !== null && path.resolve(fallbackDir) !== path.dirname(path.resolve(entry.path))
+      ? [{ ...entry, path: path.join(fallbackDir, path.basename(entry.path)) }]
+      : []),
+  ];
   for (const place of places) {
     if (await isVerified(place)) return { modelPath: place.path, state: { kind: 'derived', fromCache: true } };
   }

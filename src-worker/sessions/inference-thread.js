@@ -43,7 +43,9 @@ port.on('message', async (/** @type {any} */ message) => {
       if (!(data instanceof Float32Array)) throw new Error(`The model returned no float32 "${message.output}".`);
       // Fresh, exactly sized buffers, moved (not copied) to the worker's thread.
       const pcm = data.slice();
-      const durations = message.durations ? Float32Array.from(/** @type {Iterable<number | bigint>} */ (result[message.durations]?.data ?? []), Number) : undefined;
+      const durations = message.durations
+        ? Float32Array.from(/** @type {Iterable<number | bigint>} */ (result[message.durations]?.data ?? []), Number)
+        : undefined;
       for (const tensor of Object.values(result)) tensor.dispose?.();
       port.postMessage({ id, ok: true, pcm, durations, ms }, durations ? [pcm.buffer, durations.buffer] : [pcm.buffer]);
     } else if (message.type === 'release') {

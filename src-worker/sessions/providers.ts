@@ -66,8 +66,7 @@ export function gatherHostFacts(): HostFacts {
   const platform = process.platform;
   const cpuModel = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
   const onMac = platform === 'darwin';
-  const appleSilicon =
-    onMac && (process.arch === 'arm64' || cpuModel.startsWith('Apple') || sysctlFlag('hw.optional.arm64'));
+  const appleSilicon = onMac && (process.arch === 'arm64' || cpuModel.startsWith('Apple') || sysctlFlag('hw.optional.arm64'));
   const translated = onMac && sysctlFlag('sysctl.proc_translated');
   const { version, shipped } = inspectOnnxruntimePackage();
   return {
@@ -236,6 +235,6 @@ function loadBackends(): HostFacts['backends'] {
     }
     return { ok: true, names: ort.listSupportedBackends().map((b) => b.name) };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error) };
+    return { ok: false, error: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error) };
   }
 }

@@ -127,7 +127,6 @@ export const DEFAULT_RUN_TIMEOUT_MS = 60_000;
 /** CoreML run failures in a row after which the pool switches itself to CPU. */
 export const COREML_FAILURES_BEFORE_FALLBACK = 2;
 
-
 /** The spec of the CPU session. */
 export const CPU_SPEC: SessionSpec = { key: 'cpu', provider: 'cpu', executionProviders: ['cpu'] };
 
@@ -204,8 +203,7 @@ export class SessionPool implements SessionSource {
     this.#warmUpTimeoutMs = options.warmUpTimeoutMs ?? DEFAULT_WARM_UP_TIMEOUT_MS;
     this.runTimeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
     this.#prewarmFallback = options.prewarmFallback ?? true;
-    this.#crashMarker =
-      options.crashMarkerPath === undefined ? path.join(defaultCacheDir(), CRASH_MARKER_FILE) : options.crashMarkerPath;
+    this.#crashMarker = options.crashMarkerPath === undefined ? path.join(defaultCacheDir(), CRASH_MARKER_FILE) : options.crashMarkerPath;
     this.#crashedKey = this.#readCrashMarker();
     this.#warmUp = options.warmUp ?? warmUpInput();
     // Lazy: the CPU session loads on first acquire() or prewarm(), not here.

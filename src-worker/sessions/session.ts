@@ -195,7 +195,11 @@ export async function createKokoroSession(modelPath: string, opts: KokoroSession
       await kokoro.run(input.ids, input.style, input.speed);
       warmUpMs = performance.now() - t;
     }
-    return Object.assign(kokoro, { graph, graphPath: graph.kind === 'derived' ? resolution.modelPath : modelPath, load: { createMs, warmUpMs, fromCache: loaded.fromCache } });
+    return Object.assign(kokoro, {
+      graph,
+      graphPath: graph.kind === 'derived' ? resolution.modelPath : modelPath,
+      load: { createMs, warmUpMs, fromCache: loaded.fromCache },
+    });
   } catch (error) {
     await thread.terminate();
     throw error;

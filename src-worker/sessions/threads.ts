@@ -39,7 +39,8 @@ export function gatherThreadFacts(): ThreadFacts {
   const platform = process.platform;
   const cores = os.availableParallelism();
   if (platform !== 'darwin') return { platform, appleSilicon: false, performanceCores: undefined, cores };
-  const appleSilicon = process.arch === 'arm64' || (os.cpus()[0]?.model ?? '').startsWith('Apple') || sysctlNumber('hw.optional.arm64') === 1;
+  const appleSilicon =
+    process.arch === 'arm64' || (os.cpus()[0]?.model ?? '').startsWith('Apple') || sysctlNumber('hw.optional.arm64') === 1;
   return { platform, appleSilicon, performanceCores: appleSilicon ? sysctlNumber('hw.perflevel0.physicalcpu') : undefined, cores };
 }
 
@@ -81,8 +82,14 @@ export function bestMeasuredThreads(results: readonly BenchResult[], machine: Ma
   scored.sort((a, b) => a.rtf - b.rtf || a.threads - b.threads);
   const best = scored[0];
   if (!best) return undefined;
-  const others = scored.slice(1).map((s) => `${s.threads}: ${s.rtf.toFixed(2)}`).join(', ');
-  return { threads: best.threads, reason: `${best.threads} = the best RTF measured here by the benchmark (${best.rtf.toFixed(2)}; ${others})` };
+  const others = scored
+    .slice(1)
+    .map((s) => `${s.threads}: ${s.rtf.toFixed(2)}`)
+    .join(', ');
+  return {
+    threads: best.threads,
+    reason: `${best.threads} = the best RTF measured here by the benchmark (${best.rtf.toFixed(2)}; ${others})`,
+  };
 }
 
 /** The measured best when there is one, else the default; pure. */
@@ -100,10 +107,12 @@ function readStoredResults(file: string): BenchResult[] {
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as { results?: unknown };
     if (!Array.isArray(parsed.results)) return [];
-    return parsed.results.filter(
-      (r: Partial<BenchResult>): r is BenchResult =>
-        typeof r === 'object' && r !== null && typeof r.machine === 'object' && r.machine !== null && Array.isArray(r.rows),
-    ).map((r) => ({ ...r, rows: r.rows.filter((row) => typeof row === 'object' && row !== null && typeof row.rtf?.p50 === 'number') }));
+    return parsed.results
+      .filter(
+        (r: Partial<BenchResult>): r is BenchResult =>
+          typeof r === 'object' && r !== null && typeof r.machine === 'object' && r.machine !== null && Array.isArray(r.rows),
+      )
+      .map((r) => ({ ...r, rows: r.rows.filter((row) => typeof row === 'object' && row !== null && typeof row.rtf?.p50 === 'number') }));
   } catch {
     return []; // No benchmark yet, or a damaged store: the default stands.
   }

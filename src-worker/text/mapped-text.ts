@@ -65,9 +65,7 @@ export class MappedText {
   replace(pattern: RegExp, replacement: string | Replacer): MappedText {
     const matches = pattern.global
       ? [...this.text.matchAll(pattern)]
-      : [new RegExp(pattern.source, pattern.flags.replace('y', '')).exec(this.text)].filter(
-          (m): m is RegExpExecArray => m !== null,
-        );
+      : [new RegExp(pattern.source, pattern.flags.replace('y', '')).exec(this.text)].filter((m): m is RegExpExecArray => m !== null);
     if (matches.length === 0) return this;
     const out = new Builder();
     let last = 0;
@@ -78,13 +76,7 @@ export class MappedText {
       const replaced =
         typeof replacement === 'string'
           ? substitute(replacement, match, this.text)
-          : replacement(
-              matched,
-              ...match.slice(1),
-              index,
-              this.text,
-              ...(match.groups === undefined ? [] : [match.groups]),
-            );
+          : replacement(matched, ...match.slice(1), index, this.text, ...(match.groups === undefined ? [] : [match.groups]));
       this.rewrite(out, index, index + matched.length, replaced);
       last = index + matched.length;
     }
@@ -122,10 +114,7 @@ export class MappedText {
     const most = Math.min(matched.length, replaced.length);
     while (prefix < most && matched[prefix] === replaced[prefix]) prefix++;
     let suffix = 0;
-    while (
-      suffix < most - prefix &&
-      matched[matched.length - 1 - suffix] === replaced[replaced.length - 1 - suffix]
-    ) {
+    while (suffix < most - prefix && matched[matched.length - 1 - suffix] === replaced[replaced.length - 1 - suffix]) {
       suffix++;
     }
     out.copy(this, start, start + prefix);
@@ -165,12 +154,7 @@ class Builder {
   }
 
   build(sourceLength: number): MappedText {
-    return new MappedText(
-      this.parts.join(''),
-      Int32Array.from(this.from),
-      Int32Array.from(this.to),
-      sourceLength,
-    );
+    return new MappedText(this.parts.join(''), Int32Array.from(this.from), Int32Array.from(this.to), sourceLength);
   }
 }
 

@@ -37,8 +37,25 @@ import { dropUnreadableMapped } from './readable.ts';
 export const MAX_CARDINAL_DIGITS = 15;
 
 const ONES = [
-  'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten',
-  'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen',
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
   'nineteen',
 ];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
@@ -77,7 +94,12 @@ function underThousand(n: number): string {
 }
 
 const ORDINAL_IRREGULAR: Record<string, string> = {
-  one: 'first', two: 'second', three: 'third', five: 'fifth', eight: 'eighth', nine: 'ninth',
+  one: 'first',
+  two: 'second',
+  three: 'third',
+  five: 'fifth',
+  eight: 'eighth',
+  nine: 'ninth',
   twelve: 'twelfth',
 };
 
@@ -143,8 +165,7 @@ function amountWords(text: string): string {
   const negative = clean.startsWith('-') || clean.startsWith('−');
   const body = negative ? clean.slice(1) : clean;
   const [whole = '', fraction] = body.split('.');
-  const words =
-    fraction === undefined || fraction === '' ? numberWords(whole || '0', false) : decimalWords(whole, fraction);
+  const words = fraction === undefined || fraction === '' ? numberWords(whole || '0', false) : decimalWords(whole, fraction);
   return negative ? `minus ${words}` : words;
 }
 
@@ -170,49 +191,94 @@ const CURRENCIES: Record<string, Currency> = {
 const CURRENCY_CODES: Record<string, string> = { USD: '$', GBP: '£', EUR: '€', JPY: '¥', INR: '₹' };
 
 const MAGNITUDES: Record<string, string> = {
-  thousand: 'thousand', k: 'thousand', million: 'million', m: 'million', mn: 'million',
-  billion: 'billion', b: 'billion', bn: 'billion', trillion: 'trillion', t: 'trillion',
+  thousand: 'thousand',
+  k: 'thousand',
+  million: 'million',
+  m: 'million',
+  mn: 'million',
+  billion: 'billion',
+  b: 'billion',
+  bn: 'billion',
+  trillion: 'trillion',
+  t: 'trillion',
   tn: 'trillion',
 };
 
 /** Unit symbols → [singular, plural]. Case matters (m vs M, g vs G). */
 const UNITS: Record<string, [string, string]> = {
-  km: ['kilometer', 'kilometers'], m: ['meter', 'meters'], cm: ['centimeter', 'centimeters'],
-  mm: ['millimeter', 'millimeters'], mi: ['mile', 'miles'], ft: ['foot', 'feet'],
-  yd: ['yard', 'yards'], kg: ['kilogram', 'kilograms'], g: ['gram', 'grams'],
-  mg: ['milligram', 'milligrams'], lb: ['pound', 'pounds'], lbs: ['pound', 'pounds'],
-  oz: ['ounce', 'ounces'], l: ['liter', 'liters'], L: ['liter', 'liters'],
-  ml: ['milliliter', 'milliliters'], mL: ['milliliter', 'milliliters'],
-  KB: ['kilobyte', 'kilobytes'], kB: ['kilobyte', 'kilobytes'],
-  MB: ['megabyte', 'megabytes'], GB: ['gigabyte', 'gigabytes'], TB: ['terabyte', 'terabytes'],
-  Kb: ['kilobit', 'kilobits'], Mb: ['megabit', 'megabits'], Gb: ['gigabit', 'gigabits'],
+  km: ['kilometer', 'kilometers'],
+  m: ['meter', 'meters'],
+  cm: ['centimeter', 'centimeters'],
+  mm: ['millimeter', 'millimeters'],
+  mi: ['mile', 'miles'],
+  ft: ['foot', 'feet'],
+  yd: ['yard', 'yards'],
+  kg: ['kilogram', 'kilograms'],
+  g: ['gram', 'grams'],
+  mg: ['milligram', 'milligrams'],
+  lb: ['pound', 'pounds'],
+  lbs: ['pound', 'pounds'],
+  oz: ['ounce', 'ounces'],
+  l: ['liter', 'liters'],
+  L: ['liter', 'liters'],
+  ml: ['milliliter', 'milliliters'],
+  mL: ['milliliter', 'milliliters'],
+  KB: ['kilobyte', 'kilobytes'],
+  kB: ['kilobyte', 'kilobytes'],
+  MB: ['megabyte', 'megabytes'],
+  GB: ['gigabyte', 'gigabytes'],
+  TB: ['terabyte', 'terabytes'],
+  Kb: ['kilobit', 'kilobits'],
+  Mb: ['megabit', 'megabits'],
+  Gb: ['gigabit', 'gigabits'],
   Mbps: ['megabit per second', 'megabits per second'],
   Gbps: ['gigabit per second', 'gigabits per second'],
-  h: ['hour', 'hours'], hr: ['hour', 'hours'], hrs: ['hour', 'hours'],
-  min: ['minute', 'minutes'], mins: ['minute', 'minutes'], s: ['second', 'seconds'],
-  sec: ['second', 'seconds'], secs: ['second', 'seconds'], ms: ['millisecond', 'milliseconds'],
-  Hz: ['hertz', 'hertz'], kHz: ['kilohertz', 'kilohertz'], MHz: ['megahertz', 'megahertz'],
-  GHz: ['gigahertz', 'gigahertz'], W: ['watt', 'watts'], kW: ['kilowatt', 'kilowatts'],
-  kWh: ['kilowatt hour', 'kilowatt hours'], V: ['volt', 'volts'], mAh: ['milliamp hour', 'milliamp hours'],
-  mph: ['mile per hour', 'miles per hour'], 'km/h': ['kilometer per hour', 'kilometers per hour'],
-  kph: ['kilometer per hour', 'kilometers per hour'], '°C': ['degree Celsius', 'degrees Celsius'],
-  '°F': ['degree Fahrenheit', 'degrees Fahrenheit'], '°': ['degree', 'degrees'],
+  h: ['hour', 'hours'],
+  hr: ['hour', 'hours'],
+  hrs: ['hour', 'hours'],
+  min: ['minute', 'minutes'],
+  mins: ['minute', 'minutes'],
+  s: ['second', 'seconds'],
+  sec: ['second', 'seconds'],
+  secs: ['second', 'seconds'],
+  ms: ['millisecond', 'milliseconds'],
+  Hz: ['hertz', 'hertz'],
+  kHz: ['kilohertz', 'kilohertz'],
+  MHz: ['megahertz', 'megahertz'],
+  GHz: ['gigahertz', 'gigahertz'],
+  W: ['watt', 'watts'],
+  kW: ['kilowatt', 'kilowatts'],
+  kWh: ['kilowatt hour', 'kilowatt hours'],
+  V: ['volt', 'volts'],
+  mAh: ['milliamp hour', 'milliamp hours'],
+  mph: ['mile per hour', 'miles per hour'],
+  'km/h': ['kilometer per hour', 'kilometers per hour'],
+  kph: ['kilometer per hour', 'kilometers per hour'],
+  '°C': ['degree Celsius', 'degrees Celsius'],
+  '°F': ['degree Fahrenheit', 'degrees Fahrenheit'],
+  '°': ['degree', 'degrees'],
 };
 const UNIT_PATTERN = Object.keys(UNITS)
   .sort((a, b) => b.length - a.length)
   .map((u) => u.replace(/[/.]/g, (c) => `\\${c}`))
   .join('|');
 
-const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
-  'November', 'December',
-];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 /** Days in each month, February counted as 29 (no year is needed to accept a date). */
 const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const MONTH_ABBREVIATIONS: [string, string][] = [
-  ['Jan', 'January'], ['Feb', 'February'], ['Mar', 'March'], ['Apr', 'April'], ['Jun', 'June'],
-  ['Jul', 'July'], ['Aug', 'August'], ['Sept', 'September'], ['Sep', 'September'], ['Oct', 'October'],
-  ['Nov', 'November'], ['Dec', 'December'],
+  ['Jan', 'January'],
+  ['Feb', 'February'],
+  ['Mar', 'March'],
+  ['Apr', 'April'],
+  ['Jun', 'June'],
+  ['Jul', 'July'],
+  ['Aug', 'August'],
+  ['Sept', 'September'],
+  ['Sep', 'September'],
+  ['Oct', 'October'],
+  ['Nov', 'November'],
+  ['Dec', 'December'],
 ];
 const MONTH_PATTERN = MONTHS.join('|');
 
@@ -236,7 +302,10 @@ const ABBREVIATIONS: [RegExp, string][] = [
   [/\bSen\.(?=\s|$)/g, 'Senator'],
   // Months (see [Note: Dates]): with their dot, or without it before a day number.
   // "Jan." is also a name, so it is a month only before a number or after a word like "in".
-  [/\bJan(?:\.(?=\s*\d)|(?= \d{1,2}(?:st|nd|rd|th)?\b))|(?<=\b(?:in|of|since|until|till|by|from|before|after|during|early|late|mid|last|next|this)\s)Jan\.(?=[\s,]|$)/gi, 'January'],
+  [
+    /\bJan(?:\.(?=\s*\d)|(?= \d{1,2}(?:st|nd|rd|th)?\b))|(?<=\b(?:in|of|since|until|till|by|from|before|after|during|early|late|mid|last|next|this)\s)Jan\.(?=[\s,]|$)/gi,
+    'January',
+  ],
   ...MONTH_ABBREVIATIONS.filter(([abbreviation]) => abbreviation !== 'Jan').map(([abbreviation, month]): [RegExp, string] => [
     new RegExp(String.raw`\b${abbreviation}(?:\.(?=[\s,]|$)|(?= \d{1,2}(?:st|nd|rd|th)?\b))`, 'g'),
     month,
@@ -260,11 +329,21 @@ const ABBREVIATIONS: [RegExp, string][] = [
 const CLAUSE_END = /^["')\]]*\s*$/;
 
 const FRACTIONS: Record<string, string> = {
-  '½': 'one half', '⅓': 'one third', '⅔': 'two thirds', '¼': 'one quarter', '¾': 'three quarters',
-  '⅕': 'one fifth', '⅛': 'one eighth', '⅜': 'three eighths', '⅝': 'five eighths', '⅞': 'seven eighths',
+  '½': 'one half',
+  '⅓': 'one third',
+  '⅔': 'two thirds',
+  '¼': 'one quarter',
+  '¾': 'three quarters',
+  '⅕': 'one fifth',
+  '⅛': 'one eighth',
+  '⅜': 'three eighths',
+  '⅝': 'five eighths',
+  '⅞': 'seven eighths',
 };
 const DENOMINATORS: Record<number, [string, string]> = {
-  2: ['half', 'halves'], 3: ['third', 'thirds'], 4: ['quarter', 'quarters'],
+  2: ['half', 'halves'],
+  3: ['third', 'thirds'],
+  4: ['quarter', 'quarters'],
 };
 
 const TLDS =
@@ -272,9 +351,19 @@ const TLDS =
 
 /** Punctuation and letters of a URL or e-mail address as said aloud. */
 const URL_SYMBOLS: Record<string, string> = {
-  '.': ' dot ', '/': ' slash ', '-': ' dash ', _: ' underscore ', '@': ' at ', ':': ' colon ',
-  '~': ' tilde ', '+': ' plus ', '=': ' equals ', '&': ' and ', '?': ' question mark ',
-  '#': ' hash ', '%': ' percent ',
+  '.': ' dot ',
+  '/': ' slash ',
+  '-': ' dash ',
+  _: ' underscore ',
+  '@': ' at ',
+  ':': ' colon ',
+  '~': ' tilde ',
+  '+': ' plus ',
+  '=': ' equals ',
+  '&': ' and ',
+  '?': ' question mark ',
+  '#': ' hash ',
+  '%': ' percent ',
 };
 
 /** Reads a URL or e-mail address: "https://www.example.com/docs" → "w w w dot example dot com slash docs". */
@@ -289,7 +378,10 @@ function speakAddress(address: string): string {
 
 // Patterns built from the tables above, compiled once (replace() resets their lastIndex).
 const BARE_DOMAIN = new RegExp(String.raw`\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:${TLDS})\b(?:/[^\s"')\]]*[^\s"')\].,;:!?])?`, 'gi');
-const MONEY = new RegExp(String.raw`([-−]?)([$£€¥₹])\s?(${NUM})(?:\s?(thousand|million|billion|trillion|bn|mn|tn|[kKmMbBtT])(?![\p{L}]))?`, 'gu');
+const MONEY = new RegExp(
+  String.raw`([-−]?)([$£€¥₹])\s?(${NUM})(?:\s?(thousand|million|billion|trillion|bn|mn|tn|[kKmMbBtT])(?![\p{L}]))?`,
+  'gu',
+);
 const MONEY_CODE = new RegExp(String.raw`(${NUM})\s?(thousand|million|billion|trillion)?\s?(USD|GBP|EUR|JPY|INR)\b`, 'g');
 const PERCENT = new RegExp(String.raw`([-−]?)(${NUM})\s?%`, 'g');
 const MAGNITUDE_COUNT = new RegExp(String.raw`(?<![\p{L}\d.])(${NUM})(K|M|B|bn)(?![\p{L}\d])`, 'gu');
@@ -298,8 +390,14 @@ const UNIT_AMOUNT = new RegExp(String.raw`(?<![\p{L}])([-−]?)(${NUM})\s?(${UNI
 // Dates: 2024-05-06 with an optional time and zone; 12/25/2024, 25-12-24; May 5; 5 May.
 const ISO_DATE = /(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?(?![\d-])/g;
 const NUMERIC_DATE = /(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/-])/g;
-const DAY_RANGE_MONTH = new RegExp(String.raw`(?<![\d.,:])\b(\d{1,2})(?:st|nd|rd|th)?[-–](\d{1,2})(?:st|nd|rd|th)? (${MONTH_PATTERN})\b(?:,? (\d{4})\b)?`, 'g');
-const MONTH_DAY_RANGE = new RegExp(String.raw`\b(${MONTH_PATTERN}) (\d{1,2})(?:st|nd|rd|th)?[-–](\d{1,2})(?:st|nd|rd|th)?\b(?![:.]\d|,\d)`, 'g');
+const DAY_RANGE_MONTH = new RegExp(
+  String.raw`(?<![\d.,:])\b(\d{1,2})(?:st|nd|rd|th)?[-–](\d{1,2})(?:st|nd|rd|th)? (${MONTH_PATTERN})\b(?:,? (\d{4})\b)?`,
+  'g',
+);
+const MONTH_DAY_RANGE = new RegExp(
+  String.raw`\b(${MONTH_PATTERN}) (\d{1,2})(?:st|nd|rd|th)?[-–](\d{1,2})(?:st|nd|rd|th)?\b(?![:.]\d|,\d)`,
+  'g',
+);
 const MONTH_DAY = new RegExp(String.raw`\b(${MONTH_PATTERN}) (\d{1,2})(?:st|nd|rd|th)?\b(?![:.]\d|,\d|\s?%)`, 'g');
 const DAY_MONTH = new RegExp(String.raw`(?<![\d.,:])\b(\d{1,2})(?:st|nd|rd|th)? (${MONTH_PATTERN})\b(?:,? (\d{4})\b)?`, 'g');
 
@@ -335,14 +433,8 @@ export function normalizeMapped(text: string, lang: G2pLang = 'en-us'): MappedTe
 
   // Addresses first, before their dots and symbols are read as anything else.
   t = t.replace(/\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g, (m) => ` ${speakAddress(m)} `);
-  t = t.replace(
-    /\b(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"')\]]*[^\s<>"')\].,;:!?]/gi,
-    (m) => ` ${speakAddress(m)} `,
-  );
-  t = t.replace(
-    BARE_DOMAIN,
-    (m) => (/^\d+(\.\d+)*$/.test(m) ? m : ` ${speakAddress(m)} `),
-  );
+  t = t.replace(/\b(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"')\]]*[^\s<>"')\].,;:!?]/gi, (m) => ` ${speakAddress(m)} `);
+  t = t.replace(BARE_DOMAIN, (m) => (/^\d+(\.\d+)*$/.test(m) ? m : ` ${speakAddress(m)} `));
 
   // Abbreviations.
   t = t.replace(/\band\/or\b/gi, 'and or');
@@ -379,7 +471,9 @@ export function normalizeMapped(text: string, lang: G2pLang = 'en-us'): MappedTe
   t = t.replace(MONTH_DAY_RANGE, (m, month: string, from: string, to: string) =>
     isDay(from) && isDay(to) ? `${month} ${ordinal(Number(from))} to ${ordinal(Number(to))}` : m,
   );
-  t = t.replace(MONTH_DAY, (m, month: string, day: string) => (Number(day) >= 1 && Number(day) <= 31 ? `${month} ${ordinal(Number(day))}` : m));
+  t = t.replace(MONTH_DAY, (m, month: string, day: string) =>
+    Number(day) >= 1 && Number(day) <= 31 ? `${month} ${ordinal(Number(day))}` : m,
+  );
   t = t.replace(DAY_MONTH, (m, day: string, month: string, year: string | undefined) =>
     Number(day) >= 1 && Number(day) <= 31
       ? `the ${ordinal(Number(day))} of ${month}${year === undefined ? '' : `, ${yearWords(Number(year))}`}`
@@ -387,12 +481,9 @@ export function normalizeMapped(text: string, lang: G2pLang = 'en-us'): MappedTe
   );
 
   // Phone numbers (555-1234, 555-123-4567, (555) 123-4567) read digit by digit.
-  t = t.replace(/(?<![\d.,-])(?:\+\d{1,3}[ -]?)?(?:\(\d{3}\) ?|\d{3}[-. ])?\d{3}-\d{4}(?![\d-])|(?<![\d.,-])(?:\+\d{1,3}[ -]?)?(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\d-])/g, (m) =>
-    ` ${m.startsWith('+') ? 'plus ' : ''}${m
-      .split(/\D+/)
-      .filter(Boolean)
-      .map(digitsToWords)
-      .join(', ')} `,
+  t = t.replace(
+    /(?<![\d.,-])(?:\+\d{1,3}[ -]?)?(?:\(\d{3}\) ?|\d{3}[-. ])?\d{3}-\d{4}(?![\d-])|(?<![\d.,-])(?:\+\d{1,3}[ -]?)?(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\d-])/g,
+    (m) => ` ${m.startsWith('+') ? 'plus ' : ''}${m.split(/\D+/).filter(Boolean).map(digitsToWords).join(', ')} `,
   );
 
   // Times: 3:30 pm, 14:05, 3pm, 3 a.m.
@@ -401,8 +492,10 @@ export function normalizeMapped(text: string, lang: G2pLang = 'en-us'): MappedTe
     (match: string, h: string, m: string, s: string | undefined, ap: string | undefined, offset: number, whole: string) =>
       timeWords(h, m, s, ap) + fullStopOf(match, whole.slice(offset + match.length)),
   );
-  t = t.replace(/\b(\d{1,2})\s?([ap])\.?m\.?(?![\p{L}])/giu, (match: string, h: string, ap: string, offset: number, whole: string) =>
-    timeWords(h, '00', undefined, ap) + fullStopOf(match, whole.slice(offset + match.length)),
+  t = t.replace(
+    /\b(\d{1,2})\s?([ap])\.?m\.?(?![\p{L}])/giu,
+    (match: string, h: string, ap: string, offset: number, whole: string) =>
+      timeWords(h, '00', undefined, ap) + fullStopOf(match, whole.slice(offset + match.length)),
   );
 
   // Ranges between numbers: 10–20, 10-20, 1990–95 (before minus signs are read).
@@ -415,10 +508,8 @@ export function normalizeMapped(text: string, lang: G2pLang = 'en-us'): MappedTe
     (_m, sign: string, symbol: string, amount: string, magnitude: string | undefined) =>
       (sign ? 'minus ' : '') + moneyWords(symbol, amount, magnitude),
   );
-  t = t.replace(
-    MONEY_CODE,
-    (_m, amount: string, magnitude: string | undefined, code: string) =>
-      moneyWords(CURRENCY_CODES[code] ?? '$', amount, magnitude),
+  t = t.replace(MONEY_CODE, (_m, amount: string, magnitude: string | undefined, code: string) =>
+    moneyWords(CURRENCY_CODES[code] ?? '$', amount, magnitude),
   );
 
   // Decades: 1990s, 2010s, '90s, 80s.
@@ -426,20 +517,22 @@ export function normalizeMapped(text: string, lang: G2pLang = 'en-us'): MappedTe
   t = t.replace(/(?:'|\b)([2-9]0)'?s\b/g, (_m, d: string) => pluralOfWords(cardinal(Number(d))));
 
   // Percentages.
-  t = t.replace(PERCENT, (_m, sign: string, n: string) =>
-    `${sign ? 'minus ' : ''}${amountWords(n)} percent`,
-  );
+  t = t.replace(PERCENT, (_m, sign: string, n: string) => `${sign ? 'minus ' : ''}${amountWords(n)} percent`);
 
   // Version numbers: 2.0.1, v1.2 (before decimals read them as "two point zero point one").
   t = t.replace(/\bv(?=\d)/g, 'version ');
   t = t.replace(/(?<![\d.])\d+(?:\.\d+){2,}(?![\d.]*\d)/g, (m) =>
-    m.split('.').map((part) => numberWords(part, false)).join(' point '),
+    m
+      .split('.')
+      .map((part) => numberWords(part, false))
+      .join(' point '),
   );
 
   // Counts with a magnitude letter: 20K stars, 1.5M users, 7B parameters; "4K" video stays a K.
   t = t.replace(/(?<![\p{L}\d.])([48])K(?![\p{L}\d])/gu, '$1 K');
-  t = t.replace(MAGNITUDE_COUNT, (_m, n: string, m: string) =>
-    `${amountWords(n)} ${m === 'K' ? 'thousand' : m === 'M' ? 'million' : 'billion'}`,
+  t = t.replace(
+    MAGNITUDE_COUNT,
+    (_m, n: string, m: string) => `${amountWords(n)} ${m === 'K' ? 'thousand' : m === 'M' ? 'million' : 'billion'}`,
   );
 
   // Sizes and multiples: 3x3, 1920×1080, 2x faster.
@@ -453,21 +546,19 @@ export function normalizeMapped(text: string, lang: G2pLang = 'en-us'): MappedTe
   t = t.replace(/(?<=\p{L})-(?=\d)/gu, ' ');
 
   // Units: 5 km, 10kg, 3 GB, 2 h, 5 °C, 60 km/h.
-  t = t.replace(
-    UNIT_AMOUNT,
-    (_m, sign: string, n: string, unit: string) => {
-      const [one, many] = UNITS[unit] ?? [unit, unit];
-      const words = amountWords(n);
-      return `${sign ? 'minus ' : ''}${words} ${words === 'one' ? one : many}`;
-    },
-  );
+  t = t.replace(UNIT_AMOUNT, (_m, sign: string, n: string, unit: string) => {
+    const [one, many] = UNITS[unit] ?? [unit, unit];
+    const words = amountWords(n);
+    return `${sign ? 'minus ' : ''}${words} ${words === 'one' ? one : many}`;
+  });
 
   // Ordinals: 1st, 22nd, 103rd, 4th.
   t = t.replace(/\b(\d+(?:,\d{3})*)(st|nd|rd|th)\b/gi, (_m, n: string) => ordinal(BigInt(n.replace(/,/g, ''))));
 
   // Fractions: ½, 3/4 (not dates, which have two slashes).
-  t = t.replace(/(?:(\d+)\s?)?([½⅓⅔¼¾⅕⅛⅜⅝⅞])/g, (_m, whole: string | undefined, f: string) =>
-    ` ${whole ? `${cardinal(BigInt(whole))} and ` : ''}${FRACTIONS[f] ?? ''} `,
+  t = t.replace(
+    /(?:(\d+)\s?)?([½⅓⅔¼¾⅕⅛⅜⅝⅞])/g,
+    (_m, whole: string | undefined, f: string) => ` ${whole ? `${cardinal(BigInt(whole))} and ` : ''}${FRACTIONS[f] ?? ''} `,
   );
   t = t.replace(/\b24\/7\b/g, 'twenty-four seven');
   t = t.replace(/(?<![\d/])(\d{1,2})\/(\d{1,2})(?![\d/])/g, (_m, a: string, b: string) => fractionWords(Number(a), Number(b)));
@@ -521,8 +612,7 @@ function fullStopOf(match: string, rest: string): string {
 
 /** [month, day] of two numbers in the dialect's order, or the other order when only it is valid. */
 function dateOrder(a: number, b: number, lang: G2pLang): [number, number] | undefined {
-  const valid = (month: number, day: number): boolean =>
-    month >= 1 && month <= 12 && day >= 1 && day <= (MONTH_DAYS[month - 1] as number);
+  const valid = (month: number, day: number): boolean => month >= 1 && month <= 12 && day >= 1 && day <= (MONTH_DAYS[month - 1] as number);
   const monthFirst: [number, number] | undefined = valid(a, b) ? [a, b] : undefined;
   const dayFirst: [number, number] | undefined = valid(b, a) ? [b, a] : undefined;
   return lang === 'en-gb' ? (dayFirst ?? monthFirst) : (monthFirst ?? dayFirst);

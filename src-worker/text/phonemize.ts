@@ -121,10 +121,7 @@ export const ESPEAK_VOICES: Readonly<Record<G2pLang, string>> = {
 /** Punctuation kept through G2P (kokoro.js's set). */
 export const KEPT_PUNCTUATION = ';:,.!?¡¿—…"«»“”(){}[]';
 
-const PUNCTUATION_RUN = new RegExp(
-  `(?:\\s*[${KEPT_PUNCTUATION.replace(/[\]\\^-]/g, '\\$&')}]+\\s*)+`,
-  'g',
-);
+const PUNCTUATION_RUN = new RegExp(`(?:\\s*[${KEPT_PUNCTUATION.replace(/[\]\\^-]/g, '\\$&')}]+\\s*)+`, 'g');
 
 /** Joins word runs for one espeak call: espeak ends a clause at each comma and returns it as its own line. */
 export const RUN_SEPARATOR = ', ';
@@ -178,10 +175,7 @@ export interface EspeakRun {
  * them; undefined when nothing is speakable. Shared by `phonemize` and the word timings
  * (phonemize-words.ts), so both see exactly the same phonemes.
  */
-export async function espeakClause(
-  text: string,
-  lang: G2pLang,
-): Promise<{ joined: string; runs: EspeakRun[] } | undefined> {
+export async function espeakClause(text: string, lang: G2pLang): Promise<{ joined: string; runs: EspeakRun[] } | undefined> {
   const voice = ESPEAK_VOICES[lang];
   if (voice === undefined) {
     throw new TypeError(`phonemize: unknown language ${JSON.stringify(lang)}; use "en-us" or "en-gb".`);
@@ -331,12 +325,7 @@ function toMisakiMapped(phonemes: MappedText, lang: G2pLang): MappedText {
     // A syllabic l at the end of a word ("little", "models"): misaki's ᵊl.
     .replace(/(?<=[^\sˈˌaeiouæɑɒɔəɛɜɪʊʌAIOQWY])əl(?=z?(?:[\s;:,.!?—…"“”()]|$))/g, 'ᵊl');
   if (lang === 'en-us') {
-    p = p
-      .replace(/oʊ/g, 'O')
-      .replace(/ɜːɹ/g, 'ɜɹ')
-      .replace(/ɜː/g, 'ɜɹ')
-      .replace(/ɪə/g, 'iə')
-      .replace(/ː/g, '');
+    p = p.replace(/oʊ/g, 'O').replace(/ɜːɹ/g, 'ɜɹ').replace(/ɜː/g, 'ɜɹ').replace(/ɪə/g, 'iə').replace(/ː/g, '');
   }
   return p.replace(/o/g, 'ɔ');
 }

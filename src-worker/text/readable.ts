@@ -134,9 +134,27 @@ export function foreignRuns(text: string): (TextSpan & { script: string })[] {
 
 /** Punctuation of other scripts → the marks Kokoro reads for prosody (a space after: CJK has none). */
 const FOREIGN_PUNCTUATION: Readonly<Record<string, string>> = {
-  '。': '. ', '｡': '. ', '！': '! ', '？': '? ', '，': ', ', '、': ', ', '；': '; ', '：': ': ',
-  '「': ' "', '」': '" ', '『': ' "', '』': '" ', '【': ' (', '】': ') ', '（': ' (', '）': ') ',
-  '،': ', ', '؛': '; ', '؟': '? ', '۔': '. ', '׃': '. ',
+  '。': '. ',
+  '｡': '. ',
+  '！': '! ',
+  '？': '? ',
+  '，': ', ',
+  '、': ', ',
+  '；': '; ',
+  '：': ': ',
+  '「': ' "',
+  '」': '" ',
+  '『': ' "',
+  '』': '" ',
+  '【': ' (',
+  '】': ') ',
+  '（': ' (',
+  '）': ') ',
+  '،': ', ',
+  '؛': '; ',
+  '؟': '? ',
+  '۔': '. ',
+  '׃': '. ',
 };
 const FOREIGN_PUNCTUATION_PATTERN = new RegExp(`[${Object.keys(FOREIGN_PUNCTUATION).join('')}]`, 'g');
 /** Full-width forms (Ａ, １) and CJK compatibility squares (㎽, ㈱): NFKC gives their plain reading. */

@@ -61,16 +61,83 @@ const CLAUSE_MARKS = new Set([',', ';', ':', '、', '，', '；', '：']);
 
 /** Words before a dot that never end a sentence, lower case, without the dot. */
 const NEVER_FINAL = new Set([
-  'mr', 'mrs', 'ms', 'mx', 'dr', 'prof', 'rev', 'hon', 'st', 'mt', 'ft', 'sgt', 'capt', 'col',
-  'gen', 'lt', 'maj', 'cmdr', 'gov', 'sen', 'rep', 'pres', 'e.g', 'i.e', 'vs', 'cf', 'approx',
-  'ca', 'viz', 'fig', 'figs', 'eq', 'vol', 'pp', 'no', 'nos', 'op', 'ed', 'est',
-  'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec',
+  'mr',
+  'mrs',
+  'ms',
+  'mx',
+  'dr',
+  'prof',
+  'rev',
+  'hon',
+  'st',
+  'mt',
+  'ft',
+  'sgt',
+  'capt',
+  'col',
+  'gen',
+  'lt',
+  'maj',
+  'cmdr',
+  'gov',
+  'sen',
+  'rep',
+  'pres',
+  'e.g',
+  'i.e',
+  'vs',
+  'cf',
+  'approx',
+  'ca',
+  'viz',
+  'fig',
+  'figs',
+  'eq',
+  'vol',
+  'pp',
+  'no',
+  'nos',
+  'op',
+  'ed',
+  'est',
+  'jan',
+  'feb',
+  'mar',
+  'apr',
+  'jun',
+  'jul',
+  'aug',
+  'sep',
+  'sept',
+  'oct',
+  'nov',
+  'dec',
 ]);
 
 /** Of NEVER_FINAL, those that do end a sentence unless a number follows ("no. 5", "fig. 3"). */
 const FINAL_UNLESS_NUMBER = new Set([
-  'no', 'nos', 'fig', 'figs', 'eq', 'vol', 'pp', 'op', 'ed', 'est',
-  'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec',
+  'no',
+  'nos',
+  'fig',
+  'figs',
+  'eq',
+  'vol',
+  'pp',
+  'op',
+  'ed',
+  'est',
+  'jan',
+  'feb',
+  'mar',
+  'apr',
+  'jun',
+  'jul',
+  'aug',
+  'sep',
+  'sept',
+  'oct',
+  'nov',
+  'dec',
 ]);
 
 const SPACE = /\s/;
@@ -245,14 +312,7 @@ function clauseCuts(text: string, start: number, end: number): number[] {
 }
 
 /** Trims [from, to) and pushes it, cut at spaces into pieces of at most MAX_SEGMENT_CHARS. */
-function pushBounded(
-  text: string,
-  from: number,
-  to: number,
-  sentence: number,
-  last: boolean,
-  out: Segment[],
-): void {
+function pushBounded(text: string, from: number, to: number, sentence: number, last: boolean, out: Segment[]): void {
   let a = from;
   while (a < to && isSpace(text[a])) a++;
   let b = to;

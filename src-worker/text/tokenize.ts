@@ -84,9 +84,7 @@ export function tokenize(phonemes: string, vocab: Vocab): { ids: number[]; dropp
 /** Adds the pad at each end and packs ids as the model's int64 input; throws past MAX_TOKENS. */
 export function padIds(ids: readonly number[]): BigInt64Array {
   if (ids.length > MAX_TOKENS) {
-    throw new RangeError(
-      `padIds: ${ids.length} ids is more than the model's ${MAX_TOKENS}; split the text into smaller chunks first.`,
-    );
+    throw new RangeError(`padIds: ${ids.length} ids is more than the model's ${MAX_TOKENS}; split the text into smaller chunks first.`);
   }
   const out = new BigInt64Array(ids.length + 2);
   out[0] = BigInt(PAD_ID);

@@ -99,8 +99,7 @@ export async function prepareClause(clause: string, lang: G2pLang, vocab: Vocab)
   return {
     ids,
     dropped,
-    words: () =>
-      (words ??= runWordSpans(espoken.runs, lang).then((spans) => wordUnits(normalized, phonemes, spans, vocab))),
+    words: () => (words ??= runWordSpans(espoken.runs, lang).then((spans) => wordUnits(normalized, phonemes, spans, vocab))),
   };
 }
 
@@ -108,9 +107,7 @@ export async function prepareClause(clause: string, lang: G2pLang, vocab: Vocab)
 export function joinLazyWords(parts: readonly { words: LazyWords; textOffset: number; idOffset: number }[]): LazyWords {
   let joined: Promise<WordUnit[]> | undefined;
   return () =>
-    (joined ??= Promise.all(parts.map(async (p) => offsetWords(await p.words(), p.textOffset, p.idOffset))).then((all) =>
-      all.flat(),
-    ));
+    (joined ??= Promise.all(parts.map(async (p) => offsetWords(await p.words(), p.textOffset, p.idOffset))).then((all) => all.flat()));
 }
 
 /** A word for timing, before ids are known: its span in the normalised text and in espeak's output. */
@@ -198,8 +195,7 @@ function wordsOf(text: string): Located[] {
 export type GroupCost = (text: readonly string[], spoken: readonly string[]) => number;
 
 /** Edit distance between the words alone and the words in context, stress and length marks ignored. */
-export const phonemeCost: GroupCost = (text, spoken) =>
-  editDistance(text.join('').replace(MARKS, ''), spoken.join('').replace(MARKS, ''));
+export const phonemeCost: GroupCost = (text, spoken) => editDistance(text.join('').replace(MARKS, ''), spoken.join('').replace(MARKS, ''));
 
 /** Without espeak's reading of each word: how far the letter count is from the phoneme count. */
 export const lengthCost: GroupCost = (text, spoken) =>
@@ -244,7 +240,7 @@ export function groupWords(text: readonly string[], spoken: readonly string[], c
     return [{ t0: 0, t1: n, e0: 0, e1: m }];
   }
   const groups: WordGroup[] = [];
-  for (let at = n * width + m; at !== 0; ) {
+  for (let at = n * width + m; at !== 0;) {
     const prev = from[at] as number;
     groups.push({ t0: Math.floor(prev / width), t1: Math.floor(at / width), e0: prev % width, e1: at % width });
     at = prev;
@@ -259,7 +255,9 @@ export function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      row.push(Math.min((previous[j] as number) + 1, (row[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      row.push(
+        Math.min((previous[j] as number) + 1, (row[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1)),
+      );
     }
     previous = row;
   }
@@ -271,12 +269,7 @@ export function editDistance(a: string, b: string): number {
  * (through the normalisation map), merged where spans overlap; see [Note: Words through the
  * text stages].
  */
-export function wordUnits(
-  normalized: MappedText,
-  phonemes: MappedText,
-  spans: readonly WordSpans[],
-  vocab: Vocab,
-): WordUnit[] {
+export function wordUnits(normalized: MappedText, phonemes: MappedText, spans: readonly WordSpans[], vocab: Vocab): WordUnit[] {
   const units: { start: number; end: number; firstId: number; endId: number }[] = spans.map((s) => ({
     ...normalized.spanOf(s.textStart, s.textEnd),
     firstId: -1,

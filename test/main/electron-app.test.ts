@@ -137,7 +137,19 @@ test('windows open with secure webPreferences and only the bridge', async (t) =>
 test('the tray menu has every entry, and voices once the worker reports them', async (t) => {
   if (skipReason !== null) return t.skip(skipReason);
   const labels = await hooks((h) => h.menuLabels());
-  for (const label of ['Speak Clipboard', 'Speak Selection', 'Pause', 'Stop', 'Voice', 'Speed', 'Provider', 'Dashboard…', 'Benchmark…', 'Settings…', 'Quit Kokoro Bar']) {
+  for (const label of [
+    'Speak Clipboard',
+    'Speak Selection',
+    'Pause',
+    'Stop',
+    'Voice',
+    'Speed',
+    'Provider',
+    'Dashboard…',
+    'Benchmark…',
+    'Settings…',
+    'Quit Kokoro Bar',
+  ]) {
     assert.ok(labels.includes(label), `${label} in ${labels.join(' | ')}`);
   }
   await waitFor('the worker and its voices', async () => (await hooks((h) => h.workerUp() && h.voices() > 0)) === true);
@@ -168,8 +180,9 @@ test('a crashed worker is restarted and serves again', async (t) => {
     return worker.length;
   });
   assert.equal(killed, 1);
-  await waitFor('the worker to restart', async () =>
-    (await hooks((h, before) => h.spawns() > (before as number) && h.workerUp(), spawnsBefore)) === true,
+  await waitFor(
+    'the worker to restart',
+    async () => (await hooks((h, before) => h.spawns() > (before as number) && h.workerUp(), spawnsBefore)) === true,
   );
   await app.evaluate(({ clipboard }) => clipboard.writeText('Back again.'));
   await hooks((h) => h.hotkeyAction('speakClipboard'));

@@ -80,7 +80,10 @@ export class FakeWindow implements AppWindow {
 }
 
 /** An IPC event from `window`'s main frame (or another frame, or another sender). */
-export function ipcEvent(window: { webContents: { id: number; mainFrame: { url: string } } }, frame: 'main' | 'sub' = 'main'): IpcEventLike {
+export function ipcEvent(
+  window: { webContents: { id: number; mainFrame: { url: string } } },
+  frame: 'main' | 'sub' = 'main',
+): IpcEventLike {
   const mainFrame = window.webContents.mainFrame;
   return {
     sender: { id: window.webContents.id, mainFrame },

@@ -38,11 +38,15 @@ const freshEnv = (cache: string): NodeJS.ProcessEnv => ({ ...process.env, KOKORO
 
 test('npm run dev on an empty cache downloads and verifies the model first, then serves', { timeout: START_TIMEOUT_MS }, async () => {
   const cache = path.join(scratch, 'dev-cache');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/dev-host/main.ts', '--port', '0', '--data-dir', path.join(scratch, 'dev-data')], {
-    cwd: ROOT,
-    env: freshEnv(cache),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src-main/dev-host/main.ts', '--port', '0', '--data-dir', path.join(scratch, 'dev-data')],
+    {
+      cwd: ROOT,
+      env: freshEnv(cache),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -74,7 +78,11 @@ test('npm start fetches the model before it looks for Electron', { timeout: STAR
     return;
   }
   const cache = path.join(scratch, 'start-cache');
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/tools/start.ts'], { cwd: ROOT, env: freshEnv(cache), encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/tools/start.ts'], {
+    cwd: ROOT,
+    env: freshEnv(cache),
+    encoding: 'utf8',
+  });
   assert.equal(result.status, 1, 'no Electron here');
   assert.match(result.stdout, /Checking the model files[\s\S]*Kokoro int8 assets ready/);
   assert.match(result.stderr, /no Electron binary is installed/);

@@ -73,10 +73,14 @@ test('only main.ts and the preload load Electron at run time, and nothing import
   const files = readdirSync(path.join(ROOT, 'src-main'), { recursive: true, encoding: 'utf8' })
     .filter((f) => /\.(ts|mjs)$/.test(f))
     .map((f) => f.split(path.sep).join('/'));
-  for (const file of [...SETUP_MODULES.map((f) => f.slice('src-main/'.length)), 'windows/windows.ts']) assert.ok(files.includes(file), file);
+  for (const file of [...SETUP_MODULES.map((f) => f.slice('src-main/'.length)), 'windows/windows.ts'])
+    assert.ok(files.includes(file), file);
   const loaders = files.filter((file) => {
     const imports = [...code(path.join('src-main', file)).matchAll(/^import (type )?[^;]*? from '([^']+)';/gms)];
-    return imports.some(([, typeOnly, from]) => from === 'electron' && typeOnly === undefined) || /require\('electron'\)|(?<!typeof )import\('electron'\)/.test(code(path.join('src-main', file)));
+    return (
+      imports.some(([, typeOnly, from]) => from === 'electron' && typeOnly === undefined) ||
+      /require\('electron'\)|(?<!typeof )import\('electron'\)/.test(code(path.join('src-main', file)))
+    );
   });
   assert.deepEqual(loaders.sort(), ['main.ts', 'preload/preload.ts']);
   for (const file of files) {

@@ -19,4 +19,6 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** The skip reason for a suite that needs Chromium, or false when it is installed. */
-export const CHROMIUM_SKIP: string | false = existsSync(CHROMIUM) ? false : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+export const CHROMIUM_SKIP: string | false = existsSync(CHROMIUM)
+  ? false
+  : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;

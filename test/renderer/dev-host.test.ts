@@ -126,7 +126,11 @@ describe('browser dev host', () => {
     assert.equal(history.length, 2, 'one bench-history event, then done');
     assert.ok(history[0]?.type === 'bench-history' && Array.isArray(history[0].results));
 
-    await fetch(`${host.url}__test/command`, { method: 'POST', headers: token, body: JSON.stringify({ type: 'show-view', view: 'dashboard' }) });
+    await fetch(`${host.url}__test/command`, {
+      method: 'POST',
+      headers: token,
+      body: JSON.stringify({ type: 'show-view', view: 'dashboard' }),
+    });
     await c.until(() => c.frames.find((f) => f.t === 'command'));
     c.socket.close();
   });
@@ -149,28 +153,32 @@ describe('browser dev host', () => {
     c.socket.close();
   });
 
-  test('a new model variant restarts the worker: the page hears down, then up, and the new worker loads it', { timeout: WAIT_MS * 2 }, async () => {
-    const c = await connect();
-    const states = () => c.frames.flatMap((f) => (f.t === 'worker' ? [f.state] : []));
-    await c.until(() => (states().includes('up') ? true : undefined));
-    const variantOf = async (id: string) => {
-      c.socket.send(JSON.stringify({ t: 'req', request: { type: 'readiness', id } }));
-      const event = await c.until(() => c.events().find((e) => e.id === id && e.type === 'readiness'));
-      return event.type === 'readiness' ? event.state.variant : undefined;
-    };
-    assert.equal(await variantOf('r-int8'), 'int8');
-    // fp16 is not in the test cache: the new worker still starts, and says so when asked.
-    const switched = await c.call('updateSettings', { modelVariant: 'fp16' });
-    assert.equal(switched.ok && (switched.value as { ok: boolean }).ok, true);
-    await c.until(() => (states().join() === 'up,down,up' ? true : undefined));
-    assert.equal(await variantOf('r-fp16'), 'fp16');
-    await c.call('updateSettings', { modelVariant: 'int8' });
-    await c.until(() => (states().join() === 'up,down,up,down,up' ? true : undefined));
-    c.socket.send(JSON.stringify({ t: 'req', request: { type: 'speak', id: 'back', text: 'Hi.', voice: 'af_heart', speed: 1 } }));
-    const done = await c.until(() => c.events().find((e) => e.id === 'back' && (e.type === 'done' || e.type === 'error')));
-    assert.equal(done.type, 'done', JSON.stringify(done));
-    c.socket.close();
-  });
+  test(
+    'a new model variant restarts the worker: the page hears down, then up, and the new worker loads it',
+    { timeout: WAIT_MS * 2 },
+    async () => {
+      const c = await connect();
+      const states = () => c.frames.flatMap((f) => (f.t === 'worker' ? [f.state] : []));
+      await c.until(() => (states().includes('up') ? true : undefined));
+      const variantOf = async (id: string) => {
+        c.socket.send(JSON.stringify({ t: 'req', request: { type: 'readiness', id } }));
+        const event = await c.until(() => c.events().find((e) => e.id === id && e.type === 'readiness'));
+        return event.type === 'readiness' ? event.state.variant : undefined;
+      };
+      assert.equal(await variantOf('r-int8'), 'int8');
+      // fp16 is not in the test cache: the new worker still starts, and says so when asked.
+      const switched = await c.call('updateSettings', { modelVariant: 'fp16' });
+      assert.equal(switched.ok && (switched.value as { ok: boolean }).ok, true);
+      await c.until(() => (states().join() === 'up,down,up' ? true : undefined));
+      assert.equal(await variantOf('r-fp16'), 'fp16');
+      await c.call('updateSettings', { modelVariant: 'int8' });
+      await c.until(() => (states().join() === 'up,down,up,down,up' ? true : undefined));
+      c.socket.send(JSON.stringify({ t: 'req', request: { type: 'speak', id: 'back', text: 'Hi.', voice: 'af_heart', speed: 1 } }));
+      const done = await c.until(() => c.events().find((e) => e.id === 'back' && (e.type === 'done' || e.type === 'error')));
+      assert.equal(done.type, 'done', JSON.stringify(done));
+      c.socket.close();
+    },
+  );
 
   // Last: it closes the host. A regression here aborts the whole test process (SIGABRT).
   test('closing the host while a run is in flight ends the worker cleanly', { timeout: WAIT_MS * 2 }, async () => {

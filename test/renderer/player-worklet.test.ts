@@ -72,7 +72,10 @@ test('chunks play back to back with no gap or repeat at the joins, across ring w
   w.render(Math.ceil(at / QUANTUM) + 2);
   // No zero can hide in the middle: the ramp has none, and the ring was never allowed to run dry.
   assert.deepEqual(w.played.slice(0, at), [...ramp(1, at)], 'every sample once, in order, no gap');
-  assert.ok(w.played.slice(at).every((v) => v === 0), 'silence after the end');
+  assert.ok(
+    w.played.slice(at).every((v) => v === 0),
+    'silence after the end',
+  );
   const s = w.status();
   assert.equal(s.played, at);
   assert.equal(s.pushed, at);
@@ -80,7 +83,10 @@ test('chunks play back to back with no gap or repeat at the joins, across ring w
   assert.equal(s.underruns, 0, 'the ring never ran dry while chunks were due');
   assert.equal(s.finished, true);
   assert.equal(s.startFrame, startFrame, 'the first sample was rendered in the first quantum');
-  assert.ok(w.played.every((v) => !Number.isNaN(v)), 'every output sample was written');
+  assert.ok(
+    w.played.every((v) => !Number.isNaN(v)),
+    'every output sample was written',
+  );
 });
 
 test('an underrun is counted once per dry spell, only after the first sample and before the end', () => {
@@ -114,7 +120,10 @@ test('pause holds the position and outputs silence; resume continues from the sa
   const mark = w.played.length;
   w.render(4);
   assert.equal(w.status().played, before, 'nothing played while paused');
-  assert.ok(w.played.slice(mark).every((v) => v === 0), 'silence while paused');
+  assert.ok(
+    w.played.slice(mark).every((v) => v === 0),
+    'silence while paused',
+  );
   assert.equal(w.status().underruns, 0, 'a pause is not an underrun');
   w.send({ type: 'resume' });
   w.render(1);
@@ -130,7 +139,10 @@ test('stop flushes at once; pushes for an old utterance are ignored', () => {
   assert.equal(w.status().buffered, 0);
   const mark = w.played.length;
   w.render(3);
-  assert.ok(w.played.slice(mark).every((v) => v === 0), 'silent after stop');
+  assert.ok(
+    w.played.slice(mark).every((v) => v === 0),
+    'silent after stop',
+  );
   w.send({ type: 'begin', utterance: 5 });
   w.send({ type: 'push', utterance: 4, pcm: ramp(1, 100) });
   assert.equal(w.status().pushed, 0, 'a late chunk of the stopped utterance is dropped');

@@ -31,7 +31,9 @@ const AA_CONTRAST = 4.5;
 /** The text box must be wide enough for a line of words, not one word per line. */
 const MIN_TEXT_WIDTH_PX = 300;
 /** About 200 KB of text, in numbered sentences so each highlight is distinct. */
-const LONG_TEXT = Array.from({ length: 4_000 }, (_, i) => `This is sentence ${i + 1} of a long text.`).join(' ').slice(0, 200_000);
+const LONG_TEXT = Array.from({ length: 4_000 }, (_, i) => `This is sentence ${i + 1} of a long text.`)
+  .join(' ')
+  .slice(0, 200_000);
 
 const skip = CHROMIUM_SKIP;
 
@@ -77,7 +79,10 @@ async function reach(locator: Locator) {
 
 async function assertReachable(locator: Locator, what: string): Promise<void> {
   const r = await reach(locator);
-  assert.ok(r.inside, `${what} is inside the ${page.viewportSize()?.width}×${page.viewportSize()?.height} viewport (${JSON.stringify(r.rect)})`);
+  assert.ok(
+    r.inside,
+    `${what} is inside the ${page.viewportSize()?.width}×${page.viewportSize()?.height} viewport (${JSON.stringify(r.rect)})`,
+  );
   assert.ok(r.hit, `${what} is not covered (covered by ${r.covering})`);
 }
 
@@ -89,12 +94,23 @@ async function assertNoSidewaysOverflow(what: string): Promise<void> {
       .filter((el) => !el.closest('.table-scroll') && el.getClientRects().length > 0)
       .map((el) => ({ el, r: el.getBoundingClientRect() }))
       .filter(({ r }) => r.width > 0 && (r.left < -0.5 || r.right > innerWidth + 0.5))
-      .map(({ el, r }) => `${el.tagName.toLowerCase()}.${(el as HTMLElement).className} "${el.textContent?.trim().slice(0, 30)}" ${Math.round(r.left)}–${Math.round(r.right)}`);
-    const clipped = [...document.querySelectorAll('.badge, .tab')].filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent);
+      .map(
+        ({ el, r }) =>
+          `${el.tagName.toLowerCase()}.${(el as HTMLElement).className} "${el.textContent?.trim().slice(0, 30)}" ${Math.round(r.left)}–${Math.round(r.right)}`,
+      );
+    const clipped = [...document.querySelectorAll('.badge, .tab')]
+      .filter((el) => el.scrollWidth > el.clientWidth + 1)
+      .map((el) => el.textContent);
     return { pageWidth: document.documentElement.scrollWidth, viewWidth: view.scrollWidth, viewClient: view.clientWidth, out, clipped };
   });
-  assert.ok(facts.pageWidth <= POPOVER.width || facts.pageWidth <= (page.viewportSize()?.width ?? 0), `${what}: the page does not scroll sideways`);
-  assert.ok(facts.viewWidth <= facts.viewClient + 1, `${what}: the view does not scroll sideways (${facts.viewWidth} > ${facts.viewClient})`);
+  assert.ok(
+    facts.pageWidth <= POPOVER.width || facts.pageWidth <= (page.viewportSize()?.width ?? 0),
+    `${what}: the page does not scroll sideways`,
+  );
+  assert.ok(
+    facts.viewWidth <= facts.viewClient + 1,
+    `${what}: the view does not scroll sideways (${facts.viewWidth} > ${facts.viewClient})`,
+  );
   assert.deepEqual(facts.out, [], `${what}: everything is within the width`);
   assert.deepEqual(facts.clipped, [], `${what}: the badge and tabs are not clipped`);
 }
@@ -110,7 +126,10 @@ function contrastFailures(min: number): Promise<string[]> {
     const parse = (css: string): Rgba | null => {
       const m = /rgba?\(([^)]+)\)/.exec(css);
       if (!m) return null;
-      const p = (m[1] as string).split(/[\s,/]+/).filter(Boolean).map(Number);
+      const p = (m[1] as string)
+        .split(/[\s,/]+/)
+        .filter(Boolean)
+        .map(Number);
       return [p[0] ?? 0, p[1] ?? 0, p[2] ?? 0, p[3] ?? 1];
     };
     const over = (top: Rgba, bottom: Rgba): Rgba => {
@@ -141,7 +160,8 @@ function contrastFailures(min: number): Promise<string[]> {
       }
       return { bg, opacity };
     };
-    const disabled = (el: Element) => !!el.closest(':disabled, .disabled, [aria-disabled="true"]') || !!el.querySelector(':scope > input:disabled');
+    const disabled = (el: Element) =>
+      !!el.closest(':disabled, .disabled, [aria-disabled="true"]') || !!el.querySelector(':scope > input:disabled');
     const failures: string[] = [];
     const check = (el: Element, colour: string, text: string, pseudo = '') => {
       const fg = parse(colour);
@@ -158,7 +178,11 @@ function contrastFailures(min: number): Promise<string[]> {
       if (el.getClientRects().length === 0 || disabled(el)) continue;
       const style = getComputedStyle(el);
       if (style.visibility !== 'visible') continue;
-      const own = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent ?? '').join('').trim();
+      const own = [...el.childNodes]
+        .filter((n) => n.nodeType === Node.TEXT_NODE)
+        .map((n) => n.textContent ?? '')
+        .join('')
+        .trim();
       if (el instanceof SVGTextElement) {
         if (own) check(el, style.fill, own);
       } else if (own) {
@@ -176,22 +200,56 @@ function contrastFailures(min: number): Promise<string[]> {
 
 const BENCH_RESULT: BenchResult = {
   startedAt: '2026-11-22T03:00:00.000Z',
-  machine: { cpu: 'Test CPU', cores: 2, memoryBytes: 8e9, platform: 'linux', arch: 'x64', node: '20', onnxruntime: '1.30.0', model: 'kokoro-v1.0.int8.onnx' },
+  machine: {
+    cpu: 'Test CPU',
+    cores: 2,
+    memoryBytes: 8e9,
+    platform: 'linux',
+    arch: 'x64',
+    node: '20',
+    onnxruntime: '1.30.0',
+    model: 'kokoro-v1.0.int8.onnx',
+  },
   rows: [
-    { preset: 'short', provider: 'cpu', runs: 3, ttfaEngineMs: { p50: 420, p95: 610 }, rtf: { p50: 0.41, p95: 0.52 }, floorMs: { p50: 380, p95: 540 }, floorRtf: { p50: 0.36, p95: 0.44 }, audioSeconds: 2.5, peakRssBytes: 400e6 },
-    { preset: 'long', provider: 'cpu', runs: 3, ttfaEngineMs: { p50: 450, p95: 700 }, rtf: { p50: 0.45, p95: 0.6 }, floorMs: { p50: 390, p95: 560 }, floorRtf: { p50: 0.4, p95: 0.5 }, audioSeconds: 30, peakRssBytes: 520e6 },
+    {
+      preset: 'short',
+      provider: 'cpu',
+      runs: 3,
+      ttfaEngineMs: { p50: 420, p95: 610 },
+      rtf: { p50: 0.41, p95: 0.52 },
+      floorMs: { p50: 380, p95: 540 },
+      floorRtf: { p50: 0.36, p95: 0.44 },
+      audioSeconds: 2.5,
+      peakRssBytes: 400e6,
+    },
+    {
+      preset: 'long',
+      provider: 'cpu',
+      runs: 3,
+      ttfaEngineMs: { p50: 450, p95: 700 },
+      rtf: { p50: 0.45, p95: 0.6 },
+      floorMs: { p50: 390, p95: 560 },
+      floorRtf: { p50: 0.4, p95: 0.5 },
+      audioSeconds: 30,
+      peakRssBytes: 520e6,
+    },
   ],
 };
 
 async function openApp(): Promise<void> {
   await page.goto(host.url);
   await page.waitForSelector('[data-testid=worker-state].badge-up', { timeout: SPEAK_TIMEOUT_MS });
-  await page.waitForFunction(() => (window as any).__kokoroStore.getState().voices.list.length > 0, undefined, { timeout: SPEAK_TIMEOUT_MS });
+  await page.waitForFunction(() => (window as any).__kokoroStore.getState().voices.list.length > 0, undefined, {
+    timeout: SPEAK_TIMEOUT_MS,
+  });
 }
 
 describe('the popover at 380×520 and a larger window, light and dark', { skip }, () => {
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     mkdirSync(RESULTS, { recursive: true });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-popover-'));
     host = await startDevHost({ rendererDir, dataDir, port: 0 });
@@ -225,30 +283,35 @@ describe('the popover at 380×520 and a larger window, light and dark', { skip }
     await assertReachable(page.getByRole('button', { name: /^Voice: / }), 'the voice button');
     await assertReachable(page.getByRole('slider', { name: /Speed/ }), 'the speed slider');
     await assertReachable(page.getByRole('radio', { name: 'CPU' }).locator('..'), 'the provider toggle');
-    for (const tab of ['Speak', 'Dashboard', 'Benchmark', 'Settings']) await assertReachable(page.getByRole('tab', { name: tab }), `the ${tab} tab`);
+    for (const tab of ['Speak', 'Dashboard', 'Benchmark', 'Settings'])
+      await assertReachable(page.getByRole('tab', { name: tab }), `the ${tab} tab`);
     await assertReachable(page.getByTestId('worker-state'), 'the status badge');
     await assertNoSidewaysOverflow('Speak');
     await shootAll('speak-idle');
   });
 
-  test('200 KB of text: the view does not grow, the transcript scrolls, the transport never does', { timeout: SPEAK_TIMEOUT_MS * 2 }, async () => {
-    await page.evaluate((text) => (window as any).__kokoroStore.getState().setDraft(text), LONG_TEXT);
-    const viewHeight = () => page.locator('main.view').evaluate((el) => ({ scroll: el.scrollHeight, client: el.clientHeight }));
-    let h = await viewHeight();
-    assert.ok(h.scroll <= h.client + 1, `the view holds the text box without growing (${h.scroll} > ${h.client})`);
-    await assertReachable(page.getByRole('button', { name: 'Speak', exact: true }), 'Speak with 200 KB of text');
-    await page.getByRole('button', { name: 'Speak', exact: true }).click();
-    await page.waitForSelector('mark.current', { timeout: SPEAK_TIMEOUT_MS });
-    h = await viewHeight();
-    assert.ok(h.scroll <= h.client + 1, `the view does not grow while speaking (${h.scroll} > ${h.client})`);
-    const transcript = await page.getByTestId('transcript').evaluate((el) => ({ scroll: el.scrollHeight, client: el.clientHeight }));
-    assert.ok(transcript.scroll > transcript.client * 10, 'the transcript scrolls inside itself');
-    for (const name of ['Pause', 'Stop', 'Next sentence', 'Previous sentence']) {
-      await assertReachable(page.getByRole('button', { name, exact: true }), `${name} while reading 200 KB`);
-    }
-    await assertReachable(page.locator('mark.current'), 'the sentence being read');
-    await shootAll('speak-long');
-  });
+  test(
+    '200 KB of text: the view does not grow, the transcript scrolls, the transport never does',
+    { timeout: SPEAK_TIMEOUT_MS * 2 },
+    async () => {
+      await page.evaluate((text) => (window as any).__kokoroStore.getState().setDraft(text), LONG_TEXT);
+      const viewHeight = () => page.locator('main.view').evaluate((el) => ({ scroll: el.scrollHeight, client: el.clientHeight }));
+      let h = await viewHeight();
+      assert.ok(h.scroll <= h.client + 1, `the view holds the text box without growing (${h.scroll} > ${h.client})`);
+      await assertReachable(page.getByRole('button', { name: 'Speak', exact: true }), 'Speak with 200 KB of text');
+      await page.getByRole('button', { name: 'Speak', exact: true }).click();
+      await page.waitForSelector('mark.current', { timeout: SPEAK_TIMEOUT_MS });
+      h = await viewHeight();
+      assert.ok(h.scroll <= h.client + 1, `the view does not grow while speaking (${h.scroll} > ${h.client})`);
+      const transcript = await page.getByTestId('transcript').evaluate((el) => ({ scroll: el.scrollHeight, client: el.clientHeight }));
+      assert.ok(transcript.scroll > transcript.client * 10, 'the transcript scrolls inside itself');
+      for (const name of ['Pause', 'Stop', 'Next sentence', 'Previous sentence']) {
+        await assertReachable(page.getByRole('button', { name, exact: true }), `${name} while reading 200 KB`);
+      }
+      await assertReachable(page.locator('mark.current'), 'the sentence being read');
+      await shootAll('speak-long');
+    },
+  );
 
   test('Space pauses and resumes even with focus left on Speak (it used to restart the utterance)', async () => {
     await page.getByRole('button', { name: 'Speak', exact: true }).focus();
@@ -266,20 +329,35 @@ describe('the popover at 380×520 and a larger window, light and dark', { skip }
   test('next and previous sentence, and Now Playing through navigator.mediaSession', { timeout: SPEAK_TIMEOUT_MS * 2 }, async () => {
     const at = await store<number>('(s) => s.playback.sentenceIndex');
     await page.getByRole('button', { name: 'Next sentence', exact: true }).click();
-    const next = await store<{ index: number; base: number; text: string }>('(s) => ({ index: s.playback.sentenceIndex, base: s.playback.textBase, text: s.playback.spokenText.slice(s.playback.sentences[s.playback.sentenceIndex]?.start, s.playback.sentences[s.playback.sentenceIndex]?.end) })');
+    const next = await store<{ index: number; base: number; text: string }>(
+      '(s) => ({ index: s.playback.sentenceIndex, base: s.playback.textBase, text: s.playback.spokenText.slice(s.playback.sentences[s.playback.sentenceIndex]?.start, s.playback.sentences[s.playback.sentenceIndex]?.end) })',
+    );
     assert.equal(next.index, at + 1, 'the highlight moved to the next sentence');
     assert.equal(next.text, `This is sentence ${at + 2} of a long text.`);
     assert.equal(LONG_TEXT.slice(next.base, next.base + next.text.length), next.text, 'the new request starts at that sentence');
-    await page.waitForFunction(() => (window as any).__kokoroStore.getState().playback.samplesPlayed > 0, undefined, { timeout: SPEAK_TIMEOUT_MS, polling: 50 });
-    const media = await page.evaluate(() => ({ state: navigator.mediaSession.playbackState, title: navigator.mediaSession.metadata?.title, artist: navigator.mediaSession.metadata?.artist }));
-    const heard = await store<string>('(s) => s.playback.spokenText.slice(s.playback.sentences[s.playback.sentenceIndex].start, s.playback.sentences[s.playback.sentenceIndex].end)');
+    await page.waitForFunction(() => (window as any).__kokoroStore.getState().playback.samplesPlayed > 0, undefined, {
+      timeout: SPEAK_TIMEOUT_MS,
+      polling: 50,
+    });
+    const media = await page.evaluate(() => ({
+      state: navigator.mediaSession.playbackState,
+      title: navigator.mediaSession.metadata?.title,
+      artist: navigator.mediaSession.metadata?.artist,
+    }));
+    const heard = await store<string>(
+      '(s) => s.playback.spokenText.slice(s.playback.sentences[s.playback.sentenceIndex].start, s.playback.sentences[s.playback.sentenceIndex].end)',
+    );
     assert.deepEqual(media, { state: 'playing', title: heard, artist: 'Heart' });
     await page.getByRole('button', { name: 'Previous sentence', exact: true }).click();
     assert.equal(await store<number>('(s) => s.playback.sentenceIndex'), next.index - 1, 'back one sentence');
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     assert.equal(await store<string>('(s) => s.playback.status'), 'idle');
     assert.equal(await page.evaluate(() => navigator.mediaSession.playbackState), 'none');
-    await page.evaluate(() => (window as any).__kokoroStore.getState().setDraft('Kokoro Bar reads text aloud on your own machine. Copy something, press the hotkey, and listen.'));
+    await page.evaluate(() =>
+      (window as any).__kokoroStore
+        .getState()
+        .setDraft('Kokoro Bar reads text aloud on your own machine. Copy something, press the hotkey, and listen.'),
+    );
   });
 
   test('the voice sheet at 380×520: opens over the view, searches, and F twice stars and unstars one voice', async () => {
@@ -294,7 +372,9 @@ describe('the popover at 380×520 and a larger window, light and dark', { skip }
     await page.getByRole('listbox').focus();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
-    const cursor = await page.getByRole('listbox').evaluate((el) => document.getElementById(el.getAttribute('aria-activedescendant') ?? '')?.getAttribute('data-voice'));
+    const cursor = await page
+      .getByRole('listbox')
+      .evaluate((el) => document.getElementById(el.getAttribute('aria-activedescendant') ?? '')?.getAttribute('data-voice'));
     await page.keyboard.press('f');
     await page.waitForFunction(() => (window as any).__kokoroStore.getState().settings.value.favourites.length === 1);
     assert.deepEqual(await store<string[]>('(s) => s.settings.value.favourites'), [cursor]);
@@ -313,8 +393,14 @@ describe('the popover at 380×520 and a larger window, light and dark', { skip }
   });
 
   test('Dashboard, Benchmark and Settings fit the popover: nothing clipped or sideways', async () => {
-    await setState(`(s) => ({ bench: { ...s.bench, result: ${JSON.stringify(BENCH_RESULT)}, history: [${JSON.stringify(BENCH_RESULT)}] } })`);
-    for (const [key, name] of [['2', 'dashboard'], ['3', 'benchmark'], ['4', 'settings']] as const) {
+    await setState(
+      `(s) => ({ bench: { ...s.bench, result: ${JSON.stringify(BENCH_RESULT)}, history: [${JSON.stringify(BENCH_RESULT)}] } })`,
+    );
+    for (const [key, name] of [
+      ['2', 'dashboard'],
+      ['3', 'benchmark'],
+      ['4', 'settings'],
+    ] as const) {
       await page.keyboard.press(`Control+${key}`);
       await assertNoSidewaysOverflow(name);
       await shootAll(name);
@@ -353,43 +439,57 @@ describe('the popover at 380×520 and a larger window, light and dark', { skip }
         }
       }
     }
-    await setState(`(s) => ({ ui: { ...s.ui, notice: null }, metrics: { ...s.metrics, provider: ${JSON.stringify(provider)} }, settings: { ...s.settings, value: { ...s.settings.value, voice: '${voice}', favourites: [] } } })`);
+    await setState(
+      `(s) => ({ ui: { ...s.ui, notice: null }, metrics: { ...s.metrics, provider: ${JSON.stringify(provider)} }, settings: { ...s.settings, value: { ...s.settings.value, voice: '${voice}', favourites: [] } } })`,
+    );
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize(POPOVER);
     await page.keyboard.press('Control+1');
     assert.deepEqual([...new Set(failures)], []);
   });
 
-  test('⌘↩ respects readiness; offline, a request fails at once with a message; the page reconnects when the host is back', { timeout: SPEAK_TIMEOUT_MS * 2 }, async () => {
-    if ((await store<string>('(s) => s.playback.status')) !== 'idle') await page.getByRole('button', { name: 'Stop', exact: true }).click();
-    const speaks = () => page.evaluate(() => (window as any).__kokoroTap.filter((e: { type: string }) => e.type === 'started').length as number);
-    const before = await speaks();
-    await setState(`(s) => ({ metrics: { ...s.metrics, worker: 'connecting' } })`);
-    assert.equal(await page.getByRole('button', { name: 'Speak', exact: true }).isDisabled(), true);
-    await page.keyboard.press('Control+Enter');
-    assert.equal(await store<string>('(s) => s.playback.status'), 'idle', 'no "Starting…" that never ends');
-    assert.match(await page.getByRole('alert').textContent() ?? '', /still starting/);
-    await setState(`(s) => ({ metrics: { ...s.metrics, worker: 'up' }, playback: { ...s.playback, problem: null } })`);
+  test(
+    '⌘↩ respects readiness; offline, a request fails at once with a message; the page reconnects when the host is back',
+    { timeout: SPEAK_TIMEOUT_MS * 2 },
+    async () => {
+      if ((await store<string>('(s) => s.playback.status')) !== 'idle')
+        await page.getByRole('button', { name: 'Stop', exact: true }).click();
+      const speaks = () =>
+        page.evaluate(() => (window as any).__kokoroTap.filter((e: { type: string }) => e.type === 'started').length as number);
+      const before = await speaks();
+      await setState(`(s) => ({ metrics: { ...s.metrics, worker: 'connecting' } })`);
+      assert.equal(await page.getByRole('button', { name: 'Speak', exact: true }).isDisabled(), true);
+      await page.keyboard.press('Control+Enter');
+      assert.equal(await store<string>('(s) => s.playback.status'), 'idle', 'no "Starting…" that never ends');
+      assert.match((await page.getByRole('alert').textContent()) ?? '', /still starting/);
+      await setState(`(s) => ({ metrics: { ...s.metrics, worker: 'up' }, playback: { ...s.playback, problem: null } })`);
 
-    // The real thing: the dev host goes away, then comes back on the same port.
-    const port = host.port;
-    await host.close();
-    await page.waitForSelector('[data-testid=worker-state].badge-down', { timeout: 10_000 });
-    const started = Date.now();
-    await page.keyboard.press('Control+Enter');
-    await page.waitForFunction(() => /offline/.test(document.querySelector('[role=alert]')?.textContent ?? ''), undefined, { timeout: 1_000 });
-    assert.ok(Date.now() - started < 1_000, 'the message came at once');
-    assert.equal(await store<string>('(s) => s.playback.status'), 'idle');
-    const offline: string[] = [];
-    for (const scheme of SCHEMES) {
-      await shoot('offline', POPOVER, scheme);
-      offline.push(...(await contrastFailures(AA_CONTRAST)).map((f) => `${scheme}: ${f}`));
-    }
-    assert.deepEqual(offline, [], 'the offline badge and message are readable too');
-    await page.emulateMedia({ colorScheme: 'light' });
-    host = await startDevHost({ rendererDir, dataDir, port });
-    await page.waitForSelector('[data-testid=worker-state].badge-up', { timeout: SPEAK_TIMEOUT_MS });
-    assert.equal(await page.getByRole('button', { name: 'Speak', exact: true }).isDisabled(), false, 'Speak works again without a reload');
-    assert.equal(await speaks(), before, 'nothing sent while offline was replayed');
-  });
+      // The real thing: the dev host goes away, then comes back on the same port.
+      const port = host.port;
+      await host.close();
+      await page.waitForSelector('[data-testid=worker-state].badge-down', { timeout: 10_000 });
+      const started = Date.now();
+      await page.keyboard.press('Control+Enter');
+      await page.waitForFunction(() => /offline/.test(document.querySelector('[role=alert]')?.textContent ?? ''), undefined, {
+        timeout: 1_000,
+      });
+      assert.ok(Date.now() - started < 1_000, 'the message came at once');
+      assert.equal(await store<string>('(s) => s.playback.status'), 'idle');
+      const offline: string[] = [];
+      for (const scheme of SCHEMES) {
+        await shoot('offline', POPOVER, scheme);
+        offline.push(...(await contrastFailures(AA_CONTRAST)).map((f) => `${scheme}: ${f}`));
+      }
+      assert.deepEqual(offline, [], 'the offline badge and message are readable too');
+      await page.emulateMedia({ colorScheme: 'light' });
+      host = await startDevHost({ rendererDir, dataDir, port });
+      await page.waitForSelector('[data-testid=worker-state].badge-up', { timeout: SPEAK_TIMEOUT_MS });
+      assert.equal(
+        await page.getByRole('button', { name: 'Speak', exact: true }).isDisabled(),
+        false,
+        'Speak works again without a reload',
+      );
+      assert.equal(await speaks(), before, 'nothing sent while offline was replayed');
+    },
+  );
 });

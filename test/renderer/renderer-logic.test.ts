@@ -32,14 +32,33 @@ test('chunk frames round-trip PCM bit-exactly for every header padding', () => {
   // A view into a larger buffer is encoded from its own range only.
   const big = Float32Array.from([9, 1, 2, 3, 9]);
   const view = big.subarray(1, 4);
-  const frame = encodeChunk({ type: 'chunk', id: 'a', index: 0, pcm: view, sampleRate: 24_000, span: { start: 0, end: 1 }, timings: { prepareMs: 0, inferMs: 0, tokens: 1 }, words: [], last: true });
+  const frame = encodeChunk({
+    type: 'chunk',
+    id: 'a',
+    index: 0,
+    pcm: view,
+    sampleRate: 24_000,
+    span: { start: 0, end: 1 },
+    timings: { prepareMs: 0, inferMs: 0, tokens: 1 },
+    words: [],
+    last: true,
+  });
   assert.deepEqual([...decodeChunk(frame.slice().buffer).pcm], [1, 2, 3]);
   assert.throws(() => decodeChunk(new ArrayBuffer(2)), /too short/);
 });
 
 const RESULT: BenchResult = {
   startedAt: '2026-11-22T03:00:00.000Z',
-  machine: { cpu: 'Intel, "Xeon"', cores: 2, memoryBytes: 8e9, platform: 'linux', arch: 'x64', node: '20.20.0', onnxruntime: '1.30.0', model: 'kokoro-v1.0.int8.onnx' },
+  machine: {
+    cpu: 'Intel, "Xeon"',
+    cores: 2,
+    memoryBytes: 8e9,
+    platform: 'linux',
+    arch: 'x64',
+    node: '20.20.0',
+    onnxruntime: '1.30.0',
+    model: 'kokoro-v1.0.int8.onnx',
+  },
   rows: [
     {
       preset: 'short',
@@ -100,8 +119,14 @@ test('voice mix strings round-trip, including repeated blends', () => {
 test('the dashboard names the graph the engine runs, and says why when it is the original', () => {
   const table: [Parameters<typeof describeGraph>[0], ReturnType<typeof describeGraph>][] = [
     [undefined, { label: '—', warning: null }],
-    [{ kind: 'derived', fromCache: true }, { label: '2-D conv (derived)', warning: null }],
-    [{ kind: 'derived', deriveMs: 750 }, { label: '2-D conv (derived)', warning: null }],
+    [
+      { kind: 'derived', fromCache: true },
+      { label: '2-D conv (derived)', warning: null },
+    ],
+    [
+      { kind: 'derived', deriveMs: 750 },
+      { label: '2-D conv (derived)', warning: null },
+    ],
     [{ kind: 'original' }, { label: 'Original', warning: null }],
     [
       { kind: 'original', reason: 'the graph has no Round → Clip before a CumSum' },

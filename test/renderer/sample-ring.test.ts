@@ -7,7 +7,6 @@ import { StreamResampler } from '../../src-renderer/audio/resampler.ts';
 import { SampleRing } from '../../src-renderer/audio/sample-ring.ts';
 import { seededRandom } from '../seeded-random.ts';
 
-
 const GUARD = -12345;
 const GUARD_WIDTH = 7;
 

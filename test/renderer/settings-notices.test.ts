@@ -28,7 +28,10 @@ describe('settings notices in the page', { skip }, () => {
   let dataDir: string;
 
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     mkdirSync(RESULTS, { recursive: true });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-notices-'));
     writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify({ version: 1, voice: 'af_nobody', speed: 9 }));

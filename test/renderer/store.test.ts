@@ -7,8 +7,28 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import { defaultSettings } from '../../src-main/settings/settings.ts';
-import { PROTOCOL_VERSION, type AppCommand, type BenchResult, type ProviderState, type WorkerEvent, type WorkerRequest } from '../../src-worker/protocol/messages.ts';
-import { cancelBenchmark, chooseProvider, modelBlocker, preview, runBenchmark, skipSentence, speak, speakBlocker, start, stop, toggleFavourite, updateSettings } from '../../src-renderer/store/actions.ts';
+import {
+  PROTOCOL_VERSION,
+  type AppCommand,
+  type BenchResult,
+  type ProviderState,
+  type WorkerEvent,
+  type WorkerRequest,
+} from '../../src-worker/protocol/messages.ts';
+import {
+  cancelBenchmark,
+  chooseProvider,
+  modelBlocker,
+  preview,
+  runBenchmark,
+  skipSentence,
+  speak,
+  speakBlocker,
+  start,
+  stop,
+  toggleFavourite,
+  updateSettings,
+} from '../../src-renderer/store/actions.ts';
 import { useReadiness } from '../../src-renderer/first-run/readiness-store.ts';
 import { connectMediaSession, MEDIA_ACTIONS, type MediaSessionLike, type NowPlaying } from '../../src-renderer/media-session.ts';
 import { useStore } from '../../src-renderer/store/store.ts';
@@ -46,7 +66,11 @@ test('start loads settings, fills the text box from the clipboard, asks the work
 test('worker events land in their slices', () => {
   emit({ type: 'hello', id: '', version: PROTOCOL_VERSION, pid: 1 });
   assert.equal(state().metrics.worker, 'up');
-  emit({ type: 'voices', id: 'v', voices: [{ id: 'af_heart', name: 'Heart', language: 'American English', lang: 'en-us', gender: 'female' }] });
+  emit({
+    type: 'voices',
+    id: 'v',
+    voices: [{ id: 'af_heart', name: 'Heart', language: 'American English', lang: 'en-us', gender: 'female' }],
+  });
   assert.equal(state().voices.list.length, 1);
   const provider: ProviderState = {
     requested: { provider: 'auto' },
@@ -58,7 +82,19 @@ test('worker events land in their slices', () => {
   emit({ type: 'provider', id: 'p', state: provider });
   assert.equal(state().metrics.provider?.model, 'kokoro-v1.0.int8.onnx');
   // Events for requests the store did not make are ignored.
-  emit({ type: 'metrics', id: 'stranger', ttfaEngineMs: 1, rtf: 1, audioSeconds: 1, synthSeconds: 1, rssBytes: 1, peakRssBytes: 1, provider: 'cpu', droppedSymbols: 0, final: true });
+  emit({
+    type: 'metrics',
+    id: 'stranger',
+    ttfaEngineMs: 1,
+    rtf: 1,
+    audioSeconds: 1,
+    synthSeconds: 1,
+    rssBytes: 1,
+    peakRssBytes: 1,
+    provider: 'cpu',
+    droppedSymbols: 0,
+    final: true,
+  });
   assert.equal(state().metrics.current, null);
 });
 
@@ -127,7 +163,11 @@ test('app commands switch views and show notices; a worker crash is a state, not
   assert.equal(state().metrics.worker, 'down');
   const before = sent.length;
   workerState('up');
-  assert.deepEqual(sent.slice(before).map((r) => r.type), ['list-voices', 'status', 'bench-history'], 'asks again after a restart');
+  assert.deepEqual(
+    sent.slice(before).map((r) => r.type),
+    ['list-voices', 'status', 'bench-history'],
+    'asks again after a restart',
+  );
   stop();
   assert.equal(state().playback.status, 'idle');
 });
@@ -191,13 +231,32 @@ test('previous/next sentence restart from that sentence; the transcript keeps th
   assert.equal(state().playback.spokenText, text, 'the transcript shows the whole text');
   assert.equal(state().playback.sentenceIndex, 2, 'the highlight moves at once');
   // The worker's spans are relative to what it was sent; the store shifts them back.
-  emit({ type: 'started', id: second?.id ?? '', sentences: [{ start: 0, end: 18 }, { start: 19, end: 24 }], provider: 'cpu', voice: 'af_heart' });
+  emit({
+    type: 'started',
+    id: second?.id ?? '',
+    sentences: [
+      { start: 0, end: 18 },
+      { start: 19, end: 24 },
+    ],
+    provider: 'cpu',
+    voice: 'af_heart',
+  });
   assert.deepEqual(state().playback.sentences, spans);
 
   await quietly(skipSentence(-1));
   const third = speakRequests().at(-1);
   assert.equal(third?.text, 'Two two. Three three three. Four.');
-  emit({ type: 'started', id: third?.id ?? '', sentences: [{ start: 0, end: 8 }, { start: 9, end: 27 }, { start: 28, end: 33 }], provider: 'cpu', voice: 'af_heart' });
+  emit({
+    type: 'started',
+    id: third?.id ?? '',
+    sentences: [
+      { start: 0, end: 8 },
+      { start: 9, end: 27 },
+      { start: 28, end: 33 },
+    ],
+    provider: 'cpu',
+    voice: 'af_heart',
+  });
   assert.deepEqual(state().playback.sentences, spans, 'going back keeps the spans consistent');
 
   // Previous at the first sentence starts it again; next at the last does nothing.
@@ -216,7 +275,11 @@ test('previous/next sentence restart from that sentence; the transcript keeps th
 
 test('media session: play/pause/stop/previous/next handlers drive playback; state and metadata follow it', async () => {
   up();
-  emit({ type: 'voices', id: 'v', voices: [{ id: 'af_heart', name: 'Heart', language: 'American English', lang: 'en-us', gender: 'female' }] });
+  emit({
+    type: 'voices',
+    id: 'v',
+    voices: [{ id: 'af_heart', name: 'Heart', language: 'American English', lang: 'en-us', gender: 'female' }],
+  });
   const handlers = new Map<string, MediaSessionActionHandler | null>();
   const session: MediaSessionLike = {
     metadata: null,
@@ -229,7 +292,16 @@ test('media session: play/pause/stop/previous/next handlers drive playback; stat
   const text = 'First sentence here. Second one.';
   await quietly(speak(text));
   const id = speakRequests().at(-1)?.id ?? '';
-  emit({ type: 'started', id, sentences: [{ start: 0, end: 20 }, { start: 21, end: 32 }], provider: 'cpu', voice: 'af_heart' });
+  emit({
+    type: 'started',
+    id,
+    sentences: [
+      { start: 0, end: 20 },
+      { start: 21, end: 32 },
+    ],
+    provider: 'cpu',
+    voice: 'af_heart',
+  });
   useStore.setState((s) => ({ playback: { ...s.playback, status: 'playing', sentenceIndex: 0 } }));
   assert.equal(session.playbackState, 'playing');
   assert.deepEqual(session.metadata, { title: 'First sentence here.', artist: 'Heart', album: 'Kokoro Bar' });
@@ -292,7 +364,10 @@ test('a worker of another protocol version: the engine counts as down, the notic
   emit({ type: 'hello', id: '', version: PROTOCOL_VERSION + 1, pid: 2 });
   assert.equal(state().metrics.worker, 'down');
   assert.equal(state().ui.notice?.level, 'error');
-  assert.match(state().ui.notice?.message ?? '', new RegExp(`version ${PROTOCOL_VERSION + 1}; this window speaks version ${PROTOCOL_VERSION}`));
+  assert.match(
+    state().ui.notice?.message ?? '',
+    new RegExp(`version ${PROTOCOL_VERSION + 1}; this window speaks version ${PROTOCOL_VERSION}`),
+  );
   workerState('up');
   assert.equal(state().metrics.worker, 'down', 'its connection coming up does not make it usable');
   assert.match(speakBlocker(state())?.message ?? '', /protocol version/);

@@ -6,8 +6,20 @@ import { test } from 'node:test';
 import type { VoiceInfo } from '../../src-worker/protocol/messages.ts';
 import { cursorIndex, FAVOURITES_GROUP, flattenGroups, groupVoices, type RowKey } from '../../src-renderer/voice-groups.ts';
 
-const voice = (id: string, name: string, gender: 'female' | 'male', language = 'American English'): VoiceInfo => ({ id, name, gender, language, lang: 'en-us' });
-const VOICES = [voice('af_alloy', 'Alloy', 'female'), voice('af_bella', 'Bella', 'female'), voice('af_heart', 'Heart', 'female'), voice('am_adam', 'Adam', 'male'), voice('bf_emma', 'Emma', 'female', 'British English')];
+const voice = (id: string, name: string, gender: 'female' | 'male', language = 'American English'): VoiceInfo => ({
+  id,
+  name,
+  gender,
+  language,
+  lang: 'en-us',
+});
+const VOICES = [
+  voice('af_alloy', 'Alloy', 'female'),
+  voice('af_bella', 'Bella', 'female'),
+  voice('af_heart', 'Heart', 'female'),
+  voice('am_adam', 'Adam', 'male'),
+  voice('bf_emma', 'Emma', 'female', 'British English'),
+];
 const ids = (favs: string[], query = '') => flattenGroups(groupVoices(VOICES, favs, query)).map((r) => `${r.group}/${r.voice.id}`);
 
 test('groups: Favourites first, then by language and gender; search matches name, id, language, gender', () => {

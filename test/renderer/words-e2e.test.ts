@@ -31,7 +31,8 @@ const highlight = () =>
   page.evaluate(() => {
     const s = (window as any).__kokoroStore.getState();
     const lit = document.querySelector('.transcript .word.current');
-    const sample = (s.playback.samplesPlayed * 24_000) / (s.playback.position > 0 ? s.playback.samplesPlayed / s.playback.position : 48_000);
+    const sample =
+      (s.playback.samplesPlayed * 24_000) / (s.playback.position > 0 ? s.playback.samplesPlayed / s.playback.position : 48_000);
     let expected = -1;
     s.words.list.forEach((w: { startSample: number }, i: number) => {
       if (w.startSample <= sample) expected = i;
@@ -50,7 +51,10 @@ const highlight = () =>
 
 describe('word highlight in Chromium via the dev host', { skip }, () => {
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     mkdirSync(RESULTS, { recursive: true });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-words-e2e-'));
     host = await startDevHost({ rendererDir: path.join(ROOT, 'dist/renderer'), dataDir, port: 0, clipboard: '' });
@@ -74,7 +78,7 @@ describe('word highlight in Chromium via the dev host', { skip }, () => {
     const seen: number[] = [];
     let shots = 0;
     // Synthesis here can be slower than real time (the highlight then waits with the audio).
-    for (const until = Date.now() + SPEAK_TIMEOUT_MS; Date.now() < until; ) {
+    for (const until = Date.now() + SPEAK_TIMEOUT_MS; Date.now() < until;) {
       const h = await highlight();
       if (h.requestId === null) break;
       if (h.lit >= 0) {
@@ -84,7 +88,14 @@ describe('word highlight in Chromium via the dev host', { skip }, () => {
         assert.ok(h.announced.length > h.litText.length, 'the announcer holds a sentence, not a word');
         if (seen.at(-1) !== h.lit) seen.push(h.lit);
         if (shots < 4 && h.lit >= 2) {
-          const [width, height, scheme] = ([[380, 520, 'light'], [900, 700, 'light'], [380, 520, 'dark'], [900, 700, 'dark']] as const)[shots] as readonly [number, number, 'light' | 'dark'];
+          const [width, height, scheme] = (
+            [
+              [380, 520, 'light'],
+              [900, 700, 'light'],
+              [380, 520, 'dark'],
+              [900, 700, 'dark'],
+            ] as const
+          )[shots] as readonly [number, number, 'light' | 'dark'];
           await page.setViewportSize({ width, height });
           await page.emulateMedia({ colorScheme: scheme });
           await page.screenshot({ path: path.join(RESULTS, `words-${width}x${height}-${scheme}.png`) });
@@ -95,13 +106,19 @@ describe('word highlight in Chromium via the dev host', { skip }, () => {
       await page.waitForTimeout(150);
     }
     assert.ok(seen.length >= 3, `the highlight moved: ${seen.join(',')}`);
-    assert.deepEqual(seen, [...seen].sort((a, b) => a - b), 'forward only');
+    assert.deepEqual(
+      seen,
+      [...seen].sort((a, b) => a - b),
+      'forward only',
+    );
     // Click a word of the second sentence (once its chunk is in): a new request starts there.
     const before = (await highlight()).requestId;
     const target = page.locator('.transcript .word', { hasText: 'keeper' }).first();
     await target.waitFor({ timeout: SPEAK_TIMEOUT_MS });
     await target.click();
-    await page.waitForFunction((id) => (window as any).__kokoroStore.getState().playback.requestId !== id, before, { timeout: SPEAK_TIMEOUT_MS });
+    await page.waitForFunction((id) => (window as any).__kokoroStore.getState().playback.requestId !== id, before, {
+      timeout: SPEAK_TIMEOUT_MS,
+    });
     const base = await page.evaluate(() => (window as any).__kokoroStore.getState().playback.textBase as number);
     assert.ok(TEXT.slice(base).startsWith('keeper'), `read from "${TEXT.slice(base, base + 12)}"`);
     await page.getByRole('button', { name: 'Stop' }).click();

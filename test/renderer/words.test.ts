@@ -70,7 +70,7 @@ test('the highlighted word follows the played position at the context rate', () 
     assert.equal(useStore.getState().words.current, expected, `played ${played} at 48 kHz`);
   }
   playedWords('r1', 19_800, 24_000);
-  assert.equal(useStore.getState().words.current, 2, 'at 24 kHz samples are the engine\'s');
+  assert.equal(useStore.getState().words.current, 2, "at 24 kHz samples are the engine's");
   playedWords('other', 0, 48_000);
   assert.equal(useStore.getState().words.current, 2, 'reports for another request are ignored');
 });

@@ -28,5 +28,7 @@ export async function modelFiles(): Promise<ModelFiles> {
     if (existsSync(dev.model) && existsSync(dev.config)) return dev;
     throw new Error(`KOKORO_BAR_DEV_MODEL names ${DEV_MODEL}, but it or ${dev.config} is missing.`);
   }
-  throw new Error('The Kokoro model is not installed: run `npx kokoro-bar fetch` before the tests (or name a model with KOKORO_BAR_DEV_MODEL).');
+  throw new Error(
+    'The Kokoro model is not installed: run `npx kokoro-bar fetch` before the tests (or name a model with KOKORO_BAR_DEV_MODEL).',
+  );
 }

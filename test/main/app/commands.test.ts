@@ -52,7 +52,10 @@ test('an empty clipboard is an info notice in the popover and a silent notificat
   a.commands.speakClipboard(1);
   const notice = { type: 'notice', level: 'info', message: 'The clipboard has no text to read. Copy some text first.' };
   assert.deepEqual(a.popover.commands(COMMAND), [notice]);
-  assert.deepEqual(a.notifications.map((n) => [n.level, n.message]), [['info', notice.message]]);
+  assert.deepEqual(
+    a.notifications.map((n) => [n.level, n.message]),
+    [['info', notice.message]],
+  );
 });
 
 test('speak selection sends the selection; each failure is its own notice', async () => {

@@ -23,7 +23,16 @@ function hooks() {
     items: [
       { label: 'Speak Clipboard', type: 'normal' },
       { label: '', type: 'separator' },
-      { label: 'Voice', type: 'submenu', submenu: { items: [{ label: 'Heart', type: 'radio' }, { label: 'George', type: 'radio' }] } },
+      {
+        label: 'Voice',
+        type: 'submenu',
+        submenu: {
+          items: [
+            { label: 'Heart', type: 'radio' },
+            { label: 'George', type: 'radio' },
+          ],
+        },
+      },
     ],
   };
   const popover = new FakeWindow();

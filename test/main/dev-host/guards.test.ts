@@ -126,7 +126,10 @@ test('client frames: a req with an object, or a call with a number and a method 
 });
 
 test('the frame limit fits the longest speak request and stays far below ws’s 100 MiB default', () => {
-  const worst = JSON.stringify({ t: 'req', request: { type: 'speak', id: 'x'.repeat(200), text: '\u0001'.repeat(MAX_TEXT_CHARS), voice: 'af_heart', speed: 1 } });
+  const worst = JSON.stringify({
+    t: 'req',
+    request: { type: 'speak', id: 'x'.repeat(200), text: '\u0001'.repeat(MAX_TEXT_CHARS), voice: 'af_heart', speed: 1 },
+  });
   assert.ok(Buffer.byteLength(worst) <= WS_MAX_PAYLOAD_BYTES, `${Buffer.byteLength(worst)} > ${WS_MAX_PAYLOAD_BYTES}`);
-  assert.ok(WS_MAX_PAYLOAD_BYTES < 100 * 1024 * 1024 / 4);
+  assert.ok(WS_MAX_PAYLOAD_BYTES < (100 * 1024 * 1024) / 4);
 });

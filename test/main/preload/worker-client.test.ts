@@ -23,7 +23,15 @@ function fakeWorker() {
   const { port1, port2 } = new MessageChannel();
   const received: unknown[] = [];
   port2.on('message', (m) => received.push(m));
-  return { clientPort: nodePort(port1), received, answer: (e: WorkerEvent) => port2.postMessage(e), close: () => { port1.close(); port2.close(); } };
+  return {
+    clientPort: nodePort(port1),
+    received,
+    answer: (e: WorkerEvent) => port2.postMessage(e),
+    close: () => {
+      port1.close();
+      port2.close();
+    },
+  };
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
@@ -117,7 +125,10 @@ test('malformed messages from the port are ignored', async () => {
   worker.answer({ type: 'bogus', id: 'x' } as unknown as WorkerEvent);
   worker.answer({ type: 'done', id: 'ok', stopped: false });
   await tick();
-  assert.deepEqual(events.map((e) => e.type), ['done']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['done'],
+  );
   worker.close();
 });
 
@@ -136,7 +147,11 @@ test('a worker of another protocol version is refused: pending and later request
   const codes = events.map((e) => `${e.type}:${e.id}:${e.type === 'error' ? e.code : ''}`);
   assert.deepEqual(codes, ['error:s1:version-mismatch', 'hello::', 'error:v1:version-mismatch']);
   const refusal = events.find((e) => e.type === 'error');
-  assert.ok(refusal?.type === 'error' && refusal.message.includes(`version ${PROTOCOL_VERSION - 1}`) && refusal.message.includes(`version ${PROTOCOL_VERSION}`));
+  assert.ok(
+    refusal?.type === 'error' &&
+      refusal.message.includes(`version ${PROTOCOL_VERSION - 1}`) &&
+      refusal.message.includes(`version ${PROTOCOL_VERSION}`),
+  );
   assert.deepEqual(old.received, [{ type: 'status', id: 's1' }], 'nothing more was sent to the refused worker');
   assert.deepEqual(client.pendingIds(), []);
   old.close();

@@ -138,9 +138,7 @@ for (const step of ['clear', 'sendCopy', 'readText'] as const) {
 }
 
 test('macOS refusing the keystroke is reported as the Accessibility problem, clipboard restored', async () => {
-  const refusal = new Error(
-    'osascript: execution error: System Events got an error: osascript is not allowed to send keystrokes. (1002)',
-  );
+  const refusal = new Error('osascript: execution error: System Events got an error: osascript is not allowed to send keystrokes. (1002)');
   const { clipboard, effects } = setup({ selection: 'x', failOn: 'sendCopy', failWith: refusal });
   const result = await copySelection(effects);
   assert.equal(result.ok, false);

@@ -77,7 +77,10 @@ test('checkVoice puts a settings voice that is not installed back to the default
   const stale = owner(['af_heart'], { ...defaultSettings(), voice: 'bm_george' });
   await stale.settings.checkVoice();
   assert.equal(stale.settings.current().voice, 'af_heart');
-  assert.deepEqual(stale.written.map((settings) => settings.voice), ['af_heart']);
+  assert.deepEqual(
+    stale.written.map((settings) => settings.voice),
+    ['af_heart'],
+  );
   assert.deepEqual(stale.broadcasts, [{ type: 'settings-changed', settings: stale.settings.current() }]);
   assert.equal(stale.notices.length, 1);
   assert.match(stale.notices[0] ?? '', /^warning: .*bm_george/);

@@ -210,7 +210,10 @@ test('once the voices are known, a patch naming an unknown voice is refused with
   const current = defaultSettings();
   const refused = applyPatch(current, { voice: 'af_hert' }, INSTALLED);
   assert.equal(refused.ok, false);
-  assert.match(refused.ok ? '' : refused.message, /^Settings not saved: the voice "af_hert" is not installed\. Did you mean af_heart\? Choose one of 9 voices, e\.g\. af_heart/);
+  assert.match(
+    refused.ok ? '' : refused.message,
+    /^Settings not saved: the voice "af_hert" is not installed\. Did you mean af_heart\? Choose one of 9 voices, e\.g\. af_heart/,
+  );
   const blend = applyPatch(current, { voice: 'af_heart:0.5,xx_no:0.5' }, INSTALLED);
   assert.match(blend.ok ? '' : blend.message, /"xx_no" is not installed/);
   assert.deepEqual(applyPatch(current, { voice: 'bm_george' }, INSTALLED), { ok: true, settings: { ...current, voice: 'bm_george' } });

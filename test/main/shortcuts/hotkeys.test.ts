@@ -40,11 +40,7 @@ test('valid hotkeys are registered and call their action; dispose unregisters th
 
 test('a shortcut held by another app is reported, the others still work', () => {
   const { r, active } = registrar(['Control+Alt+S']);
-  const reg = registerHotkeys(
-    { speakClipboard: 'Control+Alt+V', speakSelection: 'Control+Alt+S', stop: 'Control+Alt+Escape' },
-    noop,
-    r,
-  );
+  const reg = registerHotkeys({ speakClipboard: 'Control+Alt+V', speakSelection: 'Control+Alt+S', stop: 'Control+Alt+Escape' }, noop, r);
   assert.equal(reg.problems.length, 1);
   assert.match(reg.problems[0] ?? '', /Speak Selection: ⌃⌥S \(Control\+Alt\+S\) could not be registered.*Settings/);
   assert.deepEqual(Object.keys(reg.registered), ['speakClipboard', 'stop']);

@@ -14,9 +14,15 @@ test('findElectron tells a missing binary from a present one', () => {
     throw new Error('Electron failed to install correctly, please delete node_modules/electron\nand more');
   });
   assert.deepEqual(thrown, { ok: false, reason: 'Electron failed to install correctly, please delete node_modules/electron' });
-  const gone = findElectron(() => '/nowhere/electron', () => false);
+  const gone = findElectron(
+    () => '/nowhere/electron',
+    () => false,
+  );
   assert.equal(gone.ok, false);
-  const there = findElectron(() => '/opt/electron', () => true);
+  const there = findElectron(
+    () => '/opt/electron',
+    () => true,
+  );
   assert.deepEqual(there, { ok: true, binary: '/opt/electron' });
   assert.match(noElectronMessage('x'), /npm run dev/);
 });

@@ -21,7 +21,10 @@ function coverage(png: PNG): number {
 
 test('template icons are black-and-alpha at 1x and 2x', () => {
   for (const name of names) {
-    for (const [suffix, scale] of [['', 1], ['@2x', 2]] as const) {
+    for (const [suffix, scale] of [
+      ['', 1],
+      ['@2x', 2],
+    ] as const) {
       const png = load(`${name}${suffix}`);
       assert.equal(png.width, ICON_POINTS * scale, `${name}${suffix} width`);
       assert.equal(png.height, ICON_POINTS * scale, `${name}${suffix} height`);

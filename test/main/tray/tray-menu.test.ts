@@ -27,8 +27,7 @@ function state(overrides: Partial<TrayState> = {}): TrayState {
   };
 }
 
-const labels = (items: MenuItemModel[]): string[] =>
-  items.map((i) => (i.kind === 'separator' ? '---' : i.label));
+const labels = (items: MenuItemModel[]): string[] => items.map((i) => (i.kind === 'separator' ? '---' : i.label));
 
 function find(items: MenuItemModel[], label: string): MenuItemModel {
   const item = items.find((i) => i.kind !== 'separator' && i.label === label);
@@ -116,9 +115,7 @@ test('speed offers steps plus the current odd value, one checked', () => {
 });
 
 test('unavailable providers are disabled with the reason', () => {
-  const menu = buildTrayMenu(
-    state({ provider: { provider: 'cpu' }, unavailable: { coreml: 'needs macOS' } }),
-  );
+  const menu = buildTrayMenu(state({ provider: { provider: 'cpu' }, unavailable: { coreml: 'needs macOS' } }));
   const providers = submenu(menu, 'Provider');
   const coreml = providers[2];
   assert.ok(coreml?.kind === 'radio' && !coreml.enabled && coreml.label.endsWith('needs macOS'));

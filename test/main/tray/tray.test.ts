@@ -93,7 +93,22 @@ test('a click shows the popover; a right-click pops up the menu', () => {
   assert.equal(t.fake.popped.length, 1);
   assert.deepEqual(
     t.fake.popped[0]?.template.map((i) => i.label ?? i.type),
-    ['Speak Clipboard', 'Speak Selection', 'Pause', 'Stop', 'separator', 'Voice', 'Speed', 'Provider', 'separator', 'Dashboard…', 'Benchmark…', 'Settings…', 'separator', 'Quit Kokoro Bar'],
+    [
+      'Speak Clipboard',
+      'Speak Selection',
+      'Pause',
+      'Stop',
+      'separator',
+      'Voice',
+      'Speed',
+      'Provider',
+      'separator',
+      'Dashboard…',
+      'Benchmark…',
+      'Settings…',
+      'separator',
+      'Quit Kokoro Bar',
+    ],
   );
 });
 

@@ -34,9 +34,15 @@ test('a window is created once per name and again after it has closed', () => {
   const r = registry();
   const popover = r.windows.get('popover', 'speak');
   assert.equal(r.windows.get('popover', 'dashboard'), popover, 'the existing window is reused');
-  assert.deepEqual(r.created.map((c) => [c.name, c.view]), [['popover', 'speak']]);
+  assert.deepEqual(
+    r.created.map((c) => [c.name, c.view]),
+    [['popover', 'speak']],
+  );
   const app = r.windows.get('app', 'settings');
-  assert.deepEqual(r.windows.entries().map(([name]) => name), ['popover', 'app']);
+  assert.deepEqual(
+    r.windows.entries().map(([name]) => name),
+    ['popover', 'app'],
+  );
   assert.deepEqual([...r.windows.ids()], [popover.webContents.id, app.webContents.id]);
   assert.deepEqual(r.windows.clientOf(app.webContents.id), { kind: 'window', name: 'app', window: app });
 
@@ -96,7 +102,13 @@ test('showView: speak toggles the popover by the tray; the others show and focus
   assert.deepEqual(r.toggled, [popover]);
   r.windows.showView('benchmark');
   const app = r.windows.get('app', 'speak');
-  assert.deepEqual(r.created.map((c) => [c.name, c.view]), [['popover', 'speak'], ['app', 'benchmark']]);
+  assert.deepEqual(
+    r.created.map((c) => [c.name, c.view]),
+    [
+      ['popover', 'speak'],
+      ['app', 'benchmark'],
+    ],
+  );
   assert.equal(app.visible, true);
   assert.equal(app.focused, 1);
   app.content('did-finish-load');

@@ -192,7 +192,9 @@ test('guardWebContents refuses navigation and redirects away, webviews and new w
 
 test('guardSession answers permission checks and requests with the allow-list', () => {
   let check: ((contents: unknown, permission: string, origin: string) => boolean) | undefined;
-  let request: ((contents: unknown, permission: string, callback: (granted: boolean) => void, details: { requestingUrl?: string }) => void) | undefined;
+  let request:
+    | ((contents: unknown, permission: string, callback: (granted: boolean) => void, details: { requestingUrl?: string }) => void)
+    | undefined;
   guardSession({
     setPermissionCheckHandler: (h) => void (check = h),
     setPermissionRequestHandler: (h) => void (request = h),

@@ -2,12 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  NOTIFY_AFTER_CRASHES,
-  STABLE_UPTIME_MS,
-  initialRestartState,
-  onCrash,
-} from '../../../src-main/worker/restart-policy.ts';
+import { NOTIFY_AFTER_CRASHES, STABLE_UPTIME_MS, initialRestartState, onCrash } from '../../../src-main/worker/restart-policy.ts';
 
 const OPTIONS = { baseMs: 100, maxMs: 1000, stableMs: 5000 };
 

@@ -70,7 +70,10 @@ test('a window gets its end of the channel; main attaches its own and asks for v
   const mine = l.ports[1];
   mine?.deliver(HELLO);
   assert.equal(l.client.state, 'up');
-  assert.deepEqual(mine?.posted.map((r) => r.type), ['list-voices', 'status']);
+  assert.deepEqual(
+    mine?.posted.map((r) => r.type),
+    ['list-voices', 'status'],
+  );
   assert.equal(l.ports[0]?.posted.length, 0, "nothing of main's goes on the window's channel");
 });
 
@@ -135,6 +138,9 @@ test('worker down: a window is told the reason, main fails its pending requests;
   l.worker.setProvider({ provider: 'cpu' });
   l.worker.down({ kind: 'main' }, 'crashed');
   assert.equal(l.client.state, 'down');
-  assert.ok(events.some((e) => e.type === 'error' && e.code === 'worker-crashed' && e.id.startsWith('main-provider-')), JSON.stringify(events));
+  assert.ok(
+    events.some((e) => e.type === 'error' && e.code === 'worker-crashed' && e.id.startsWith('main-provider-')),
+    JSON.stringify(events),
+  );
   assert.equal(l.changes(), 6, 'every connect and down refreshes the tray');
 });

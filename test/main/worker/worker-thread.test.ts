@@ -101,72 +101,80 @@ async function speaks(client: WorkerClient, id: string, text = 'Hi there.'): Pro
   assert.ok(events.some((e) => e.type === 'chunk' && e.pcm instanceof Float32Array && e.pcm.length > 0));
 }
 
-test('under the supervisor: a dead thread is restarted and reconnected; restart and stop end threads cleanly', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const files = await modelFiles();
-  const client = createWorkerClient();
-  const threads: ThreadWorker[] = [];
-  const reasons = new Map<ThreadWorker, string>();
-  const states: string[] = [];
-  client.onState((state) => states.push(state));
-  const supervisor = createSupervisor<ThreadWorker, WorkerClient>({
-    spawn: () => {
-      const worker = spawnWorkerThread({ entry: ENTRY, env: { ...process.env, [WORKER_ENV.engine]: JSON.stringify({ assets: files }) }, graceMs: GRACE_MS });
-      // How each thread ended (the supervisor holds the handle's one exit listener).
-      worker.thread.once('exit', (code) => reasons.set(worker, `exit code ${code}`));
-      threads.push(worker);
-      return worker;
-    },
-    connect: (worker, c) => c.attach(nodePort(worker.openChannel())),
-    workerDown: (c, reason) => c.workerDown(reason),
-    setTimer(callback, ms) {
-      const timer = setTimeout(callback, ms);
-      return () => clearTimeout(timer);
-    },
-    now: () => Date.now(),
-    options: { baseMs: 100, maxMs: 1_000, stableMs: 60_000 },
-  });
-  supervisor.addClient(client);
-  supervisor.start();
-  try {
-    await speaks(client, 'one');
-
-    // 1. The thread dies unasked (terminated while idle, so nothing native is interrupted).
-    const first = threads[0] as ThreadWorker;
-    await first.thread.terminate();
-    await until(client, 'down');
-    assert.equal(supervisor.status, 'restarting');
-    await until(client, 'up');
-    assert.equal(supervisor.spawns, 2);
-    await speaks(client, 'two');
-
-    // 2. A new model variant: the old thread is asked to end mid-utterance and does, by itself.
-    const second = threads[1] as ThreadWorker;
-    const long = 'Hello there. This sentence is long enough to need a second chunk, and it keeps going for a while.';
-    const cut = collect(client, 'three', (event) => {
-      if (event.type === 'chunk' && event.index === 0) supervisor.restart('switching to the fp16 model');
+test(
+  'under the supervisor: a dead thread is restarted and reconnected; restart and stop end threads cleanly',
+  { timeout: TEST_TIMEOUT_MS },
+  async () => {
+    const files = await modelFiles();
+    const client = createWorkerClient();
+    const threads: ThreadWorker[] = [];
+    const reasons = new Map<ThreadWorker, string>();
+    const states: string[] = [];
+    client.onState((state) => states.push(state));
+    const supervisor = createSupervisor<ThreadWorker, WorkerClient>({
+      spawn: () => {
+        const worker = spawnWorkerThread({
+          entry: ENTRY,
+          env: { ...process.env, [WORKER_ENV.engine]: JSON.stringify({ assets: files }) },
+          graceMs: GRACE_MS,
+        });
+        // How each thread ended (the supervisor holds the handle's one exit listener).
+        worker.thread.once('exit', (code) => reasons.set(worker, `exit code ${code}`));
+        threads.push(worker);
+        return worker;
+      },
+      connect: (worker, c) => c.attach(nodePort(worker.openChannel())),
+      workerDown: (c, reason) => c.workerDown(reason),
+      setTimer(callback, ms) {
+        const timer = setTimeout(callback, ms);
+        return () => clearTimeout(timer);
+      },
+      now: () => Date.now(),
+      options: { baseMs: 100, maxMs: 1_000, stableMs: 60_000 },
     });
-    client.send({ type: 'speak', id: 'three', text: long, voice: 'af_heart', speed: 1 });
-    const cutEvents = await cut;
-    const last = cutEvents.at(-1);
-    assert.ok(last?.type === 'error' && last.code === 'worker-crashed', JSON.stringify(last));
-    await second.ended;
-    assert.equal(reasons.get(second), 'exit code 0', 'ended by itself, not terminated');
-    assert.equal(supervisor.spawns, 3);
-    await speaks(client, 'four');
+    supervisor.addClient(client);
+    supervisor.start();
+    try {
+      await speaks(client, 'one');
 
-    // 3. Stop mid-utterance: no restart follows, and the thread ends cleanly.
-    const third = threads[2] as ThreadWorker;
-    void collect(client, 'five', (event) => {
-      if (event.type === 'chunk' && event.index === 0) supervisor.stop();
-    });
-    client.send({ type: 'speak', id: 'five', text: long, voice: 'af_heart', speed: 1 });
-    await third.ended;
-    assert.equal(reasons.get(third), 'exit code 0');
-    assert.equal(supervisor.status, 'stopped');
-    assert.equal(supervisor.spawns, 3);
-    assert.deepEqual(states, ['up', 'down', 'up', 'down', 'up']);
-  } finally {
-    supervisor.stop();
-    await Promise.all(threads.map((worker) => worker.thread.terminate()));
-  }
-});
+      // 1. The thread dies unasked (terminated while idle, so nothing native is interrupted).
+      const first = threads[0] as ThreadWorker;
+      await first.thread.terminate();
+      await until(client, 'down');
+      assert.equal(supervisor.status, 'restarting');
+      await until(client, 'up');
+      assert.equal(supervisor.spawns, 2);
+      await speaks(client, 'two');
+
+      // 2. A new model variant: the old thread is asked to end mid-utterance and does, by itself.
+      const second = threads[1] as ThreadWorker;
+      const long = 'Hello there. This sentence is long enough to need a second chunk, and it keeps going for a while.';
+      const cut = collect(client, 'three', (event) => {
+        if (event.type === 'chunk' && event.index === 0) supervisor.restart('switching to the fp16 model');
+      });
+      client.send({ type: 'speak', id: 'three', text: long, voice: 'af_heart', speed: 1 });
+      const cutEvents = await cut;
+      const last = cutEvents.at(-1);
+      assert.ok(last?.type === 'error' && last.code === 'worker-crashed', JSON.stringify(last));
+      await second.ended;
+      assert.equal(reasons.get(second), 'exit code 0', 'ended by itself, not terminated');
+      assert.equal(supervisor.spawns, 3);
+      await speaks(client, 'four');
+
+      // 3. Stop mid-utterance: no restart follows, and the thread ends cleanly.
+      const third = threads[2] as ThreadWorker;
+      void collect(client, 'five', (event) => {
+        if (event.type === 'chunk' && event.index === 0) supervisor.stop();
+      });
+      client.send({ type: 'speak', id: 'five', text: long, voice: 'af_heart', speed: 1 });
+      await third.ended;
+      assert.equal(reasons.get(third), 'exit code 0');
+      assert.equal(supervisor.status, 'stopped');
+      assert.equal(supervisor.spawns, 3);
+      assert.deepEqual(states, ['up', 'down', 'up', 'down', 'up']);
+    } finally {
+      supervisor.stop();
+      await Promise.all(threads.map((worker) => worker.thread.terminate()));
+    }
+  },
+);

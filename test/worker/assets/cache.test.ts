@@ -148,7 +148,10 @@ test('ensureAssets errors name the file and the command that fixes it', async ()
     assert.ok(error instanceof KokoroError);
     // The truncated voice above is still there: counted once, beside the missing model.
     assert.match(error.message, /kokoro-v1\.0\.fp16\.onnx is missing\. \(1 more file\(s\) also need fixing\)$/);
-    assert.match(error.action, /npx kokoro-bar fetch --variant fp16 --cache .*` to download the missing file\(s\) and the damaged one\(s\) again/);
+    assert.match(
+      error.action,
+      /npx kokoro-bar fetch --variant fp16 --cache .*` to download the missing file\(s\) and the damaged one\(s\) again/,
+    );
     return true;
   });
 });
@@ -241,7 +244,10 @@ test('a truncated model in a copied cache is the one problem reported, and the f
   await copyWithNewMtimes(original.cacheDir, copy.cacheDir);
   await fsp.truncate(copy.model, 1_000_000);
   const check = await checkAssets(copy);
-  assert.deepEqual(check.problems.map((p) => [p.asset, p.kind]), [['kokoro-v1.0.int8.onnx', 'wrong-size']]);
+  assert.deepEqual(
+    check.problems.map((p) => [p.asset, p.kind]),
+    [['kokoro-v1.0.int8.onnx', 'wrong-size']],
+  );
   await assert.rejects(ensureAssets(copy), (error: unknown) => {
     assert.ok(error instanceof KokoroError);
     assert.equal(error.code, 'model-corrupt');

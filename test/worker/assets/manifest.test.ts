@@ -11,8 +11,7 @@ const VOICE_BYTES = 510 * 256 * 4;
 const INT8_SHA256 = '6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb';
 const INT8_BYTES = 92_361_271;
 
-const rawManifest = (): unknown =>
-  JSON.parse(readFileSync(new URL('../../../models/manifest.json', import.meta.url), 'utf8'));
+const rawManifest = (): unknown => JSON.parse(readFileSync(new URL('../../../models/manifest.json', import.meta.url), 'utf8'));
 
 test('the manifest lists 54 voices of 522,240 bytes with well-formed hashes', () => {
   const manifest = loadManifest();
@@ -32,7 +31,10 @@ test('the int8 model is the official file and its registry parts add up to it', 
   assert.equal(int8.size, INT8_BYTES);
   const parts = int8.mirrors[0]?.parts ?? [];
   assert.equal(parts.length, 4);
-  assert.equal(parts.reduce((sum, p) => sum + (p.size ?? 0), 0), INT8_BYTES);
+  assert.equal(
+    parts.reduce((sum, p) => sum + (p.size ?? 0), 0),
+    INT8_BYTES,
+  );
 });
 
 test('every variant, the config and the voices make up the files of a variant', () => {
@@ -53,7 +55,17 @@ test('the loader rejects a manifest with a bad hash, an escaping path or an unkn
     ['unknown archive', (m) => (m.voices[1].mirrors[0].parts[0].archive = 'nope'), /unknown archive "nope"/],
     ['parts not adding up', (m) => (m.models.int8.mirrors[0].parts[0].size = 1), /do not add up/],
     ['wrong schema version', (m) => (m.schemaVersion = 1), /schemaVersion/],
-    ['an archive with a URL instead of coordinates', (m) => (m.archives['npm-kokoro-js'] = { registry: 'npm', url: 'https://example.test/x.tgz', size: 1, sha256: m.archives['npm-kokoro-js'].sha256 }), /archives\.npm-kokoro-js/],
+    [
+      'an archive with a URL instead of coordinates',
+      (m) =>
+        (m.archives['npm-kokoro-js'] = {
+          registry: 'npm',
+          url: 'https://example.test/x.tgz',
+          size: 1,
+          sha256: m.archives['npm-kokoro-js'].sha256,
+        }),
+      /archives\.npm-kokoro-js/,
+    ],
     ['duplicate path', (m) => (m.voices[1].path = m.voices[0].path), /duplicate asset path/],
   ];
   for (const [name, mutate, expected] of cases) {

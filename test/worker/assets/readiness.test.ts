@@ -72,65 +72,81 @@ function connect(serveOn: (port: ReturnType<typeof fromNodePort>) => () => void)
   };
 }
 
-test('an empty cache is a first run: needs-fetch, "download", never "again"; fetch-model installs it with progress and ends ready', { timeout: 5 * 60_000 }, async () => {
-  const paths = assetPaths({ cacheDir: path.join(scratch, 'first-run') });
-  const engine = await createEngine({ assets: paths, verifyAssets: true });
-  const readiness = createReadiness({
-    warmUp: () => engine.warmUp(),
-    paths,
-    fetchOptions: { from, network: false, localMirrors: [] },
-    probe: async () => false,
-  });
-  const page = connect((port) => serve(port, engine, readiness));
-  try {
-    page.send({ type: 'readiness', id: 'r1' });
-    const first = await page.answered('r1');
-    const states = first.filter((e): e is ReadinessEvent => e.type === 'readiness').map((e) => e.state);
-    assert.equal(states.length, 2, 'the state at once, then with the variants');
-    assert.deepEqual(first.map((e) => e.type), ['readiness', 'readiness', 'done']);
-    const [now] = states;
-    assert.ok(now);
-    assert.equal(now.status, 'needs-fetch');
-    assert.equal(now.firstRun, true);
-    assert.match(now.reason ?? '', /not downloaded yet: 56 files, 121 MB/);
-    assert.match(now.action ?? '', /Fetch model.*download and verify them/);
-    assert.doesNotMatch(`${now.reason} ${now.action}`, /again/);
+test(
+  'an empty cache is a first run: needs-fetch, "download", never "again"; fetch-model installs it with progress and ends ready',
+  { timeout: 5 * 60_000 },
+  async () => {
+    const paths = assetPaths({ cacheDir: path.join(scratch, 'first-run') });
+    const engine = await createEngine({ assets: paths, verifyAssets: true });
+    const readiness = createReadiness({
+      warmUp: () => engine.warmUp(),
+      paths,
+      fetchOptions: { from, network: false, localMirrors: [] },
+      probe: async () => false,
+    });
+    const page = connect((port) => serve(port, engine, readiness));
+    try {
+      page.send({ type: 'readiness', id: 'r1' });
+      const first = await page.answered('r1');
+      const states = first.filter((e): e is ReadinessEvent => e.type === 'readiness').map((e) => e.state);
+      assert.equal(states.length, 2, 'the state at once, then with the variants');
+      assert.deepEqual(
+        first.map((e) => e.type),
+        ['readiness', 'readiness', 'done'],
+      );
+      const [now] = states;
+      assert.ok(now);
+      assert.equal(now.status, 'needs-fetch');
+      assert.equal(now.firstRun, true);
+      assert.match(now.reason ?? '', /not downloaded yet: 56 files, 121 MB/);
+      assert.match(now.action ?? '', /Fetch model.*download and verify them/);
+      assert.doesNotMatch(`${now.reason} ${now.action}`, /again/);
 
-    // Two windows ask at once: one fetch, both hear its progress and its end.
-    page.send({ type: 'fetch-model', id: 'f1' });
-    page.send({ type: 'fetch-model', id: 'f2' });
-    const [a, b] = await Promise.all([page.answered('f1'), page.answered('f2')]);
-    for (const events of [a, b]) {
-      assert.equal(events.at(-1)?.type, 'done');
-      const end = events.findLast((e): e is ReadinessEvent => e.type === 'readiness');
-      assert.equal(end?.state.status, 'ready', JSON.stringify(end?.state));
+      // Two windows ask at once: one fetch, both hear its progress and its end.
+      page.send({ type: 'fetch-model', id: 'f1' });
+      page.send({ type: 'fetch-model', id: 'f2' });
+      const [a, b] = await Promise.all([page.answered('f1'), page.answered('f2')]);
+      for (const events of [a, b]) {
+        assert.equal(events.at(-1)?.type, 'done');
+        const end = events.findLast((e): e is ReadinessEvent => e.type === 'readiness');
+        assert.equal(end?.state.status, 'ready', JSON.stringify(end?.state));
+      }
+      const progress = a.filter((e): e is FetchProgressEvent => e.type === 'fetch-progress');
+      const verifyingModel = progress.filter((p) => p.phase === 'verifying' && p.label === 'kokoro-v1.0.int8.onnx');
+      assert.ok(verifyingModel.length >= 2, 'the model is shown being verified');
+      assert.equal(verifyingModel.at(-1)?.bytes, 92_361_271);
+      const installed = progress.filter((p) => p.phase === 'installed');
+      assert.equal(installed.length, 56);
+      assert.deepEqual(
+        [installed.at(-1)?.filesDone, installed.at(-1)?.files, installed.at(-1)?.totalBytes],
+        [56, 56, INT8_BYTES + CONFIG_BYTES + VOICES_BYTES],
+      );
+      assert.ok(
+        b.some((e) => e.type === 'fetch-progress'),
+        'the second window hears the same fetch',
+      );
+
+      page.send({ type: 'readiness', id: 'r2' });
+      const later = (await page.answered('r2')).filter((e): e is ReadinessEvent => e.type === 'readiness');
+      assert.equal(later[0]?.state.status, 'ready');
+      // Only int8 can be had here: fp16 and fp32 have no local copy, no registry copy and their
+      // official home did not answer.
+      const variants = later[1]?.state.variants ?? [];
+      assert.deepEqual(
+        variants.map((v) => [v.variant, v.installed, v.available]),
+        [
+          ['int8', true, true],
+          ['fp16', false, false],
+          ['fp32', false, false],
+        ],
+      );
+      assert.match(variants[1]?.reason ?? '', /kokoro-v1\.0\.fp16\.onnx cannot be downloaded here/);
+    } finally {
+      page.close();
+      await engine.dispose();
     }
-    const progress = a.filter((e): e is FetchProgressEvent => e.type === 'fetch-progress');
-    const verifyingModel = progress.filter((p) => p.phase === 'verifying' && p.label === 'kokoro-v1.0.int8.onnx');
-    assert.ok(verifyingModel.length >= 2, 'the model is shown being verified');
-    assert.equal(verifyingModel.at(-1)?.bytes, 92_361_271);
-    const installed = progress.filter((p) => p.phase === 'installed');
-    assert.equal(installed.length, 56);
-    assert.deepEqual([installed.at(-1)?.filesDone, installed.at(-1)?.files, installed.at(-1)?.totalBytes], [56, 56, INT8_BYTES + CONFIG_BYTES + VOICES_BYTES]);
-    assert.ok(b.some((e) => e.type === 'fetch-progress'), 'the second window hears the same fetch');
-
-    page.send({ type: 'readiness', id: 'r2' });
-    const later = (await page.answered('r2')).filter((e): e is ReadinessEvent => e.type === 'readiness');
-    assert.equal(later[0]?.state.status, 'ready');
-    // Only int8 can be had here: fp16 and fp32 have no local copy, no registry copy and their
-    // official home did not answer.
-    const variants = later[1]?.state.variants ?? [];
-    assert.deepEqual(variants.map((v) => [v.variant, v.installed, v.available]), [
-      ['int8', true, true],
-      ['fp16', false, false],
-      ['fp32', false, false],
-    ]);
-    assert.match(variants[1]?.reason ?? '', /kokoro-v1\.0\.fp16\.onnx cannot be downloaded here/);
-  } finally {
-    page.close();
-    await engine.dispose();
-  }
-});
+  },
+);
 
 test('a variant whose official home answers is offered, with its download size', async () => {
   const paths = assetPaths({ cacheDir: path.join(scratch, 'probe') });
@@ -144,7 +160,9 @@ test('a variant whose official home answers is offered, with its download size',
       return url.endsWith('fp16.onnx');
     },
   });
-  const state = await new Promise<Parameters<NonNullable<Parameters<typeof readiness.state>[0]>>[0]>((resolve) => void readiness.state(resolve));
+  const state = await new Promise<Parameters<NonNullable<Parameters<typeof readiness.state>[0]>>[0]>(
+    (resolve) => void readiness.state(resolve),
+  );
   const byVariant = Object.fromEntries(state.variants.map((v) => [v.variant, v]));
   assert.deepEqual([byVariant['int8']?.available, byVariant['fp16']?.available, byVariant['fp32']?.available], [true, true, false]);
   assert.equal(byVariant['fp16']?.downloadBytes, FP16_BYTES + CONFIG_BYTES + VOICES_BYTES, 'nothing of it is there yet');
@@ -175,10 +193,13 @@ test('a warm-up that fails for another reason is failed, with the reason and wha
   assert.doesNotMatch(damaged.reason ?? '', /more file/);
 });
 
-test('progress is throttled per file but keeps each file\'s first and last event and every install', () => {
+test("progress is throttled per file but keeps each file's first and last event and every install", () => {
   let t = 0;
   const out: FetchProgressInfo[] = [];
-  const track = progressTracker((p) => out.push(p), () => t);
+  const track = progressTracker(
+    (p) => out.push(p),
+    () => t,
+  );
   const feed: Array<[number, FetchProgress]> = [
     [0, { type: 'plan', files: 2, cached: 0, variant: 'int8', cacheDir: '/c', bytes: 300 }],
     [0, { type: 'transfer', label: 'm', bytes: 0, total: 200 }],

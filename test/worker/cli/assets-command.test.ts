@@ -55,8 +55,15 @@ test('fetch --from --cache installs into the cache and says where, then finds it
 
 test('a fetch that cannot succeed exits 1 with the reason and the fix on stderr', async () => {
   const err = capture();
-  const code = await runFetchCommand(['--from', path.join(scratch, 'nowhere'), '--cache', path.join(scratch, 'c2'), '--variant', 'fp32', '--offline', '-q'], capture(), err);
+  const code = await runFetchCommand(
+    ['--from', path.join(scratch, 'nowhere'), '--cache', path.join(scratch, 'c2'), '--variant', 'fp32', '--offline', '-q'],
+    capture(),
+    err,
+  );
   assert.equal(code, 1);
-  assert.match(err.text(), /^Fetch failed: Could not fetch \d+ of 56 model file\(s\)\. kokoro-v1\.0\.onnx: --from .*nowhere: not there\.\n/);
+  assert.match(
+    err.text(),
+    /^Fetch failed: Could not fetch \d+ of 56 model file\(s\)\. kokoro-v1\.0\.onnx: --from .*nowhere: not there\.\n/,
+  );
   assert.match(err.text(), /npx kokoro-bar fetch --variant fp32 --from DIR/);
 });

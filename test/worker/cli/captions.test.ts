@@ -45,7 +45,9 @@ test('one cue per sentence, with its punctuation, word stamps in VTT only', () =
       '2\n00:00:03,000 --> 00:00:04,450\nIt cost $4.50!',
       '3\n00:00:04,500 --> 00:00:04,950\nBye.',
       '',
-    ].join('\n\n').trimEnd() + '\n',
+    ]
+      .join('\n\n')
+      .trimEnd() + '\n',
   );
   assert.equal(
     toVtt(text, words),

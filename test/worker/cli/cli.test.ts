@@ -20,7 +20,11 @@ const BIN = fileURLToPath(new URL('../../../src-worker/cli/kokoro-bar.js', impor
 const files = await modelFiles();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-cli-'));
 
-function run(args: string[], input?: string | Buffer, engine: object = { assets: files }): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  input?: string | Buffer,
+  engine: object = { assets: files },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
@@ -60,7 +64,15 @@ test('say --out writes a valid 24 kHz mono WAV of plausible length and prints TT
   assert.match(result.stderr, new RegExp(`Wrote ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   const wav = readWav(out);
   assert.deepEqual(
-    { riff: wav.riff, wave: wav.wave, format: wav.format, channels: wav.channels, sampleRate: wav.sampleRate, bits: wav.bits, data: wav.data },
+    {
+      riff: wav.riff,
+      wave: wav.wave,
+      format: wav.format,
+      channels: wav.channels,
+      sampleRate: wav.sampleRate,
+      bits: wav.bits,
+      data: wav.data,
+    },
     { riff: 'RIFF', wave: 'WAVE', format: 1, channels: 1, sampleRate: 24_000, bits: 16, data: 'data' },
   );
   assert.equal(wav.byteRate, 48_000);
@@ -68,7 +80,10 @@ test('say --out writes a valid 24 kHz mono WAV of plausible length and prints TT
   assert.equal(wav.riffSize, wav.fileSize - 8);
   const seconds = wav.samples.length / 24_000;
   assert.ok(seconds > 0.8 && seconds < 5, `${seconds} s for five words`);
-  assert.ok(wav.samples.some((s) => Math.abs(s) > 1000), 'not silence');
+  assert.ok(
+    wav.samples.some((s) => Math.abs(s) > 1000),
+    'not silence',
+  );
 });
 
 test('say reads standard input with "-"', async () => {
@@ -111,7 +126,12 @@ test('say checks the text before loading the model, in command-line words', asyn
   const cases: [string[], string | Buffer | undefined, string, RegExp][] = [
     [['say', '--out', path.join(dir, 'e.wav'), '   '], undefined, 'empty-text', /empty[\s\S]*kokoro-bar say "Hello"[\s\S]*standard input/],
     [['say', '--out', path.join(dir, 'e.wav'), '-'], '\n\n', 'empty-text', /empty/],
-    [['say', '--out', path.join(dir, 'a.wav'), 'مرحبا بالعالم'], undefined, 'unsupported-script', /Arabic script, which the voices cannot read/],
+    [
+      ['say', '--out', path.join(dir, 'a.wav'), 'مرحبا بالعالم'],
+      undefined,
+      'unsupported-script',
+      /Arabic script, which the voices cannot read/,
+    ],
     [['say', '--out', path.join(dir, 'c.wav'), '你好。世界！'], undefined, 'unsupported-script', /Chinese \(Han\) script/],
     [['say', '--out', path.join(dir, 'b.wav'), '-'], randomBytes(3072, 1), 'not-text', /does not look like text[\s\S]*UTF-8/],
   ];
@@ -141,7 +161,9 @@ test('say skips text the voices cannot read with a note, and speaks the rest', a
 
 test('a killed say leaves a valid WAV of what it wrote', async () => {
   const out = path.join(dir, 'killed.wav');
-  const text = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1} of a long text that takes a while to speak.`).join(' ');
+  const text = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1} of a long text that takes a while to speak.`).join(
+    ' ',
+  );
   const child = execFile(process.execPath, [BIN, 'say', '--out', out, text], {
     env: { ...process.env, [WORKER_ENV.engine]: JSON.stringify({ assets: files }) },
   });
@@ -153,7 +175,10 @@ test('a killed say leaves a valid WAV of what it wrote', async () => {
   await exited;
   const wav = readWav(out);
   assert.ok(wav.dataSize > 0, 'the header counts the samples written');
-  assert.ok(wav.dataSize <= wav.fileSize - WAV_HEADER_BYTES && wav.dataSize % 2 === 0, `${wav.dataSize} data bytes in a file of ${wav.fileSize}`);
+  assert.ok(
+    wav.dataSize <= wav.fileSize - WAV_HEADER_BYTES && wav.dataSize % 2 === 0,
+    `${wav.dataSize} data bytes in a file of ${wav.fileSize}`,
+  );
   assert.equal(wav.riffSize, wav.dataSize + WAV_HEADER_BYTES - 8);
   assert.ok(wav.dataSize < 12 * 4 * 48_000, 'killed before the end');
 });
@@ -170,7 +195,10 @@ test('the WAV writer: header fields, clipping, and sizes filled in on close', as
   const header = wavHeader(10, 24_000);
   assert.equal(header.length, WAV_HEADER_BYTES);
   assert.equal(header.readUInt32LE(40), 20);
-  assert.deepEqual([...new Int16Array(toInt16(Float32Array.of(0, 1, -1, 2, -2, 0.5)).buffer.slice(0, 12))], [0, 32767, -32767, 32767, -32767, 16384]);
+  assert.deepEqual(
+    [...new Int16Array(toInt16(Float32Array.of(0, 1, -1, 2, -2, 0.5)).buffer.slice(0, 12))],
+    [0, 32767, -32767, 32767, -32767, 16384],
+  );
   const file = path.join(dir, 'unit.wav');
   const writer = await createWavWriter(file, 24_000);
   await writer.write(new Float32Array(100).fill(0.25));

@@ -25,7 +25,12 @@ test('percentiles interpolate between ranks', () => {
 
 test('a short benchmark reports TTFA, RTF, their floors, memory and the machine', async () => {
   const progress: BenchProgress[] = [];
-  const result = await runBenchmark(engine, { presets: ['short'], runs: 2, onProgress: (p) => progress.push(p), originalModel: files.model });
+  const result = await runBenchmark(engine, {
+    presets: ['short'],
+    runs: 2,
+    onProgress: (p) => progress.push(p),
+    originalModel: files.model,
+  });
   assert.equal(result.rows.length, 1);
   const row = result.rows[0];
   assert.ok(row);
@@ -49,7 +54,10 @@ test('a short benchmark reports TTFA, RTF, their floors, memory and the machine'
   assert.match(result.machine.onnxruntime, /^\d+\.\d+\.\d+/);
   assert.ok(result.machine.model.endsWith('.onnx'));
   assert.ok(!Number.isNaN(Date.parse(result.startedAt)));
-  assert.deepEqual(progress.map((p) => p.completed), [0, 1, 2, 3, 3]);
+  assert.deepEqual(
+    progress.map((p) => p.completed),
+    [0, 1, 2, 3, 3],
+  );
   assert.equal(progress.at(-2)?.label, 'original graph: bare runs');
   assert.ok(progress.every((p) => p.total === 3));
   assert.equal(progress.at(-1)?.label, 'done');

@@ -84,7 +84,10 @@ test('a short sentence gives speech of plausible length and loudness', async () 
   let started: unknown;
   const chunks = await speakAll(SENTENCE, { ...HEART, onStart: (info) => (started = info) });
   assert.deepEqual(started, { provider: 'cpu', fallbackReason: undefined, sentences: [{ start: 0, end: SENTENCE.length }] });
-  assert.ok(chunks.every((c) => c.sentences.length === 0), 'the one sentence came with onStart, not again with a chunk');
+  assert.ok(
+    chunks.every((c) => c.sentences.length === 0),
+    'the one sentence came with onStart, not again with a chunk',
+  );
   assertCovers(SENTENCE, chunks);
   const pcm = concat(chunks);
   const seconds = pcm.length / SAMPLE_RATE;
@@ -130,7 +133,10 @@ test('a paragraph streams in order: spans cover the text, the first chunk is sho
   // "and watched the ships pass by." (see [Note: Chunk sizes] in plan.ts).
   rest.slice(0, -1).forEach((tokens, i) => {
     const following = rest[i + 1] ?? 0;
-    assert.ok(tokens > first || tokens + 1 + following > LONGEST_RUN_TOKENS, `${tokens} > ${first}, or ${tokens} + ${following} over one run`);
+    assert.ok(
+      tokens > first || tokens + 1 + following > LONGEST_RUN_TOKENS,
+      `${tokens} > ${first}, or ${tokens} + ${following} over one run`,
+    );
   });
   for (const c of chunks) assert.ok(c.pcm.length > 0 && rms(c.pcm) > 0.01);
 });
@@ -258,9 +264,9 @@ test('one sentence in several chunks: no leading silence over 100 ms, no silence
   assert.ok(tail && tail.ms <= TAIL_MS + JOIN_TOLERANCE_MS, `trailing silence ${tail?.ms} ms`);
 });
 
-
 test('a paragraph: pauses at joins follow the boundary; no click at any join', async () => {
-  const text = 'The lighthouse stood alone on the cliff, far from the town. Every night the keeper climbed the stairs.\n\nHe never complained.';
+  const text =
+    'The lighthouse stood alone on the cliff, far from the town. Every night the keeper climbed the stairs.\n\nHe never complained.';
   const chunks = await speakAll(text);
   const pcm = concat(chunks);
   let end = 0;
@@ -288,21 +294,25 @@ test('a paragraph: pauses at joins follow the boundary; no click at any join', a
   await assertKokoroError(speakAll(text, { ...HEART, pauseScale: 10 }), 'bad-request', /pause scale 10/);
 });
 
-test('durations: every chunk carries them; their sum × 600 is the untrimmed audio; ids are the padded input', { skip: hasDurations ? false : 'the engine runs a graph without a durations output' }, async () => {
-  const chunks = await speakAll(PARAGRAPH);
-  for (const c of chunks) {
-    const d = c.durations;
-    assert.ok(d, `chunk ${c.index} has durations`);
-    assert.deepEqual(d.ids, Array.from(c.input.ids, Number));
-    assert.equal(d.frames.length, d.ids.length);
-    // Frames removed with over-long inner silences left the durations with them.
-    assert.equal(d.frames.reduce((a, b) => a + b, 0) * d.samplesPerFrame + c.shortenedSamples, c.renderedSamples);
-    // In the chunk's own clock: the first phoneme starts at the end of the leading pad, inside the chunk.
-    const firstPhoneme = d.startSample + (d.frames[0] as number) * d.samplesPerFrame;
-    assert.ok(firstPhoneme >= 0 && firstPhoneme < c.pcm.length, `${firstPhoneme}`);
-    assert.ok(d.startSample <= 0);
-  }
-});
+test(
+  'durations: every chunk carries them; their sum × 600 is the untrimmed audio; ids are the padded input',
+  { skip: hasDurations ? false : 'the engine runs a graph without a durations output' },
+  async () => {
+    const chunks = await speakAll(PARAGRAPH);
+    for (const c of chunks) {
+      const d = c.durations;
+      assert.ok(d, `chunk ${c.index} has durations`);
+      assert.deepEqual(d.ids, Array.from(c.input.ids, Number));
+      assert.equal(d.frames.length, d.ids.length);
+      // Frames removed with over-long inner silences left the durations with them.
+      assert.equal(d.frames.reduce((a, b) => a + b, 0) * d.samplesPerFrame + c.shortenedSamples, c.renderedSamples);
+      // In the chunk's own clock: the first phoneme starts at the end of the leading pad, inside the chunk.
+      const firstPhoneme = d.startSample + (d.frames[0] as number) * d.samplesPerFrame;
+      assert.ok(firstPhoneme >= 0 && firstPhoneme < c.pcm.length, `${firstPhoneme}`);
+      assert.ok(d.startSample <= 0);
+    }
+  },
+);
 
 test('Stop frees the engine: after Stop mid-run on a 200 KB text, the next sentence waits at most one bounded run more than idle', async () => {
   const short = 'The quick brown fox jumps over the lazy dog.';
@@ -334,5 +344,8 @@ test('Stop frees the engine: after Stop mid-run on a 200 KB text, the next sente
   // The in-flight run is the only wait (no queued run of the stopped text, no re-planning of
   // it): at most the longest run seen (a LONGEST_RUN_TOKENS chunk) on top of the idle time.
   const longest = Math.max(...runs);
-  assert.ok(waited <= idle + longest * 1.25 + 500, `${waited.toFixed(0)} ms after Stop, idle ${idle.toFixed(0)} ms, longest run ${longest.toFixed(0)} ms`);
+  assert.ok(
+    waited <= idle + longest * 1.25 + 500,
+    `${waited.toFixed(0)} ms after Stop, idle ${idle.toFixed(0)} ms, longest run ${longest.toFixed(0)} ms`,
+  );
 });

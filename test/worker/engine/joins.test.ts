@@ -73,7 +73,8 @@ test('pauses: the table, divided by speed, scaled by the user setting', () => {
 function rendered(frames: number[], onsetMs: number, offsetMs: number): { pcm: Float32Array; durations: Float32Array } {
   const total = frames.reduce((a, b) => a + b, 0);
   const pcm = new Float32Array(total * SAMPLES_PER_FRAME);
-  for (let i = Math.round(onsetMs * MS); i < Math.round(offsetMs * MS); i++) pcm[i] = 0.3 * Math.sin((2 * Math.PI * 200 * i) / SAMPLE_RATE) + 0.01;
+  for (let i = Math.round(onsetMs * MS); i < Math.round(offsetMs * MS); i++)
+    pcm[i] = 0.3 * Math.sin((2 * Math.PI * 200 * i) / SAMPLE_RATE) + 0.01;
   return { pcm, durations: Float32Array.from(frames) };
 }
 
@@ -178,7 +179,10 @@ test('joinChunk: a silence inside the speech longer than the text allows is shor
     assert.ok(kept);
     assert.equal(kept.reduce((a, b) => a + b, 0) * SAMPLES_PER_FRAME + joined.shortened, pcm.length, `${inner}: frames follow`);
     // Only the id holding the silence lost frames.
-    assert.deepEqual(kept.map((f, i) => f - (frames[i] as number)).filter((d) => d !== 0), joined.shortened ? [-joined.shortened / SAMPLES_PER_FRAME] : []);
+    assert.deepEqual(
+      kept.map((f, i) => f - (frames[i] as number)).filter((d) => d !== 0),
+      joined.shortened ? [-joined.shortened / SAMPLES_PER_FRAME] : [],
+    );
   }
 });
 

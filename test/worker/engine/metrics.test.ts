@@ -13,7 +13,13 @@ test('the peak is VmHWM on Linux, maxRSS elsewhere or without /proc', () => {
   const cases: [NodeJS.Platform, () => string, () => number][] = [
     ['linux', () => STATUS, () => 345_678 * KIB],
     ['linux', () => STATUS.replace(/VmHWM[^\n]*\n/, ''), maxRss],
-    ['linux', () => { throw new Error('no /proc'); }, maxRss],
+    [
+      'linux',
+      () => {
+        throw new Error('no /proc');
+      },
+      maxRss,
+    ],
     ['darwin', () => STATUS, maxRss],
   ];
   for (const [platform, read, expected] of cases) {

@@ -39,9 +39,15 @@ function fakePrepare(calls: string[] = []): Prepare {
   };
 }
 
-async function collect(text: string, segments: PlanSegment[] = splitText(text), prepare = fakePrepare(), maxTokens?: number): Promise<PlannedChunk[]> {
+async function collect(
+  text: string,
+  segments: PlanSegment[] = splitText(text),
+  prepare = fakePrepare(),
+  maxTokens?: number,
+): Promise<PlannedChunk[]> {
   const chunks: PlannedChunk[] = [];
-  for await (const chunk of planChunks(text, segments, prepare, { separator: [SPACE], ...(maxTokens === undefined ? {} : { maxTokens }) })) chunks.push(chunk);
+  for await (const chunk of planChunks(text, segments, prepare, { separator: [SPACE], ...(maxTokens === undefined ? {} : { maxTokens }) }))
+    chunks.push(chunk);
   return chunks;
 }
 
@@ -69,14 +75,22 @@ test('budgets start small and grow by half up to LONGEST_RUN_TOKENS (memory allo
   // the longest run nor the memory cap, reached and then held (even for a chunk index in the thousands).
   const budgets = Array.from({ length: 40 }, (_, i) => chunkBudget(i));
   assert.equal(budgets[0], FIRST_CHUNK_TOKENS);
-  budgets.slice(1).forEach((b, i) => assert.ok(b >= (budgets[i] ?? 0) && b < ((budgets[i] ?? 0) + 1) * CHUNK_GROWTH, `budgets ${budgets.join(', ')}`));
+  budgets
+    .slice(1)
+    .forEach((b, i) => assert.ok(b >= (budgets[i] ?? 0) && b < ((budgets[i] ?? 0) + 1) * CHUNK_GROWTH, `budgets ${budgets.join(', ')}`));
   const cap = Math.min(LONGEST_RUN_TOKENS, MAX_CHUNK_TOKENS);
   assert.equal(budgets.at(-1), cap);
   assert.equal(chunkBudget(5_000), cap);
   // Explicit arguments: [index] → budget for a first of 24 growing by half to 64, and for a first
   // of 40, doubling, capped at the model's MAX_TOKENS.
-  assert.deepEqual([0, 1, 2, 3, 50].map((i) => chunkBudget(i, 24, 1.5, 64)), [24, 36, 54, 64, 64]);
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 5000].map((i) => chunkBudget(i, 40, 2, MAX_TOKENS)), [40, 80, 160, 320, 510, 510, 510]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 50].map((i) => chunkBudget(i, 24, 1.5, 64)),
+    [24, 36, 54, 64, 64],
+  );
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 5000].map((i) => chunkBudget(i, 40, 2, MAX_TOKENS)),
+    [40, 80, 160, 320, 510, 510, 510],
+  );
 });
 
 test('a paragraph: spans cover the text in order, the first chunk is short, later ones grow within budget', async () => {
@@ -85,7 +99,10 @@ test('a paragraph: spans cover the text in order, the first chunk is short, late
   assert.ok(chunks.length >= 3);
   const [first, ...rest] = chunks;
   assert.ok(first && first.ids.length <= FIRST_CLAUSE_MAX_TOKENS);
-  assert.ok(rest.some((chunk) => chunk.ids.length > first.ids.length), 'later chunks grow');
+  assert.ok(
+    rest.some((chunk) => chunk.ids.length > first.ids.length),
+    'later chunks grow',
+  );
   for (const chunk of chunks) assert.ok(chunk.ids.length <= LONGEST_RUN_TOKENS);
   // Clauses are joined with the separator, never run together.
   const all = chunks.flatMap((c) => c.ids).filter((id) => id === SPACE).length;
@@ -108,14 +125,26 @@ test('a chunk that would be shorter than the one before takes the next clause an
   // within the 64). At the default LONGEST_RUN_TOKENS (40) the 61 would not fit: the 20 stays alone.
   const lengths = [20, 30, 20, 40, 10];
   const text = lengths.map(word).join(' ');
-  assert.deepEqual((await collect(text, spans(lengths), fakePrepare(), 64)).map((c) => c.ids.length), [20, 30, 61, 10]);
-  assert.deepEqual((await collect(text, spans(lengths))).map((c) => c.ids.length), [20, 30, 20, 40, 10]);
+  assert.deepEqual(
+    (await collect(text, spans(lengths), fakePrepare(), 64)).map((c) => c.ids.length),
+    [20, 30, 61, 10],
+  );
+  assert.deepEqual(
+    (await collect(text, spans(lengths))).map((c) => c.ids.length),
+    [20, 30, 20, 40, 10],
+  );
   // Right after the first chunk the rule does not apply: chunk 1 keeps to its budget (36) so that
   // it is ready before the short first chunk has played out.
   const second = [20, 10, 30, 10];
-  assert.deepEqual((await collect(second.map(word).join(' '), spans(second), fakePrepare(), 64)).map((c) => c.ids.length), [20, 10, 41]);
+  assert.deepEqual(
+    (await collect(second.map(word).join(' '), spans(second), fakePrepare(), 64)).map((c) => c.ids.length),
+    [20, 10, 41],
+  );
   // At the default 40 ids, 41 is one over: the last clause makes a chunk of its own.
-  assert.deepEqual((await collect(second.map(word).join(' '), spans(second))).map((c) => c.ids.length), [20, 10, 30, 10]);
+  assert.deepEqual(
+    (await collect(second.map(word).join(' '), spans(second))).map((c) => c.ids.length),
+    [20, 10, 30, 10],
+  );
 });
 
 test('a second chunk longer than its budget is cut at a natural place within it', async () => {
@@ -192,7 +221,9 @@ test('head cuts: offsets, word counts and weights; the choice within reach', () 
 test('a clause is never cut beside a number: normalisation reads it with its neighbours', () => {
   const text = 'We paid $42.50 at 3:30 pm on 5 May for ten kilos of fresh fish.';
   const words = (at: number) => [/\S+$/.exec(text.slice(0, at))?.[0], /^\s*(\S+)/.exec(text.slice(at))?.[1]];
-  const beside = headCuts(text, 0, text.length).map((c) => words(c.at)).filter((pair) => pair.some((w) => /\d/.test(w ?? '')));
+  const beside = headCuts(text, 0, text.length)
+    .map((c) => words(c.at))
+    .filter((pair) => pair.some((w) => /\d/.test(w ?? '')));
   assert.deepEqual(beside, []);
   assert.ok(headCuts(text, 0, text.length).length > 0, 'cuts remain between plain words');
 });
@@ -228,8 +259,15 @@ test('a "word" with no space to cut at is cut at characters, never in a surrogat
   const chunks = await collect(text, [{ start: 0, end: text.length }]);
   assertContiguous(text, chunks);
   for (const chunk of chunks) assert.ok(chunk.ids.length <= MAX_CHUNK_TOKENS, `${chunk.ids.length} ids`);
-  assert.equal(chunks.reduce((sum, c) => sum + c.ids.length, 0), text.length, 'no letter lost or repeated');
-  assert.equal(chunks.reduce((sum, c) => sum + c.dropped, 0), 0);
+  assert.equal(
+    chunks.reduce((sum, c) => sum + c.ids.length, 0),
+    text.length,
+    'no letter lost or repeated',
+  );
+  assert.equal(
+    chunks.reduce((sum, c) => sum + c.dropped, 0),
+    0,
+  );
 
   // One id per code point; an odd offset before the pairs puts the middle on a low surrogate.
   const emoji = `x${'😀'.repeat(600)}`;
@@ -240,8 +278,12 @@ test('a "word" with no space to cut at is cut at characters, never in a surrogat
   };
   const emojiChunks = await collect(emoji, [{ start: 0, end: emoji.length }], perCodePoint);
   assertContiguous(emoji, emojiChunks);
-  assert.equal(emojiChunks.reduce((sum, c) => sum + c.ids.length, 0), 601);
-  for (const call of calls) assert.doesNotMatch(call, /[\ud800-\udfff]/u, `prepared ${JSON.stringify(call.slice(0, 20))} is cut inside a pair`);
+  assert.equal(
+    emojiChunks.reduce((sum, c) => sum + c.ids.length, 0),
+    601,
+  );
+  for (const call of calls)
+    assert.doesNotMatch(call, /[\ud800-\udfff]/u, `prepared ${JSON.stringify(call.slice(0, 20))} is cut inside a pair`);
 });
 
 test('a long URL or path without spaces is cut just after a separator, between two of its spoken words', async () => {
@@ -252,7 +294,11 @@ test('a long URL or path without spaces is cut just after a separator, between t
   assert.ok(chunks.length > 1, 'the URL is longer than one run');
   for (const chunk of chunks) assert.ok(chunk.ids.length <= LONGEST_RUN_TOKENS, `${chunk.ids.length} ids`);
   for (const chunk of chunks.slice(1)) {
-    assert.match(text.charAt(chunk.span.start - 1), /[/.]/, `cut before ${JSON.stringify(text.slice(chunk.span.start, chunk.span.start + 12))}`);
+    assert.match(
+      text.charAt(chunk.span.start - 1),
+      /[/.]/,
+      `cut before ${JSON.stringify(text.slice(chunk.span.start, chunk.span.start + 12))}`,
+    );
   }
 });
 
@@ -302,7 +348,8 @@ test('lazySegments gives exactly splitText’s segments, window by window', () =
   const spans = (segments: Iterable<PlanSegment>) => [...segments].map(({ start, end }) => [start, end]);
   for (const text of texts) {
     const whole = spans(splitText(text));
-    for (const window of [1, 10, 50, 200, 100_000]) assert.deepEqual(spans(lazySegments(text, window)), whole, `${window}: ${text.slice(0, 40)}`);
+    for (const window of [1, 10, 50, 200, 100_000])
+      assert.deepEqual(spans(lazySegments(text, window)), whole, `${window}: ${text.slice(0, 40)}`);
   }
 });
 

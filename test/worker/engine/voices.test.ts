@@ -6,14 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { KokoroError } from '../../../src-worker/engine/errors.ts';
-import {
-  STYLE_DIM,
-  VOICE_ROWS,
-  createVoiceStore,
-  describeVoice,
-  parseVoiceSpec,
-  styleRow,
-} from '../../../src-worker/engine/voices.ts';
+import { STYLE_DIM, VOICE_ROWS, createVoiceStore, describeVoice, parseVoiceSpec, styleRow } from '../../../src-worker/engine/voices.ts';
 import { modelFiles } from '../model-fixture.ts';
 
 const { voicesDir } = await modelFiles();
@@ -23,20 +16,26 @@ const known = new Set(store.list().map((v) => v.id));
 test('lists the 54 voices with names, languages, G2P languages and genders from their ids', () => {
   const voices = store.list();
   assert.equal(voices.length, 54);
-  assert.deepEqual(voices.find((v) => v.id === 'af_heart'), {
-    id: 'af_heart',
-    name: 'Heart',
-    language: 'American English',
-    lang: 'en-us',
-    gender: 'female',
-  });
-  assert.deepEqual(voices.find((v) => v.id === 'bm_george'), {
-    id: 'bm_george',
-    name: 'George',
-    language: 'British English',
-    lang: 'en-gb',
-    gender: 'male',
-  });
+  assert.deepEqual(
+    voices.find((v) => v.id === 'af_heart'),
+    {
+      id: 'af_heart',
+      name: 'Heart',
+      language: 'American English',
+      lang: 'en-us',
+      gender: 'female',
+    },
+  );
+  assert.deepEqual(
+    voices.find((v) => v.id === 'bm_george'),
+    {
+      id: 'bm_george',
+      name: 'George',
+      language: 'British English',
+      lang: 'en-gb',
+      gender: 'male',
+    },
+  );
   const languages = new Set(voices.map((v) => v.language));
   for (const language of ['Japanese', 'Mandarin Chinese', 'Spanish', 'French', 'Hindi', 'Italian', 'Brazilian Portuguese']) {
     assert.ok(languages.has(language), language);
@@ -56,16 +55,45 @@ const specCases: [string, [string, number][]][] = [
   ['af_heart', [['af_heart', 1]]],
   [' af_heart ', [['af_heart', 1]]],
   ['af_heart:1', [['af_heart', 1]]],
-  ['af_heart:0.7,af_bella:0.3', [['af_heart', 0.7], ['af_bella', 0.3]]],
-  ['af_heart:7, af_bella:3', [['af_heart', 0.7], ['af_bella', 0.3]]],
-  ['af_heart,af_bella', [['af_heart', 0.5], ['af_bella', 0.5]]],
-  ['af_heart:2,af_bella:1,bm_george:1', [['af_heart', 0.5], ['af_bella', 0.25], ['bm_george', 0.25]]],
+  [
+    'af_heart:0.7,af_bella:0.3',
+    [
+      ['af_heart', 0.7],
+      ['af_bella', 0.3],
+    ],
+  ],
+  [
+    'af_heart:7, af_bella:3',
+    [
+      ['af_heart', 0.7],
+      ['af_bella', 0.3],
+    ],
+  ],
+  [
+    'af_heart,af_bella',
+    [
+      ['af_heart', 0.5],
+      ['af_bella', 0.5],
+    ],
+  ],
+  [
+    'af_heart:2,af_bella:1,bm_george:1',
+    [
+      ['af_heart', 0.5],
+      ['af_bella', 0.25],
+      ['bm_george', 0.25],
+    ],
+  ],
 ];
 
 test('parses voice specs and normalises blend weights', () => {
   for (const [spec, expected] of specCases) {
     const parts = parseVoiceSpec(spec, known);
-    assert.deepEqual(parts.map((p) => p.id), expected.map(([id]) => id), spec);
+    assert.deepEqual(
+      parts.map((p) => p.id),
+      expected.map(([id]) => id),
+      spec,
+    );
     parts.forEach((p, i) => assert.ok(Math.abs(p.weight - (expected[i]?.[1] ?? -1)) < 1e-12, spec));
   }
 });
@@ -167,7 +195,10 @@ test('a damaged voice file is model-corrupt and a missing directory model-missin
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-voices-'));
   writeFileSync(path.join(dir, 'af_broken.bin'), new Uint8Array(1000));
   const broken = createVoiceStore(dir);
-  assert.deepEqual(broken.list().map((v) => v.id), ['af_broken']);
+  assert.deepEqual(
+    broken.list().map((v) => v.id),
+    ['af_broken'],
+  );
   await assert.rejects(broken.resolve('af_broken'), (error: unknown) => {
     assert.ok(error instanceof KokoroError);
     assert.equal(error.code, 'model-corrupt');
@@ -175,12 +206,15 @@ test('a damaged voice file is model-corrupt and a missing directory model-missin
     assert.match(error.action, /kokoro-bar fetch/);
     return true;
   });
-  assert.throws(() => createVoiceStore(path.join(dir, 'nope')), (error: unknown) => {
-    assert.ok(error instanceof KokoroError);
-    assert.equal(error.code, 'model-missing');
-    assert.match(error.message, /nope/);
-    return true;
-  });
+  assert.throws(
+    () => createVoiceStore(path.join(dir, 'nope')),
+    (error: unknown) => {
+      assert.ok(error instanceof KokoroError);
+      assert.equal(error.code, 'model-missing');
+      assert.match(error.message, /nope/);
+      return true;
+    },
+  );
 });
 
 test('a voices folder that is not there yet asks for a download, not a download "again"', () => {

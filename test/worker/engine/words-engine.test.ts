@@ -64,8 +64,8 @@ function assertWords(text: string, { chunks, words, pcm }: Utterance): void {
   for (const chunk of chunks) {
     assert.ok(areWordTimings(chunk.words), `chunk ${chunk.index}: the protocol's check accepts its words`);
     for (const w of chunk.words) {
-      assert.ok(w.span.start >= chunk.span.start && w.span.end <= chunk.span.end, 'a word lies in its chunk\'s text');
-      assert.ok(w.startSample >= offset && w.endSample <= offset + chunk.pcm.length, 'a word lies in its chunk\'s samples');
+      assert.ok(w.span.start >= chunk.span.start && w.span.end <= chunk.span.end, "a word lies in its chunk's text");
+      assert.ok(w.startSample >= offset && w.endSample <= offset + chunk.pcm.length, "a word lies in its chunk's samples");
     }
     offset += chunk.pcm.length;
   }
@@ -140,7 +140,11 @@ test('a blend, speeds 0.5 and 2.0 and a multi-chunk text stay consistent with th
   for (const [opts, low, high] of cases) {
     const u = await speak(text, opts);
     assertWords(text, u);
-    assert.deepEqual(u.words.map((w) => w.span), normal.words.map((w) => w.span), `${opts.voice} ${opts.speed}: the same words`);
+    assert.deepEqual(
+      u.words.map((w) => w.span),
+      normal.words.map((w) => w.span),
+      `${opts.voice} ${opts.speed}: the same words`,
+    );
     const ratio = wordSamples(u) / wordSamples(normal);
     assert.ok(ratio > low && ratio < high, `${opts.voice} at ${opts.speed}: words take ${ratio.toFixed(2)}× as long`);
     // The words end near the audio's end: only trailing silence and pauses after the last word.
@@ -153,7 +157,7 @@ test('a blend, speeds 0.5 and 2.0 and a multi-chunk text stay consistent with th
   assertWords(long, many);
 });
 
-test('say --timings and --subtitles write the engine\'s words, in seconds of the WAV', async () => {
+test("say --timings and --subtitles write the engine's words, in seconds of the WAV", async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-words-'));
   const previous = process.env[WORKER_ENV.engine];
   try {
@@ -166,7 +170,10 @@ test('say --timings and --subtitles write the engine\'s words, in seconds of the
     assert.equal(code, 0, err.join(''));
     const { words } = JSON.parse(readFileSync(out('a.json'), 'utf8')) as { words: TimedWord[] };
     const wavSeconds = (readFileSync(out('a.wav')).length - 44) / 2 / SAMPLE_RATE;
-    assert.deepEqual(words.map((w) => w.text), ['It', 'cost', '$42.50', 'Then', 'we', 'went', 'home']);
+    assert.deepEqual(
+      words.map((w) => w.text),
+      ['It', 'cost', '$42.50', 'Then', 'we', 'went', 'home'],
+    );
     words.forEach((w, i) => {
       assert.equal(text.slice(w.charStart, w.charEnd), w.text);
       assert.ok(w.start < w.end && w.end <= wavSeconds);
@@ -176,7 +183,10 @@ test('say --timings and --subtitles write the engine\'s words, in seconds of the
     assert.match(vtt, /^WEBVTT\n\n1\n00:00:00\.\d{3} --> 00:00:0\d\.\d{3}\nIt <00:00:00\.\d{3}>cost <00:00:0\d\.\d{3}>\$42\.50\.\n\n2\n/);
     const srtCode = await main(['say', '--no-play', '--out', out('b.wav'), '--subtitles', out('b.srt'), text], io);
     assert.equal(srtCode, 0);
-    assert.match(readFileSync(out('b.srt'), 'utf8'), /^1\n00:00:00,\d{3} --> 00:00:0\d,\d{3}\nIt cost \$42\.50\.\n\n2\n.*\nThen we went home\.\n$/);
+    assert.match(
+      readFileSync(out('b.srt'), 'utf8'),
+      /^1\n00:00:00,\d{3} --> 00:00:0\d,\d{3}\nIt cost \$42\.50\.\n\n2\n.*\nThen we went home\.\n$/,
+    );
     assert.equal(await main(['say', '--no-play', '--out', out('c.wav'), '--subtitles', out('c.txt'), text], io), 2, 'not .vtt or .srt');
   } finally {
     if (previous === undefined) delete process.env[WORKER_ENV.engine];

@@ -9,9 +9,15 @@ test('parseRequest takes a bench-history request with an id and names what is wr
   const cases: Array<[unknown, { ok: true } | { ok: false; id: string; message: RegExp }]> = [
     [{ type: 'bench-history', id: 'h1' }, { ok: true }],
     [{ type: 'bench-history', id: 'h2', extra: 1 }, { ok: true }],
-    [{ type: 'bench-history', id: '' }, { ok: false, id: '', message: /"id"/ }],
+    [
+      { type: 'bench-history', id: '' },
+      { ok: false, id: '', message: /"id"/ },
+    ],
     [{ type: 'bench-history' }, { ok: false, id: '', message: /"id"/ }],
-    [{ type: 'bench-histories', id: 'h3' }, { ok: false, id: 'h3', message: /Malformed request/ }],
+    [
+      { type: 'bench-histories', id: 'h3' },
+      { ok: false, id: 'h3', message: /Malformed request/ },
+    ],
   ];
   for (const [raw, expected] of cases) {
     const parsed = parseRequest(raw);

@@ -23,14 +23,18 @@ const MANY = ['af_alloy', 'af_bella', 'af_heart', 'am_adam', 'am_echo', 'bf_alic
 test('a long list gives the count, one example per accent and gender, and the command', () => {
   const table: [string, string][] = [
     ['xx_nobody', `Choose one of 10 voices, e.g. af_heart, am_adam, bf_alice, bm_daniel (all of them: \`${VOICES_COMMAND}\`).`],
-    ['af_hart', `Did you mean af_heart? Choose one of 10 voices, e.g. af_heart, am_adam, bf_alice, bm_daniel (all of them: \`${VOICES_COMMAND}\`).`],
+    [
+      'af_hart',
+      `Did you mean af_heart? Choose one of 10 voices, e.g. af_heart, am_adam, bf_alice, bm_daniel (all of them: \`${VOICES_COMMAND}\`).`,
+    ],
     ['AF_BELA', 'Did you mean af_bella?'],
     ['george', 'Did you mean bm_george?'],
     ['am_ech', 'Did you mean am_echo?'],
     ['', 'Choose one of 10 voices'],
     ['af_heart', 'Choose one of 10 voices'], // a known id is no near miss of itself
   ];
-  for (const [asked, start] of table) assert.ok(voiceChoicesHint(MANY, asked).startsWith(start), `${asked}: ${voiceChoicesHint(MANY, asked)}`);
+  for (const [asked, start] of table)
+    assert.ok(voiceChoicesHint(MANY, asked).startsWith(start), `${asked}: ${voiceChoicesHint(MANY, asked)}`);
   // Repeats in the input count once.
   assert.match(voiceChoicesHint([...MANY, ...MANY]), /one of 10 voices/);
 });

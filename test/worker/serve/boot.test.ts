@@ -27,7 +27,11 @@ const CASES: { name: string; env: NodeJS.ProcessEnv; expected: ChosenAssets }[] 
   {
     name: 'a variant: its files in the cache',
     env: { [WORKER_ENV.modelVariant]: 'fp16' },
-    expected: { engine: { assets: assetPaths({ variant: 'fp16' }), verifyAssets: true }, paths: assetPaths({ variant: 'fp16' }), trust: 'stamp' },
+    expected: {
+      engine: { assets: assetPaths({ variant: 'fp16' }), verifyAssets: true },
+      paths: assetPaths({ variant: 'fp16' }),
+      trust: 'stamp',
+    },
   },
   {
     name: 'a complete bundled copy first: loaded as is, trusted by size',

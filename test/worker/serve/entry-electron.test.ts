@@ -84,7 +84,10 @@ async function speaksThrough(entry: URL): Promise<void> {
     assert.equal(mine.at(-1)?.type, 'done', JSON.stringify(mine.at(-1)));
     const chunk = mine.find((e) => e.type === 'chunk');
     assert.ok(chunk?.type === 'chunk' && chunk.pcm instanceof Float32Array && chunk.pcm.length > 0);
-    assert.ok(events.some((e) => e.type === 'hello'), 'the host greets each connected port');
+    assert.ok(
+      events.some((e) => e.type === 'hello'),
+      'the host greets each connected port',
+    );
     assert.deepEqual(strayEvents, [], 'the port of a message that is not a connect is not served');
     port2.close();
     stray.port2.close();
@@ -97,10 +100,14 @@ test('entry-electron serves a port handed over as Electron would, without import
   await speaksThrough(ENTRY);
 });
 
-test('the esbuild bundle of it (dist/worker) runs too: manifest inlined, inference thread beside it', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const { buildMain } = await import('../../../src-main/tools/build-main.ts');
-  const written = await buildMain();
-  const bundle = written.find((file) => file.endsWith(path.join('dist', 'worker', 'entry-electron.js')));
-  assert.ok(bundle !== undefined);
-  await speaksThrough(pathToFileURL(bundle));
-});
+test(
+  'the esbuild bundle of it (dist/worker) runs too: manifest inlined, inference thread beside it',
+  { timeout: TEST_TIMEOUT_MS },
+  async () => {
+    const { buildMain } = await import('../../../src-main/tools/build-main.ts');
+    const written = await buildMain();
+    const bundle = written.find((file) => file.endsWith(path.join('dist', 'worker', 'entry-electron.js')));
+    assert.ok(bundle !== undefined);
+    await speaksThrough(pathToFileURL(bundle));
+  },
+);

@@ -98,15 +98,24 @@ test('serves two interleaved speak requests over a real MessagePort, with pause,
   c.send({ type: 'resume', id: 'r1', target: 'a' });
   await c.ended('a');
 
-  for (const [id, text] of [['a', TEXT_A], ['b', TEXT_B]] as const) {
+  for (const [id, text] of [
+    ['a', TEXT_A],
+    ['b', TEXT_B],
+  ] as const) {
     const events = c.of(id);
     assertAnswered(events, 'done');
     assert.equal(events[0]?.type, 'started');
     const started = events[0];
     assert.ok(started?.type === 'started' && started.provider === 'cpu' && started.sentences.length === 2);
     const chunks = chunksOf(events);
-    assert.deepEqual(chunks.map((ch) => ch.index), [0, 1]);
-    assert.deepEqual(chunks.map((ch) => ch.last), [false, true]);
+    assert.deepEqual(
+      chunks.map((ch) => ch.index),
+      [0, 1],
+    );
+    assert.deepEqual(
+      chunks.map((ch) => ch.last),
+      [false, true],
+    );
     assert.equal(chunks.map((ch) => text.slice(ch.span.start, ch.span.end)).join(''), text);
     // Word samples count from the start of the utterance: each chunk's words lie inside its own
     // samples, after the chunks before it. (The host transfers each chunk's buffer: the engine
@@ -115,7 +124,10 @@ test('serves two interleaved speak requests over a real MessagePort, with pause,
     for (const ch of chunks) {
       assert.ok(ch.words.length > 0, `${id}${ch.index} has timed words`);
       for (const w of ch.words) {
-        assert.ok(w.startSample >= offset && w.endSample <= offset + ch.pcm.length, `${id}${ch.index}: word at ${w.startSample}–${w.endSample} outside ${offset}–${offset + ch.pcm.length}`);
+        assert.ok(
+          w.startSample >= offset && w.endSample <= offset + ch.pcm.length,
+          `${id}${ch.index}: word at ${w.startSample}–${w.endSample} outside ${offset}–${offset + ch.pcm.length}`,
+        );
       }
       offset += ch.pcm.length;
     }
@@ -264,7 +276,20 @@ test('bench-history answers the stored runs newest first, choice kept; no store 
   const run = (startedAt: string, choice: ProviderChoice): BenchResult => ({
     startedAt,
     machine,
-    rows: [{ preset: 'short', provider: 'coreml', runs: 1, ttfaEngineMs: stat, rtf: stat, floorMs: stat, floorRtf: stat, audioSeconds: 1, peakRssBytes: 1, choice }],
+    rows: [
+      {
+        preset: 'short',
+        provider: 'coreml',
+        runs: 1,
+        ttfaEngineMs: stat,
+        rtf: stat,
+        floorMs: stat,
+        floorRtf: stat,
+        audioSeconds: 1,
+        peakRssBytes: 1,
+        choice,
+      },
+    ],
   });
   const first = run('2026-12-01T00:00:00.000Z', { provider: 'coreml', coreml: { units: 'cpu-ane', mlProgram: true } });
   const second = run('2026-12-02T00:00:00.000Z', { provider: 'coreml', coreml: { units: 'all', mlProgram: false } });

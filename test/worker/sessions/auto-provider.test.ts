@@ -38,7 +38,13 @@ function machine(id = MAC_ID): MachineInfo {
   return { ...id, cores: 8, memoryBytes: 16e9, node: 'v20', onnxruntime: '1.30.0', model: 'kokoro-v1.0.int8.onnx' };
 }
 
-function row(provider: 'cpu' | 'coreml', ttfa: number, rtf: number, extra: Partial<StoredBenchRow> = {}, preset: BenchPreset = 'short'): StoredBenchRow {
+function row(
+  provider: 'cpu' | 'coreml',
+  ttfa: number,
+  rtf: number,
+  extra: Partial<StoredBenchRow> = {},
+  preset: BenchPreset = 'short',
+): StoredBenchRow {
   const stat = (v: number) => ({ p50: v, p95: v * 1.2 });
   return {
     preset,
@@ -119,9 +125,7 @@ test('the newest result of each provider counts', () => {
 });
 
 test('only presets both measured are compared', () => {
-  const stored = [
-    result([row('cpu', 300, 0.3, {}, 'short'), row('cpu', 9000, 0.3, {}, 'long'), row('coreml', 350, 0.3, {}, 'short')]),
-  ];
+  const stored = [result([row('cpu', 300, 0.3, {}, 'short'), row('cpu', 9000, 0.3, {}, 'long'), row('coreml', 350, 0.3, {}, 'short')])];
   assert.deepEqual(chooseAuto(stored, MAC, MAC_ID).choice, { provider: 'cpu' });
 });
 

@@ -10,7 +10,15 @@ import path from 'node:path';
 import { test } from 'node:test';
 import onnxProto from 'onnx-proto';
 import { loadManifest } from '../../../src-worker/assets/manifest.ts';
-import { DURATIONS_OUTPUT, DERIVED_METADATA_KEY, GraphDeriveError, deriveGraph, derivedEntryFor, resolveGraph, type DerivedEntry } from '../../../src-worker/sessions/graph-derive.ts';
+import {
+  DURATIONS_OUTPUT,
+  DERIVED_METADATA_KEY,
+  GraphDeriveError,
+  deriveGraph,
+  derivedEntryFor,
+  resolveGraph,
+  type DerivedEntry,
+} from '../../../src-worker/sessions/graph-derive.ts';
 import { phonemize } from '../../../src-worker/text/phonemize.ts';
 import { SAMPLES_PER_FRAME, createKokoroSession } from '../../../src-worker/sessions/session.ts';
 import { loadVocab, padIds, tokenize } from '../../../src-worker/text/tokenize.ts';
@@ -126,7 +134,11 @@ test('the derived file is cached beside the model with a stamp, reused, and deri
   assert.equal(first.state.fromCache, false);
   assert.ok((first.state.deriveMs ?? 0) > 0);
   assert.equal(first.modelPath, entry.path);
-  assert.deepEqual(readdirSync(path.dirname(model)).sort(), ['model.conv2d.onnx', 'model.conv2d.onnx.verified.json', 'model.onnx'], 'no temporary file left');
+  assert.deepEqual(
+    readdirSync(path.dirname(model)).sort(),
+    ['model.conv2d.onnx', 'model.conv2d.onnx.verified.json', 'model.onnx'],
+    'no temporary file left',
+  );
   assert.equal(createHash('sha256').update(readFileSync(entry.path)).digest('hex'), recorded.sha256);
 
   const second = await resolveGraph(model, { entry });
@@ -144,7 +156,11 @@ test('the derived file is cached beside the model with a stamp, reused, and deri
 
 test('a graph without the duration structure falls back to the original graph with the reason, and still speaks', async () => {
   const bytes = withoutDurations();
-  assert.throws(() => deriveGraph(bytes), (error: unknown) => error instanceof GraphDeriveError && /no per-token durations \(no Round → Clip feeding a CumSum\)/.test(error.message));
+  assert.throws(
+    () => deriveGraph(bytes),
+    (error: unknown) =>
+      error instanceof GraphDeriveError && /no per-token durations \(no Round → Clip feeding a CumSum\)/.test(error.message),
+  );
   const model = modelCopy(bytes);
   const entry: DerivedEntry = { ...recorded, path: path.join(path.dirname(model), 'model.conv2d.onnx') };
   const session = await createKokoroSession(model, { derivedEntry: entry, warmUp: false, optimizedCacheDir: null });
@@ -163,10 +179,22 @@ test('a graph without the duration structure falls back to the original graph wi
 
 test('a truncated model, a hash mismatch and an unknown model each fall back with a clear reason (never a crash)', async () => {
   const cases: { bytes: Uint8Array; entry: (dir: string) => DerivedEntry | null; reason: RegExp }[] = [
-    { bytes: source.subarray(0, 4_000_000), entry: (dir) => ({ ...recorded, path: path.join(dir, 'd.onnx') }), reason: /not a readable ONNX protobuf|no graph|no per-token durations/ },
-    { bytes: source, entry: (dir) => ({ ...recorded, sha256: '0'.repeat(64), path: path.join(dir, 'd.onnx') }), reason: /not the recorded one/ },
+    {
+      bytes: source.subarray(0, 4_000_000),
+      entry: (dir) => ({ ...recorded, path: path.join(dir, 'd.onnx') }),
+      reason: /not a readable ONNX protobuf|no graph|no per-token durations/,
+    },
+    {
+      bytes: source,
+      entry: (dir) => ({ ...recorded, sha256: '0'.repeat(64), path: path.join(dir, 'd.onnx') }),
+      reason: /not the recorded one/,
+    },
     { bytes: Buffer.from('this is not an onnx model'), entry: () => null, reason: /no derived graph is recorded for model\.onnx/ },
-    { bytes: Buffer.from('this is not an onnx model'), entry: (dir) => ({ ...recorded, path: path.join(dir, 'd.onnx') }), reason: /not a readable ONNX protobuf|no graph/ },
+    {
+      bytes: Buffer.from('this is not an onnx model'),
+      entry: (dir) => ({ ...recorded, path: path.join(dir, 'd.onnx') }),
+      reason: /not a readable ONNX protobuf|no graph/,
+    },
   ];
   for (const { bytes, entry, reason } of cases) {
     const model = modelCopy(bytes);
@@ -198,7 +226,12 @@ function tinyModel(opset: number): Uint8Array {
     graph: {
       name: 'tiny',
       input: [
-        { name: 'x', type: { tensorType: { elemType: TensorProto.DataType.UINT8, shape: { dim: [{ dimValue: 1 }, { dimValue: 2 }, { dimValue: 9 }] } } } },
+        {
+          name: 'x',
+          type: {
+            tensorType: { elemType: TensorProto.DataType.UINT8, shape: { dim: [{ dimValue: 1 }, { dimValue: 2 }, { dimValue: 9 }] } },
+          },
+        },
         { name: 'd', type: { tensorType: { elemType: TensorProto.DataType.FLOAT, shape: { dim: [{ dimValue: 1 }, { dimValue: 4 }] } } } },
       ],
       output: [
@@ -208,17 +241,40 @@ function tinyModel(opset: number): Uint8Array {
       ],
       initializer: [
         tensor('w', TensorProto.DataType.UINT8, [3, 2, 3], weight),
-        tensor('w2', TensorProto.DataType.UINT8, [3, 2, 3], weight.map((v) => 255 - v)),
+        tensor(
+          'w2',
+          TensorProto.DataType.UINT8,
+          [3, 2, 3],
+          weight.map((v) => 255 - v),
+        ),
         tensor('xz', TensorProto.DataType.UINT8, [], Uint8Array.of(7)),
         tensor('lo', TensorProto.DataType.FLOAT, [], new Uint8Array(Float32Array.of(0).buffer)),
         tensor('axis', TensorProto.DataType.INT64, [], new Uint8Array(BigInt64Array.of(1n).buffer)),
       ],
       node: [
-        { name: 'conv1', opType: 'ConvInteger', input: ['x', 'w', 'xz'], output: ['y1'], attribute: [ints('kernel_shape', [3]), ints('pads', [1, 2]), ints('strides', [2])] },
-        { name: 'conv2', opType: 'ConvInteger', input: ['x', 'w2'], output: ['y2'], attribute: [ints('dilations', [2]), ints('pads', [0, 1])] },
+        {
+          name: 'conv1',
+          opType: 'ConvInteger',
+          input: ['x', 'w', 'xz'],
+          output: ['y1'],
+          attribute: [ints('kernel_shape', [3]), ints('pads', [1, 2]), ints('strides', [2])],
+        },
+        {
+          name: 'conv2',
+          opType: 'ConvInteger',
+          input: ['x', 'w2'],
+          output: ['y2'],
+          attribute: [ints('dilations', [2]), ints('pads', [0, 1])],
+        },
         { name: 'round', opType: 'Round', input: ['d'], output: ['r'] },
         { name: 'clip', opType: 'Clip', input: ['r', 'lo'], output: ['frames'] },
-        { name: 'cast', opType: 'Cast', input: ['frames'], output: ['f64'], attribute: [{ name: 'to', type: AttributeProto.AttributeType.INT, i: TensorProto.DataType.INT64 }] },
+        {
+          name: 'cast',
+          opType: 'Cast',
+          input: ['frames'],
+          output: ['f64'],
+          attribute: [{ name: 'to', type: AttributeProto.AttributeType.INT, i: TensorProto.DataType.INT64 }],
+        },
         { name: 'cumsum', opType: 'CumSum', input: ['f64', 'axis'], output: ['c'] },
       ],
     },
@@ -243,7 +299,11 @@ test('the lift computes the same sums with strides, pads, dilations and a shared
     const [ra, rb] = await Promise.all([a.run(feeds), b.run(feeds)]);
     for (const name of ['y1', 'y2', 'c']) {
       assert.deepEqual(rb[name]?.dims, ra[name]?.dims, `${name} dims at opset ${opset}`);
-      assert.deepEqual(Array.from(rb[name]?.data as ArrayLike<number | bigint>), Array.from(ra[name]?.data as ArrayLike<number | bigint>), `${name} at opset ${opset}`);
+      assert.deepEqual(
+        Array.from(rb[name]?.data as ArrayLike<number | bigint>),
+        Array.from(ra[name]?.data as ArrayLike<number | bigint>),
+        `${name} at opset ${opset}`,
+      );
     }
     assert.deepEqual(Array.from(rb[DURATIONS_OUTPUT]?.data as Float32Array), [1, 3, 0, 8], 'Round then Clip at 0');
     await Promise.all([a.release(), b.release()]);

@@ -48,7 +48,10 @@ test('real detection here: CPU available; CoreML only where it can run, with a r
   if (REQUIRE_COREML) {
     assert.equal(coreml?.available, true, coreml?.reason ?? '');
     assert.equal(report.neuralEngine, true);
-    assert.ok(report.coremlUnits.every((u) => u.available), JSON.stringify(report.coremlUnits));
+    assert.ok(
+      report.coremlUnits.every((u) => u.available),
+      JSON.stringify(report.coremlUnits),
+    );
   }
   // The installed package ships a binary for this very platform/arch, found by inspecting bin/.
   assert.ok(report.facts.shippedBinaries.includes(`${process.platform}/${process.arch}`));
@@ -118,7 +121,10 @@ test('a macOS binary built without CoreML: CPU yes, CoreML no, named version', (
   const { providers, report } = availability({ ...APPLE_M2, backends: { ok: true, names: ['cpu'] } });
   assert.deepEqual(providers, { cpu: true, coreml: false, auto: true });
   assert.equal(report.options[1]?.reason, 'This build of onnxruntime-node (1.30.0, darwin/arm64) was compiled without CoreML.');
-  assert.equal(report.coremlFallbackReason, 'This build of onnxruntime-node (1.30.0, darwin/arm64) was compiled without CoreML; using CPU.');
+  assert.equal(
+    report.coremlFallbackReason,
+    'This build of onnxruntime-node (1.30.0, darwin/arm64) was compiled without CoreML; using CPU.',
+  );
 });
 
 test('Linux and Windows: CoreML is macOS-only', () => {

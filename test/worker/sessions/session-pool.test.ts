@@ -15,7 +15,13 @@ import type { ProviderChoice } from '../../../src-worker/protocol/messages.ts';
 import { assessProviders, detectProviders } from '../../../src-worker/sessions/providers.ts';
 import { APPLE_M2_FACTS } from './host-facts.ts';
 import { createKokoroSession, type RunOutput } from '../../../src-worker/sessions/session.ts';
-import { CRASH_MARKER_FILE, SessionPool, type PoolSession, type SessionFactory, type SessionSpec } from '../../../src-worker/sessions/session-pool.ts';
+import {
+  CRASH_MARKER_FILE,
+  SessionPool,
+  type PoolSession,
+  type SessionFactory,
+  type SessionSpec,
+} from '../../../src-worker/sessions/session-pool.ts';
 import { modelFiles } from '../model-fixture.ts';
 
 const REQUIRE_COREML = process.env['KOKORO_BAR_TEST_COREML'] === '1';
@@ -126,53 +132,69 @@ test('Linux: CoreML is unavailable, the pool stays on CPU and says why (real det
   }
 });
 
-test('CoreML session creation fails in onnxruntime: the pool ends on CPU with the reason', { skip: REQUIRE_COREML || process.platform === 'darwin' }, async () => {
-  // The report claims a Mac, so the real createKokoroSession really asks onnxruntime for CoreML.
-  const pool = new SessionPool({ ...NO_MARKER, modelPath, report: MAC_REPORT, threads: 2, warmUp: QUICK_WARM_UP });
-  try {
-    const state = await pool.setProvider(COREML_ALL);
-    assert.equal(state.active, 'cpu');
-    assert.equal(state.fallbackReason, 'CoreML could not start: this copy of onnxruntime-node has no CoreML backend; using CPU.');
-    const lease = await pool.acquire();
-    assert.equal(lease.provider, 'cpu');
-    assert.equal(lease.fallbackReason, state.fallbackReason);
-    lease.release();
-  } finally {
-    await pool.dispose();
-  }
-});
-
-test('KOKORO_BAR_TEST_COREML=1: a real CoreML session synthesises; every other unit choice runs or says why', { skip: !REQUIRE_COREML }, async () => {
-  const pool = new SessionPool({ ...NO_MARKER, modelPath });
-  try {
-    // The default choice must really run on CoreML.
-    const state = await pool.setProvider(COREML_ALL);
-    assert.equal(state.active, 'coreml', state.fallbackReason ?? '');
-    assert.equal(state.fallbackReason, undefined);
-    const lease = await pool.acquire();
-    const { pcm: audio } = await lease.run(IDS, STYLE, 1);
-    lease.release();
-    // A run failure would have moved the lease to CPU; CoreML must have done it itself.
-    assert.equal(lease.provider, 'coreml', lease.fallbackReason ?? '');
-    assert.ok(audio.length > 0 && audio.some((v) => v !== 0));
-
-    // The others: either CoreML runs them, or the pool is on CPU with a reason (printed for the log).
-    for (const units of COREML_UNITS) {
-      for (const mlProgram of [true, false]) {
-        const choice: ProviderChoice = { provider: 'coreml', coreml: { units, mlProgram } };
-        const s = await pool.setProvider(choice);
-        const l = await pool.acquire();
-        const { pcm } = await l.run(IDS, STYLE, 1);
-        l.release();
-        assert.ok(pcm.length > 0);
-        if (s.active === 'cpu' || l.provider === 'cpu') assert.ok((s.fallbackReason ?? l.fallbackReason ?? '').length > 0);
-        console.log(JSON.stringify({ coreml: { units, mlProgram }, active: s.active, run: l.provider, reason: s.fallbackReason ?? l.fallbackReason, coldStart: pool.coldStart(choice) }));
-      }
+test(
+  'CoreML session creation fails in onnxruntime: the pool ends on CPU with the reason',
+  { skip: REQUIRE_COREML || process.platform === 'darwin' },
+  async () => {
+    // The report claims a Mac, so the real createKokoroSession really asks onnxruntime for CoreML.
+    const pool = new SessionPool({ ...NO_MARKER, modelPath, report: MAC_REPORT, threads: 2, warmUp: QUICK_WARM_UP });
+    try {
+      const state = await pool.setProvider(COREML_ALL);
+      assert.equal(state.active, 'cpu');
+      assert.equal(state.fallbackReason, 'CoreML could not start: this copy of onnxruntime-node has no CoreML backend; using CPU.');
+      const lease = await pool.acquire();
+      assert.equal(lease.provider, 'cpu');
+      assert.equal(lease.fallbackReason, state.fallbackReason);
+      lease.release();
+    } finally {
+      await pool.dispose();
     }
-  } finally {
-    await pool.dispose();
-  }
-});
+  },
+);
+
+test(
+  'KOKORO_BAR_TEST_COREML=1: a real CoreML session synthesises; every other unit choice runs or says why',
+  { skip: !REQUIRE_COREML },
+  async () => {
+    const pool = new SessionPool({ ...NO_MARKER, modelPath });
+    try {
+      // The default choice must really run on CoreML.
+      const state = await pool.setProvider(COREML_ALL);
+      assert.equal(state.active, 'coreml', state.fallbackReason ?? '');
+      assert.equal(state.fallbackReason, undefined);
+      const lease = await pool.acquire();
+      const { pcm: audio } = await lease.run(IDS, STYLE, 1);
+      lease.release();
+      // A run failure would have moved the lease to CPU; CoreML must have done it itself.
+      assert.equal(lease.provider, 'coreml', lease.fallbackReason ?? '');
+      assert.ok(audio.length > 0 && audio.some((v) => v !== 0));
+
+      // The others: either CoreML runs them, or the pool is on CPU with a reason (printed for the log).
+      for (const units of COREML_UNITS) {
+        for (const mlProgram of [true, false]) {
+          const choice: ProviderChoice = { provider: 'coreml', coreml: { units, mlProgram } };
+          const s = await pool.setProvider(choice);
+          const l = await pool.acquire();
+          const { pcm } = await l.run(IDS, STYLE, 1);
+          l.release();
+          assert.ok(pcm.length > 0);
+          if (s.active === 'cpu' || l.provider === 'cpu') assert.ok((s.fallbackReason ?? l.fallbackReason ?? '').length > 0);
+          console.log(
+            JSON.stringify({
+              coreml: { units, mlProgram },
+              active: s.active,
+              run: l.provider,
+              reason: s.fallbackReason ?? l.fallbackReason,
+              coldStart: pool.coldStart(choice),
+            }),
+          );
+        }
+      }
+    } finally {
+      await pool.dispose();
+    }
+  },
+);
 
 test('switching under load: in-flight utterances finish on the old session, new ones use the new, nothing is lost', async () => {
   const made: Made[] = [];
@@ -181,7 +203,14 @@ test('switching under load: in-flight utterances finish on the old session, new 
   const gateOpen = new Promise<void>((resolve) => (openGate = resolve));
   // The second "provider" is held before it loads, so requests provably arrive during the switch.
   const gate = (spec: SessionSpec) => (spec.key === 'coreml/cpu-only/neuralnetwork' ? gateOpen : Promise.resolve());
-  const pool = new SessionPool({ ...NO_MARKER, modelPath, report: MAC_REPORT, factory: recordingFactory(made, events, undefined, gate), warmUp: QUICK_WARM_UP, prewarmFallback: false });
+  const pool = new SessionPool({
+    ...NO_MARKER,
+    modelPath,
+    report: MAC_REPORT,
+    factory: recordingFactory(made, events, undefined, gate),
+    warmUp: QUICK_WARM_UP,
+    prewarmFallback: false,
+  });
   try {
     assert.equal((await pool.setProvider(COREML_ALL)).active, 'coreml');
     const old = made.find((m) => m.key === 'coreml/all/mlprogram');
@@ -227,7 +256,10 @@ test('switching under load: in-flight utterances finish on the old session, new 
   } finally {
     await pool.dispose();
   }
-  assert.ok(made.every((m) => m.releases === 1), JSON.stringify(made));
+  assert.ok(
+    made.every((m) => m.releases === 1),
+    JSON.stringify(made),
+  );
 });
 
 test('once CoreML is current, the CPU fallback warms up when idle', async () => {
@@ -246,7 +278,8 @@ test('once CoreML is current, the CPU fallback warms up when idle', async () => 
 
 test('a CPU load that fails is tried again by the next request (e.g. after kokoro-bar fetch)', async () => {
   let calls = 0;
-  const pool = new SessionPool({ ...NO_MARKER,
+  const pool = new SessionPool({
+    ...NO_MARKER,
     modelPath,
     report: MAC_REPORT,
     warmUp: QUICK_WARM_UP,
@@ -300,7 +333,13 @@ test('a CoreML run failure finishes the request on CPU; a second one switches th
           },
           release: () => session.release(),
         };
-  const pool = new SessionPool({ ...NO_MARKER, modelPath, report: MAC_REPORT, factory: recordingFactory(made, events, failing), warmUp: QUICK_WARM_UP });
+  const pool = new SessionPool({
+    ...NO_MARKER,
+    modelPath,
+    report: MAC_REPORT,
+    factory: recordingFactory(made, events, failing),
+    warmUp: QUICK_WARM_UP,
+  });
   const longer = BigInt64Array.from([0, 50, 83, 54, 156, 57, 135, 16, 50, 83, 0], BigInt);
   try {
     assert.equal((await pool.setProvider(COREML_ALL)).active, 'coreml');
@@ -337,7 +376,8 @@ test('a CoreML warm-up that never finishes counts as failed and leaves the pool 
   const made: Made[] = [];
   const hanging = (spec: SessionSpec, session: PoolSession): PoolSession =>
     spec.provider !== 'coreml' ? session : { run: () => new Promise<RunOutput>(() => {}), release: () => session.release() };
-  const pool = new SessionPool({ ...NO_MARKER,
+  const pool = new SessionPool({
+    ...NO_MARKER,
     modelPath,
     report: MAC_REPORT,
     factory: recordingFactory(made, [], hanging),
@@ -368,7 +408,8 @@ test('a CoreML run that stops answering finishes on CPU and the pool leaves Core
       release: () => session.release(),
     };
   };
-  const pool = new SessionPool({ ...NO_MARKER,
+  const pool = new SessionPool({
+    ...NO_MARKER,
     modelPath,
     report: MAC_REPORT,
     factory: recordingFactory(made, [], stuck),
@@ -432,7 +473,8 @@ test('Auto uses the stored results of this machine, and CPU with a reason withou
   const made: Made[] = [];
   const store = benchStorePath(dir);
   const me = thisMachine();
-  const pool = new SessionPool({ ...NO_MARKER,
+  const pool = new SessionPool({
+    ...NO_MARKER,
     modelPath,
     report: MAC_REPORT,
     factory: recordingFactory(made, []),

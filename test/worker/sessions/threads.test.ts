@@ -8,7 +8,14 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { benchStorePath, thisMachine } from '../../../src-worker/sessions/auto-provider.ts';
 import type { BenchResult, BenchRow } from '../../../src-worker/protocol/messages.ts';
-import { bestMeasuredThreads, chooseThreads, defaultThreads, gatherThreadFacts, resolveThreads, type ThreadFacts } from '../../../src-worker/sessions/threads.ts';
+import {
+  bestMeasuredThreads,
+  chooseThreads,
+  defaultThreads,
+  gatherThreadFacts,
+  resolveThreads,
+  type ThreadFacts,
+} from '../../../src-worker/sessions/threads.ts';
 
 const M2_PRO: ThreadFacts = { platform: 'darwin', appleSilicon: true, performanceCores: 8, cores: 12 };
 const INTEL_MAC: ThreadFacts = { platform: 'darwin', appleSilicon: false, performanceCores: undefined, cores: 12 };
@@ -56,7 +63,14 @@ function result(rows: BenchRow[], machine = MACHINE, startedAt = '2026-12-01T00:
 }
 
 test('the best measured thread count wins once at least two were swept on this machine', () => {
-  const sweep = result([row(4, 'short', 0.9), row(4, 'long', 0.8), row(8, 'short', 0.6), row(8, 'long', 0.5), row(12, 'short', 0.7), row(12, 'long', 0.6)]);
+  const sweep = result([
+    row(4, 'short', 0.9),
+    row(4, 'long', 0.8),
+    row(8, 'short', 0.6),
+    row(8, 'long', 0.5),
+    row(12, 'short', 0.7),
+    row(12, 'long', 0.6),
+  ]);
   assert.equal(bestMeasuredThreads([sweep], MACHINE)?.threads, 8);
   assert.match(bestMeasuredThreads([sweep], MACHINE)?.reason ?? '', /^8 = the best RTF measured here/);
   // Facts lose to measurements: measured 4 beats the default of 8 performance cores.

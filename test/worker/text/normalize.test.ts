@@ -10,15 +10,27 @@ const cases: [string, string, string][] = [
   // Numbers.
   ['cardinals', 'I have 7 cats and 42 dogs.', 'I have seven cats and forty-two dogs.'],
   ['hundreds', '100, 105 and 999', 'one hundred, one hundred five and nine hundred ninety-nine'],
-  ['thousands separators twice', '1,234,567 and 1,000,000', 'one million two hundred thirty-four thousand five hundred sixty-seven and one million'],
+  [
+    'thousands separators twice',
+    '1,234,567 and 1,000,000',
+    'one million two hundred thirty-four thousand five hundred sixty-seven and one million',
+  ],
   ['negatives twice', 'It was -5 then -12.', 'It was minus five then minus twelve.'],
   ['unicode minus', 'a −3 change', 'a minus three change'],
   ['leading zeros read as digits', 'Agent 007 and 0042', 'Agent zero zero seven and zero zero four two'],
-  ['very long numbers read as digits', '12345678901234567', 'one two three four five six seven eight nine zero one two three four five six seven'],
+  [
+    'very long numbers read as digits',
+    '12345678901234567',
+    'one two three four five six seven eight nine zero one two three four five six seven',
+  ],
   ['zero', '0 and 0', 'zero and zero'],
   // Ordinals.
   ['ordinals', 'The 1st, 2nd, 3rd and 4th.', 'The first, second, third and fourth.'],
-  ['ordinals repeated', '22nd and 22nd, 11th, 12th, 13th, 101st', 'twenty-second and twenty-second, eleventh, twelfth, thirteenth, one hundred first'],
+  [
+    'ordinals repeated',
+    '22nd and 22nd, 11th, 12th, 13th, 101st',
+    'twenty-second and twenty-second, eleventh, twelfth, thirteenth, one hundred first',
+  ],
   ['ordinal with separator', 'the 1,000th visitor', 'the one thousandth visitor'],
   // Years and decades.
   ['years twice', 'In 1999 and 1999 again.', 'In nineteen ninety-nine and nineteen ninety-nine again.'],
@@ -36,7 +48,11 @@ const cases: [string, string, string][] = [
   ['dollars and cents', '$5.50 and $5.01', 'five dollars and fifty cents and five dollars and one cent'],
   ['cents only', '$0.99', 'ninety-nine cents'],
   ['pounds and euros', '£3, £1.50 and €10', 'three pounds, one pound and fifty pence and ten euros'],
-  ['magnitudes', '$1.2 million and $5bn and $100k', 'one point two million dollars and five billion dollars and one hundred thousand dollars'],
+  [
+    'magnitudes',
+    '$1.2 million and $5bn and $100k',
+    'one point two million dollars and five billion dollars and one hundred thousand dollars',
+  ],
   ['currency codes', '10 USD and 5 EUR', 'ten dollars and five euros'],
   ['negative money', 'a loss of -$5', 'a loss of minus five dollars'],
   ['money range', '$10–$20', 'ten dollars to twenty dollars'],
@@ -48,19 +64,39 @@ const cases: [string, string, string][] = [
   ['full stops after times twice', 'At 3pm. Then 4 p.m. Then 5:10 am. Done.', 'At three P-M. Then four P-M. Then five ten A-M. Done.'],
   ['a.m. inside a sentence keeps no stop', 'at 7 a.m. sharp', 'at seven A-M sharp'],
   // Dates (en-us order; en-gb in its own table below).
-  ['numeric dates twice', '12/25/2024 and 12/25/2024', 'December twenty-fifth, twenty twenty-four and December twenty-fifth, twenty twenty-four'],
+  [
+    'numeric dates twice',
+    '12/25/2024 and 12/25/2024',
+    'December twenty-fifth, twenty twenty-four and December twenty-fifth, twenty twenty-four',
+  ],
   ['a date valid only day first', 'on 25/12/2024.', 'on December twenty-fifth, twenty twenty-four.'],
   ['two-digit years and dashes', '1/5/24 or 1-5-05', 'January fifth, twenty-four or January fifth, oh five'],
   ['no such date reads as numbers', '13/13/2024', 'thirteen thirteen twenty twenty-four'],
   ['ISO dates twice', '2024-05-06 to 2024-05-07', 'May sixth, twenty twenty-four to May seventh, twenty twenty-four'],
-  ['ISO timestamps', '2024-05-06T14:30:00Z and 2024-05-06T09:05:30.123+05:30', 'May sixth, twenty twenty-four, fourteen thirty UTC and May sixth, twenty twenty-four, nine oh five and thirty seconds UTC plus five thirty'],
-  ['ISO timestamp with a negative zone', 'at 1999-12-31T23:59-0800.', 'at December thirty-first, nineteen ninety-nine, twenty-three fifty-nine UTC minus eight.'],
-  ['month abbreviations twice', 'Jan. 5, Jan. 6, Feb. 29, Sept. 3rd and Dec 25', 'January fifth, January sixth, February twenty-ninth, September third and December twenty-fifth'],
+  [
+    'ISO timestamps',
+    '2024-05-06T14:30:00Z and 2024-05-06T09:05:30.123+05:30',
+    'May sixth, twenty twenty-four, fourteen thirty UTC and May sixth, twenty twenty-four, nine oh five and thirty seconds UTC plus five thirty',
+  ],
+  [
+    'ISO timestamp with a negative zone',
+    'at 1999-12-31T23:59-0800.',
+    'at December thirty-first, nineteen ninety-nine, twenty-three fifty-nine UTC minus eight.',
+  ],
+  [
+    'month abbreviations twice',
+    'Jan. 5, Jan. 6, Feb. 29, Sept. 3rd and Dec 25',
+    'January fifth, January sixth, February twenty-ninth, September third and December twenty-fifth',
+  ],
   ['a month abbreviation ends a sentence', 'It was in Jan. The end came in Oct.', 'It was in January. The end came in October.'],
   ['month and day with a year', 'Jan. 5, 2024 and March 3', 'January fifth, twenty twenty-four and March third'],
   ['day before month', 'on 5 May 2024 and 1st June', 'on the fifth of May, twenty twenty-four and the first of June'],
   ['Jan the name stays', 'Jan said hi to Jan.', 'Jan said hi to Jan.'],
-  ['ranges of days, twice', 'closed 10-20 May 2024 and 3–4 June', 'closed the tenth to the twentieth of May, twenty twenty-four and the third to the fourth of June'],
+  [
+    'ranges of days, twice',
+    'closed 10-20 May 2024 and 3–4 June',
+    'closed the tenth to the twentieth of May, twenty twenty-four and the third to the fourth of June',
+  ],
   ['a month then a range of days', 'May 10-20 and June 1-2', 'May tenth to twentieth and June first to second'],
   ['a range that is not of days stays a number range', 'pages 10-20', 'pages ten to twenty'],
   // Text the voices cannot read (readable.ts) and junk characters are dropped in place.
@@ -68,9 +104,13 @@ const cases: [string, string, string][] = [
   ['CJK runs dropped', 'Say 你好 and こんにちは and 안녕 twice.', 'Say and and twice.'],
   ['lone Greek letters stay', 'α and π', 'α and π'],
   ['junk characters dropped', 'A\ufffdB\u0001C\ue000D', 'A B C D'],
-  ['CJK and Arabic punctuation becomes ours, twice', 'Hi 你好。Then「この」、ok！ Hello مرحبا، world؟ Yes، no۔', 'Hi. Then, ok! Hello, world? Yes, no.'],
+  [
+    'CJK and Arabic punctuation becomes ours, twice',
+    'Hi 你好。Then「この」、ok！ Hello مرحبا، world؟ Yes، no۔',
+    'Hi. Then, ok! Hello, world? Yes, no.',
+  ],
   ['full-width forms and CJK squares fold', 'ＡＢＣ １２ and ㎽ and ㈱ Co', 'ABC twelve and mW and Co'],
-  ['other scripts\' marks vanish', 'a ־ b ־ c', 'a b c'],
+  ["other scripts' marks vanish", 'a ־ b ־ c', 'a b c'],
   ['24-hour times', '14:05 and 09:30', 'fourteen oh five and nine thirty'],
   ['on the hour', '12:00, 14:00 and 3pm and 3 pm', "twelve o'clock, fourteen hundred and three P-M and three P-M"],
   // Units.
@@ -81,10 +121,18 @@ const cases: [string, string, string][] = [
   ['units without a space', '10kg and 3GB', 'ten kilograms and three gigabytes'],
   ['decimal units', '1.5 km', 'one point five kilometers'],
   // Abbreviations.
-  ['titles twice', 'Mr. Smith and Mr. Jones met Mrs. Brown and Ms. Green.', 'Mister Smith and Mister Jones met Missus Brown and Miz Green.'],
+  [
+    'titles twice',
+    'Mr. Smith and Mr. Jones met Mrs. Brown and Ms. Green.',
+    'Mister Smith and Mister Jones met Missus Brown and Miz Green.',
+  ],
   ['doctor and drive', 'Dr. Who lives on Elm Dr.', 'Doctor Who lives on Elm Drive.'],
   ['saint and street', 'St. Louis is on Main St. and St. Paul on Oak St.', 'Saint Louis is on Main Street and Saint Paul on Oak Street.'],
-  ['e.g. and i.e. twice', 'e.g. this, e.g. that, i.e. these, i.e. those', 'for example, this, for example, that, that is, these, that is, those'],
+  [
+    'e.g. and i.e. twice',
+    'e.g. this, e.g. that, i.e. these, i.e. those',
+    'for example, this, for example, that, that is, these, that is, those',
+  ],
   ['etc. mid-clause and at the end', 'cats, dogs, etc. and birds, etc.', 'cats, dogs, et cetera and birds, et cetera.'],
   ['versus twice', 'red vs. blue vs green', 'red versus blue versus green'],
   ['companies', 'Acme Ltd. and Foo Inc.', 'Acme Limited and Foo Incorporated.'],
@@ -106,15 +154,27 @@ const cases: [string, string, string][] = [
   ['scores are ranges too', 'It ended 3-2.', 'It ended three to two.'],
   ['fractions', '½ cup, 1½ cups, 3/4 and 2/3', 'one half cup, one and one half cups, three quarters and two thirds'],
   ['24/7', 'open 24/7', 'open twenty-four seven'],
-  ['phone numbers', 'Call 555-1234 or (555) 123-4567.', 'Call five five five, one two three four or five five five, one two three, four five six seven.'],
+  [
+    'phone numbers',
+    'Call 555-1234 or (555) 123-4567.',
+    'Call five five five, one two three four or five five five, one two three, four five six seven.',
+  ],
   ['international phone number', 'Dial +1 555 123 4567.', 'Dial plus one, five five five, one two three, four five six seven.'],
   // Numbers inside names and counts.
   ['numbers glued to letters, twice', 'MP3 and H2O, Q3 and Q3', 'MP three and H two O, Q three and Q three'],
   ['a hyphen between a name and its number', 'COVID-19 and Boeing-747', 'COVID nineteen and Boeing seven hundred forty-seven'],
-  ['magnitude letters', '1.5M users, 20K stars, 7B parameters', 'one point five million users, twenty thousand stars, seven billion parameters'],
+  [
+    'magnitude letters',
+    '1.5M users, 20K stars, 7B parameters',
+    'one point five million users, twenty thousand stars, seven billion parameters',
+  ],
   ['4K and 8K stay letters', '4K video and 8K screens', 'four K video and eight K screens'],
   ['multiples and sizes', '2x faster, 10x, a 3x3 grid', 'two times faster, ten times, a three by three grid'],
-  ['version numbers', 'version 2.0.1 and v1.2 and 10.15.7', 'version two point zero point one and version one point two and ten point fifteen point seven'],
+  [
+    'version numbers',
+    'version 2.0.1 and v1.2 and 10.15.7',
+    'version two point zero point one and version one point two and ten point fifteen point seven',
+  ],
   ['heights', `5'10" tall`, 'five foot ten tall'],
   // Typography, emoji, edge cases.
   ['curly quotes', '‘Hi’ and “there”', `'Hi' and "there"`],
@@ -138,7 +198,11 @@ for (const [name, input, expected] of cases) {
 }
 
 const britishCases: [string, string, string][] = [
-  ['day first when valid, twice', '05/06/2024 and 05/06/2024', 'the fifth of June, twenty twenty-four and the fifth of June, twenty twenty-four'],
+  [
+    'day first when valid, twice',
+    '05/06/2024 and 05/06/2024',
+    'the fifth of June, twenty twenty-four and the fifth of June, twenty twenty-four',
+  ],
   ['month first when only that is valid', '12/25/2024', 'the twenty-fifth of December, twenty twenty-four'],
   ['ISO dates', '2024-05-06T14:30Z', 'the sixth of May, twenty twenty-four, fourteen thirty UTC'],
 ];
@@ -170,7 +234,10 @@ const cardinals: [number | bigint, string][] = [
   [20_020, 'twenty thousand twenty'],
   [1_000_000, 'one million'],
   [1_002_003_004n, 'one billion two million three thousand four'],
-  [999_999_999_999_999n, 'nine hundred ninety-nine trillion nine hundred ninety-nine billion nine hundred ninety-nine million nine hundred ninety-nine thousand nine hundred ninety-nine'],
+  [
+    999_999_999_999_999n,
+    'nine hundred ninety-nine trillion nine hundred ninety-nine billion nine hundred ninety-nine million nine hundred ninety-nine thousand nine hundred ninety-nine',
+  ],
   [-7, 'minus seven'],
 ];
 

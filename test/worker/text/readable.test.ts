@@ -10,7 +10,14 @@ import { KokoroError } from '../../../src-worker/engine/errors.ts';
 import { fromNodePort } from '../../../src-worker/protocol/port-adapters.ts';
 import { serve } from '../../../src-worker/serve/host.ts';
 import { MAX_CHUNK_TOKENS } from '../../../src-worker/engine/plan.ts';
-import { MAX_TEXT_CHARS, SAMPLE_RATE, isTerminal, isWorkerEvent, type ErrorCode, type WorkerEvent } from '../../../src-worker/protocol/messages.ts';
+import {
+  MAX_TEXT_CHARS,
+  SAMPLE_RATE,
+  isTerminal,
+  isWorkerEvent,
+  type ErrorCode,
+  type WorkerEvent,
+} from '../../../src-worker/protocol/messages.ts';
 import { checkText, dropUnreadable } from '../../../src-worker/text/readable.ts';
 import { seededRandom } from '../../seeded-random.ts';
 import { modelFiles } from '../model-fixture.ts';
@@ -58,16 +65,23 @@ test('checkText names the script and what to do; the notice names what was skipp
   assert.throws(
     () => checkText('مرحبا بالعالم'),
     (error: unknown) =>
-      error instanceof KokoroError &&
-      /Arabic script, which the voices cannot read/.test(error.message) &&
-      /English/.test(error.action),
+      error instanceof KokoroError && /Arabic script, which the voices cannot read/.test(error.message) && /English/.test(error.action),
   );
-  assert.throws(() => checkText(''), (error: unknown) => error instanceof KokoroError && /Select or copy/.test(error.action));
-  assert.throws(() => checkText('', { emptyAction: 'Pipe some.' }), (error: unknown) => error instanceof KokoroError && error.action === 'Pipe some.');
+  assert.throws(
+    () => checkText(''),
+    (error: unknown) => error instanceof KokoroError && /Select or copy/.test(error.action),
+  );
+  assert.throws(
+    () => checkText('', { emptyAction: 'Pipe some.' }),
+    (error: unknown) => error instanceof KokoroError && error.action === 'Pipe some.',
+  );
   const text = 'One مرحبا two שלום three.';
   const { skipped } = checkText(text);
   assert.equal(skipped?.message, 'Skipped 9 characters in Arabic and Hebrew script: the voices read English only.');
-  assert.deepEqual(skipped?.spans.map((s) => text.slice(s.start, s.end)), ['مرحبا', 'שלום']);
+  assert.deepEqual(
+    skipped?.spans.map((s) => text.slice(s.start, s.end)),
+    ['مرحبا', 'שלום'],
+  );
 });
 
 test('dropUnreadable removes foreign runs and junk in place, twice in one text', () => {
@@ -181,14 +195,20 @@ test('over the protocol: mixed text is spoken with a skipped notice in `started`
     await Promise.all([ended('mixed'), ended('arabic')]);
     const started = events.find((e) => e.id === 'mixed' && e.type === 'started');
     assert.ok(started?.type === 'started' && started.skipped, 'the notice reaches the client');
-    assert.deepEqual(started.skipped.spans.map((span) => mixed.slice(span.start, span.end)), ['مرحبا بالعالم']);
+    assert.deepEqual(
+      started.skipped.spans.map((span) => mixed.slice(span.start, span.end)),
+      ['مرحبا بالعالم'],
+    );
     assert.match(started.skipped.message, /Skipped 13 characters in Arabic script/);
     assert.equal(events.filter((e) => e.id === 'mixed').at(-1)?.type, 'done');
     const samples = events.reduce((sum, e) => sum + (e.id === 'mixed' && e.type === 'chunk' ? e.pcm.length : 0), 0);
     // "Hello friend." alone: about a second, not the letter names of thirteen Arabic letters.
     assert.ok(samples > 0.5 * SAMPLE_RATE && samples < 3 * SAMPLE_RATE, `${samples / SAMPLE_RATE} s`);
     const arabic = events.filter((e) => e.id === 'arabic');
-    assert.deepEqual(arabic.map((e) => e.type), ['error']);
+    assert.deepEqual(
+      arabic.map((e) => e.type),
+      ['error'],
+    );
     assert.ok(arabic[0]?.type === 'error' && arabic[0].code === 'unsupported-script');
   } finally {
     stopServing();

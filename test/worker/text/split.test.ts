@@ -4,13 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  MAX_SEGMENT_CHARS,
-  MIN_CLAUSE_WORDS,
-  type Segment,
-  splitSentences,
-  splitText,
-} from '../../../src-worker/text/split.ts';
+import { MAX_SEGMENT_CHARS, MIN_CLAUSE_WORDS, type Segment, splitSentences, splitText } from '../../../src-worker/text/split.ts';
 import { seededRandom } from '../../seeded-random.ts';
 
 /** The segments of `text` grouped by sentence, as plain strings. */
@@ -39,17 +33,29 @@ const sentenceCases: [string, string, string[][]][] = [
   ['lower case after a dot continues', 'It costs approx. ten dollars. Fine.', [['It costs approx. ten dollars.'], ['Fine.']]],
   ['ellipsis before lower case', 'Wait... what? Well... Okay.', [['Wait... what?'], ['Well...'], ['Okay.']]],
   ['ellipsis character', 'Hmm… I see. So… then.', [['Hmm…'], ['I see.'], ['So… then.']]],
-  ['quote closes the sentence', 'He said "Stop." Then he left. She said "Go!" Then ran.', [['He said "Stop."'], ['Then he left.'], ['She said "Go!"'], ['Then ran.']]],
+  [
+    'quote closes the sentence',
+    'He said "Stop." Then he left. She said "Go!" Then ran.',
+    [['He said "Stop."'], ['Then he left.'], ['She said "Go!"'], ['Then ran.']],
+  ],
   ['quote then lower case continues', '"Stop!" she said. "Go!" he said.', [['"Stop!" she said.'], ['"Go!" he said.']]],
   ['curly quotes', '“Is it?” he asked. “Yes.” She nodded.', [['“Is it?” he asked.'], ['“Yes.”'], ['She nodded.']]],
   ['brackets', 'He left (quietly.) She stayed (loudly!) Done.', [['He left (quietly.)'], ['She stayed (loudly!)'], ['Done.']]],
   ['list numbers', '1. First item\n2. Second item\n10. Tenth item', [['1. First item'], ['2. Second item'], ['10. Tenth item']]],
   ['list numbers inline', '1. Buy milk. 2. Buy eggs.', [['1. Buy milk.'], ['2. Buy eggs.']]],
-  ['urls and e-mails', 'Visit example.com/a.b?x=1. Mail a.b@c.org! Then go.', [['Visit example.com/a.b?x=1.'], ['Mail a.b@c.org!'], ['Then go.']]],
+  [
+    'urls and e-mails',
+    'Visit example.com/a.b?x=1. Mail a.b@c.org! Then go.',
+    [['Visit example.com/a.b?x=1.'], ['Mail a.b@c.org!'], ['Then go.']],
+  ],
   ['full url', 'See https://www.example.com/docs. It helps.', [['See https://www.example.com/docs.'], ['It helps.']]],
   ['repeated marks', 'What?! Really?? Yes!!! Ok.', [['What?!'], ['Really??'], ['Yes!!!'], ['Ok.']]],
   ['paragraphs without punctuation', 'Title\n\nFirst paragraph here\n\nSecond one', [['Title'], ['First paragraph here'], ['Second one']]],
-  ['hard-wrapped prose continues', 'This line is wrapped\nin the middle. Next sentence.', [['This line is wrapped\nin the middle.'], ['Next sentence.']]],
+  [
+    'hard-wrapped prose continues',
+    'This line is wrapped\nin the middle. Next sentence.',
+    [['This line is wrapped\nin the middle.'], ['Next sentence.']],
+  ],
   ['a line break before a capital ends it', 'Heading\nBody text here.', [['Heading'], ['Body text here.']]],
   ['blank line ends it even before lower case', 'one thing\n\nanother thing', [['one thing'], ['another thing']]],
   ['windows line breaks', 'Line one\r\nLine two\r\n\r\nLine three', [['Line one'], ['Line two'], ['Line three']]],
@@ -57,11 +63,19 @@ const sentenceCases: [string, string, string[][]][] = [
   ['leading and trailing space', '   Hello.   World.   ', [['Hello.'], ['World.']]],
   ['no final punctuation', 'Just words here', [['Just words here']]],
   // CJK sentences end at 。！？ with no space after (one 13 s chunk before).
-  ['full-width terminals without spaces', '今日は晴れです。明日は雨！本当？はい。', [['今日は晴れです。'], ['明日は雨！'], ['本当？'], ['はい。']]],
+  [
+    'full-width terminals without spaces',
+    '今日は晴れです。明日は雨！本当？はい。',
+    [['今日は晴れです。'], ['明日は雨！'], ['本当？'], ['はい。']],
+  ],
   ['full-width terminal before Latin', '你好。Hello there. 再见！Bye.', [['你好。'], ['Hello there.'], ['再见！'], ['Bye.']]],
   ['full-width terminal with a closing bracket', '「はい。」いいえ。', [['「はい。」'], ['いいえ。']]],
   // Month abbreviations before a day number do not end a sentence; before a capital they do.
-  ['month abbreviations twice', 'Due Jan. 5 and Feb. 6 this year. It was Dec. Then Jan. 2 came.', [['Due Jan. 5 and Feb. 6 this year.'], ['It was Dec.'], ['Then Jan. 2 came.']]],
+  [
+    'month abbreviations twice',
+    'Due Jan. 5 and Feb. 6 this year. It was Dec. Then Jan. 2 came.',
+    [['Due Jan. 5 and Feb. 6 this year.'], ['It was Dec.'], ['Then Jan. 2 came.']],
+  ],
 ];
 
 for (const [name, input, expected] of sentenceCases) {
@@ -94,8 +108,16 @@ const clauseCases: [string, string, string[][]][] = [
     'It was late in the day - too late for us – so we all left.',
     [['It was late in the day -', 'too late for us –', 'so we all left.']],
   ],
-  ['numbers with commas and times do not split', 'We paid 1,000,000 dollars at 3:30 today.', [['We paid 1,000,000 dollars at 3:30 today.']]],
-  ['ranges and hyphenated words do not split', 'It took 10–20 well-known people to do it.', [['It took 10–20 well-known people to do it.']]],
+  [
+    'numbers with commas and times do not split',
+    'We paid 1,000,000 dollars at 3:30 today.',
+    [['We paid 1,000,000 dollars at 3:30 today.']],
+  ],
+  [
+    'ranges and hyphenated words do not split',
+    'It took 10–20 well-known people to do it.',
+    [['It took 10–20 well-known people to do it.']],
+  ],
   [
     'the same clause pattern twice',
     'One two three, four five six, seven eight nine. One two three, four five six, seven eight nine.',
@@ -104,7 +126,11 @@ const clauseCases: [string, string, string[][]][] = [
       ['One two three,', 'four five six,', 'seven eight nine.'],
     ],
   ],
-  ['quote after a comma stays with its clause', '"We will go there," she said to them quietly.', [['"We will go there,"', 'she said to them quietly.']]],
+  [
+    'quote after a comma stays with its clause',
+    '"We will go there," she said to them quietly.',
+    [['"We will go there,"', 'she said to them quietly.']],
+  ],
 ];
 
 for (const [name, input, expected] of clauseCases) {
@@ -194,12 +220,63 @@ test('a 200,000-character text splits with full coverage', () => {
 // ---------------------------------------------------------------------------------------------
 // Property tests over seeded random texts
 
-
 const PIECES = [
-  'word', 'Word', 'the', 'a', 'I', 'Mr.', 'Dr.', 'e.g.', 'etc.', 'U.S.', 'J.', '3.14', '1,000', '10–20',
-  '1.', '2.', '.', '!', '?', '...', '…', ',', ';', ':', '—', ' - ', '"', '“', '”', "'", '(', ')', '[', ']',
-  '\n', '\n\n', '\r\n', '  ', '\t', ' ', ' ', ' ', ' ', '🎉', '👍🏽', 'example.com', 'a@b.org',
-  'https://x.io/p?q=1', 'x'.repeat(50), '.!?', '?"', '.)', '-', '\u00a0', 'café', 'ÉCOLE',
+  'word',
+  'Word',
+  'the',
+  'a',
+  'I',
+  'Mr.',
+  'Dr.',
+  'e.g.',
+  'etc.',
+  'U.S.',
+  'J.',
+  '3.14',
+  '1,000',
+  '10–20',
+  '1.',
+  '2.',
+  '.',
+  '!',
+  '?',
+  '...',
+  '…',
+  ',',
+  ';',
+  ':',
+  '—',
+  ' - ',
+  '"',
+  '“',
+  '”',
+  "'",
+  '(',
+  ')',
+  '[',
+  ']',
+  '\n',
+  '\n\n',
+  '\r\n',
+  '  ',
+  '\t',
+  ' ',
+  ' ',
+  ' ',
+  ' ',
+  '🎉',
+  '👍🏽',
+  'example.com',
+  'a@b.org',
+  'https://x.io/p?q=1',
+  'x'.repeat(50),
+  '.!?',
+  '?"',
+  '.)',
+  '-',
+  '\u00a0',
+  'café',
+  'ÉCOLE',
 ];
 
 function randomText(rng: () => number, pieces: number): string {

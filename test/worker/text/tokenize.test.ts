@@ -74,23 +74,29 @@ test('padIds accepts exactly MAX_TOKENS ids and refuses one more', () => {
   assert.equal(padded.length, MAX_TOKENS + 2);
   assert.equal(padded[0], 0n);
   assert.equal(padded[MAX_TOKENS + 1], 0n);
-  assert.throws(() => padIds([...full, 16]), (error: Error) => {
-    assert.ok(error instanceof RangeError);
-    assert.match(error.message, /511 ids is more than the model's 510/);
-    assert.match(error.message, /split/);
-    return true;
-  });
+  assert.throws(
+    () => padIds([...full, 16]),
+    (error: Error) => {
+      assert.ok(error instanceof RangeError);
+      assert.match(error.message, /511 ids is more than the model's 510/);
+      assert.match(error.message, /split/);
+      return true;
+    },
+  );
 });
 
 test('loadVocab names a missing config and the fetch command', () => {
   const missing = path.join(scratch, 'nope.json');
-  assert.throws(() => loadVocab(missing), (error: unknown) => {
-    assert.ok(error instanceof KokoroError);
-    assert.equal(error.code, 'model-missing');
-    assert.ok(error.message.includes(missing));
-    assert.match(error.action, /kokoro-bar fetch/);
-    return true;
-  });
+  assert.throws(
+    () => loadVocab(missing),
+    (error: unknown) => {
+      assert.ok(error instanceof KokoroError);
+      assert.equal(error.code, 'model-missing');
+      assert.ok(error.message.includes(missing));
+      assert.match(error.action, /kokoro-bar fetch/);
+      return true;
+    },
+  );
 });
 
 const corruptCases: [string, string, RegExp][] = [
@@ -107,17 +113,26 @@ for (const [name, json, message] of corruptCases) {
   test(`loadVocab rejects a corrupt config: ${name}`, () => {
     const file = path.join(scratch, `${name.replace(/\W+/g, '-')}.json`);
     writeFileSync(file, json);
-    assert.throws(() => loadVocab(file), (error: unknown) => {
-      assert.ok(error instanceof KokoroError);
-      assert.equal(error.code, 'model-corrupt');
-      assert.match(error.message, message);
-      assert.ok(error.message.includes(file));
-      return true;
-    });
+    assert.throws(
+      () => loadVocab(file),
+      (error: unknown) => {
+        assert.ok(error instanceof KokoroError);
+        assert.equal(error.code, 'model-corrupt');
+        assert.match(error.message, message);
+        assert.ok(error.message.includes(file));
+        return true;
+      },
+    );
   });
 }
 
 test('parseVocab reads a minimal table', () => {
   const small = parseVocab('{"vocab": {"a": 43, " ": 16}}');
-  assert.deepEqual([...small], [['a', 43], [' ', 16]]);
+  assert.deepEqual(
+    [...small],
+    [
+      ['a', 43],
+      [' ', 16],
+    ],
+  );
 });

@@ -29,7 +29,11 @@ const CLAUSE_WORDS: [string, G2pLang, string[]][] = [
   ['The old library closed its doors at six.', 'en-us', ['The', 'old', 'library', 'closed', 'its', 'doors', 'at', 'six']],
   ['It cost $42.50, said Dr. Smith of the company.', 'en-us', ['It', 'cost', '$42.50', 'said', 'Dr.', 'Smith', 'of the', 'company']],
   ['She had been going to do it for a long time.', 'en-us', ['She', 'had been', 'going', 'to', 'do', 'it', 'for a', 'long', 'time']],
-  ['Some of them are out of the way, in front of the house.', 'en-us', ['Some', 'of', 'them', 'are', 'out of', 'the', 'way', 'in', 'front', 'of the', 'house']],
+  [
+    'Some of them are out of the way, in front of the house.',
+    'en-us',
+    ['Some', 'of', 'them', 'are', 'out of', 'the', 'way', 'in', 'front', 'of the', 'house'],
+  ],
   ['Visit https://www.example.com/docs now.', 'en-us', ['Visit', 'https://www.example.com/docs', 'now']],
   ["I'm at 3:30 pm on the 22nd of May (really).", 'en-us', ["I'm", 'at', '3:30 pm', 'on the', '22nd', 'of', 'May', 'really']],
   ['C# and 20K stars & 5 km, twice: 5 km.', 'en-us', ['C', '#', 'and', '20K', 'stars', '&', '5 km', 'twice', '5 km']],
@@ -37,7 +41,7 @@ const CLAUSE_WORDS: [string, G2pLang, string[]][] = [
   ['"Quoted," she said — and left…', 'en-us', ['Quoted', 'she', 'said', 'and', 'left']],
 ];
 
-test('a clause yields the plain stages\' ids and its words as original spans, in order', async () => {
+test("a clause yields the plain stages' ids and its words as original spans, in order", async () => {
   for (const [clause, lang, expected] of CLAUSE_WORDS) {
     const prepared = await prepareClause(clause, lang, vocab);
     const plain = tokenize(await phonemize(normalizeText(clause), lang), vocab);
@@ -65,11 +69,47 @@ test('nothing speakable gives no ids and no words', async () => {
 
 // Words alone, words as espeak ran them → groups as [text words, espeak words] counts.
 const GROUPINGS: [string[], string[], [number, number][]][] = [
-  [['ʌv', 'ðə', 'kˈʌmpəni'], ['ʌvðə', 'kˈʌmpəni'], [[2, 1], [1, 1]]],
-  [['hˈæd', 'bˈiːn', 'ɡˈoʊɪŋ'], ['hədbɪn', 'ɡˌoʊɪŋ'], [[2, 1], [1, 1]]],
-  [['dˈɑːlɚz', 'nˈaʊ'], ['dˈɑːlɚ', 'z', 'nˈaʊ'], [[1, 2], [1, 1]]],
-  [['ɪt', 'ʌv', 'ðə', 'ʌv', 'ðə'], ['ɪt', 'ʌvðə', 'ʌvðə'], [[1, 1], [2, 1], [2, 1]]], // repeated merges
-  [['a', 'b'], ['a', 'b'], [[1, 1], [1, 1]]],
+  [
+    ['ʌv', 'ðə', 'kˈʌmpəni'],
+    ['ʌvðə', 'kˈʌmpəni'],
+    [
+      [2, 1],
+      [1, 1],
+    ],
+  ],
+  [
+    ['hˈæd', 'bˈiːn', 'ɡˈoʊɪŋ'],
+    ['hədbɪn', 'ɡˌoʊɪŋ'],
+    [
+      [2, 1],
+      [1, 1],
+    ],
+  ],
+  [
+    ['dˈɑːlɚz', 'nˈaʊ'],
+    ['dˈɑːlɚ', 'z', 'nˈaʊ'],
+    [
+      [1, 2],
+      [1, 1],
+    ],
+  ],
+  [
+    ['ɪt', 'ʌv', 'ðə', 'ʌv', 'ðə'],
+    ['ɪt', 'ʌvðə', 'ʌvðə'],
+    [
+      [1, 1],
+      [2, 1],
+      [2, 1],
+    ],
+  ], // repeated merges
+  [
+    ['a', 'b'],
+    ['a', 'b'],
+    [
+      [1, 1],
+      [1, 1],
+    ],
+  ],
 ];
 
 test('groupWords groups merged and split words by phonemes', () => {
@@ -95,7 +135,13 @@ test('groupWords groups merged and split words by phonemes', () => {
 });
 
 test('editDistance', () => {
-  const cases: [string, string, number][] = [['', '', 0], ['abc', 'abc', 0], ['abc', 'abd', 1], ['', 'ab', 2], ['kitten', 'sitting', 3]];
+  const cases: [string, string, number][] = [
+    ['', '', 0],
+    ['abc', 'abc', 0],
+    ['abc', 'abd', 1],
+    ['', 'ab', 2],
+    ['kitten', 'sitting', 3],
+  ];
   for (const [a, b, d] of cases) assert.equal(editDistance(a, b), d, `${a} ${b}`);
 });
 
@@ -103,11 +149,17 @@ const unit = (start: number, end: number, firstId: number, endId: number): WordU
 
 // Units → merged units.
 const MERGES: [WordUnit[], WordUnit[]][] = [
-  [[unit(0, 2, 0, 2), unit(3, 5, 3, 5)], [unit(0, 2, 0, 2), unit(3, 5, 3, 5)]],
+  [
+    [unit(0, 2, 0, 2), unit(3, 5, 3, 5)],
+    [unit(0, 2, 0, 2), unit(3, 5, 3, 5)],
+  ],
   [[unit(0, 6, 0, 4), unit(0, 6, 5, 9), unit(0, 7, 10, 12)], [unit(0, 7, 0, 12)]], // "$42.50," read as five words
   [[unit(0, 2, 0, 2), unit(2, 2, 3, 4)], [unit(0, 2, 0, 4)]], // no original text of its own
   [[unit(0, 2, -1, -1), unit(3, 5, 0, 2)], [unit(0, 5, 0, 2)]], // the first has no ids
-  [[unit(0, 2, 0, 2), unit(3, 5, -1, -1), unit(6, 8, 3, 4)], [unit(0, 5, 0, 2), unit(6, 8, 3, 4)]],
+  [
+    [unit(0, 2, 0, 2), unit(3, 5, -1, -1), unit(6, 8, 3, 4)],
+    [unit(0, 5, 0, 2), unit(6, 8, 3, 4)],
+  ],
 ];
 
 test('mergeUnits merges overlapping and empty words into their neighbours', () => {
@@ -133,10 +185,12 @@ test('timeWords counts the pad, trims and the chunk offset, clamped into the chu
 
 test('joinLazyWords shifts each piece to its text and ids, and works them out once', async () => {
   let calls = 0;
-  const lazy = (units: WordUnit[]): LazyWords => async () => {
-    calls++;
-    return units;
-  };
+  const lazy =
+    (units: WordUnit[]): LazyWords =>
+    async () => {
+      calls++;
+      return units;
+    };
   const joined = joinLazyWords([
     { words: lazy([unit(0, 3, 0, 2)]), textOffset: 0, idOffset: 0 },
     { words: lazy([unit(1, 4, 0, 3), unit(5, 6, 4, 5)]), textOffset: 10, idOffset: 3 },
