@@ -4,6 +4,7 @@
 
 import type { AppView, ProviderChoice, ProviderId, VoiceInfo } from '../../src-worker/protocol/messages.ts';
 import { displayAccelerator } from '../shortcuts/accelerators.ts';
+import { PROVIDER_NAMES } from '../../src-worker/protocol/messages.ts';
 
 /** What the tray menu can ask for. */
 export type TrayAction =
@@ -55,8 +56,8 @@ export const SPEED_STEPS = [0.75, 1, 1.25, 1.5, 1.75, 2] as const;
 
 const PROVIDER_LABELS: Record<ProviderId, string> = {
   auto: 'Automatic (fastest measured)',
-  cpu: 'CPU',
-  coreml: 'Core ML (Neural Engine / GPU)',
+  cpu: PROVIDER_NAMES.cpu,
+  coreml: `${PROVIDER_NAMES.coreml} (Neural Engine / GPU)`,
 };
 
 /** Builds the tray menu from state: Speak Clipboard … Quit. */

@@ -5,17 +5,15 @@ import {
   COREML_UNITS,
   COREML_UNIT_LABELS,
   DEFAULT_COREML_OPTIONS,
+  PROVIDER_IDS,
+  PROVIDER_NAMES,
   type CoreMlUnits,
   type ProviderId,
 } from '../../src-worker/protocol/messages.ts';
 import { chooseProvider } from '../store/actions.ts';
 import { useStore } from '../store/store.ts';
 
-const PROVIDERS: { id: ProviderId; label: string }[] = [
-  { id: 'cpu', label: 'CPU' },
-  { id: 'coreml', label: 'CoreML' },
-  { id: 'auto', label: 'Auto' },
-];
+const PROVIDERS: { id: ProviderId; label: string }[] = PROVIDER_IDS.map((id) => ({ id, label: PROVIDER_NAMES[id] }));
 
 /** Compute-unit choices with their user-facing names. */
 export const UNITS: { id: CoreMlUnits; label: string }[] = COREML_UNITS.map((id) => ({ id, label: COREML_UNIT_LABELS[id] }));

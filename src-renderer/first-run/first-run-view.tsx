@@ -6,6 +6,7 @@ import { useStore } from '../store/store.ts';
 import { describeFetch, installedBytes, speedOf } from './progress.ts';
 import { dismissFetchError, fetchModel, useReadiness } from './readiness-store.ts';
 import './first-run.css';
+import { PROVIDER_NAMES } from '../../src-worker/protocol/messages.ts';
 
 /** The download in progress, or what stops the engine; nothing once it is ready. */
 export function FirstRunView() {
@@ -92,7 +93,7 @@ export function ReadinessBadge() {
   // shows it below 640 px; "Downloading" ran into the Settings tab).
   let short: string;
   let reason: string | undefined;
-  const providerName = provider === 'coreml' ? 'CoreML' : 'CPU';
+  const providerName = PROVIDER_NAMES[provider ?? 'cpu'];
   if (worker === 'down') [tone, label, short] = ['down', 'Engine offline', 'Offline'];
   else if (worker === 'connecting') [tone, label, short] = ['busy', 'Connecting…', 'Starting'];
   else if (fetch && fetch.error === null) [tone, label, short] = ['busy', 'Downloading model…', 'Loading'];

@@ -7,6 +7,7 @@ import { BarChart } from '../components/charts.tsx';
 import { formatBytes, formatMs, formatRtf } from '../format.ts';
 import { cancelBenchmark, runBenchmark, showBenchResult } from '../store/actions.ts';
 import { useStore } from '../store/store.ts';
+import { PROVIDER_NAMES } from '../../src-worker/protocol/messages.ts';
 
 const PRESETS: { id: BenchPreset; label: string; hint: string }[] = [
   { id: 'short', label: 'Short', hint: 'one sentence' },
@@ -153,7 +154,7 @@ export function BenchmarkView() {
 }
 
 function BenchResults({ result }: { result: BenchResult }) {
-  const labels = result.rows.map((r) => `${r.preset} · ${r.provider === 'coreml' ? 'CoreML' : 'CPU'}`);
+  const labels = result.rows.map((r) => `${r.preset} · ${PROVIDER_NAMES[r.provider]}`);
   return (
     <section className="results" aria-label="Results">
       <div className="results-head">
@@ -187,7 +188,7 @@ function BenchResults({ result }: { result: BenchResult }) {
               {result.rows.map((r) => (
                 <tr key={`${r.preset}-${r.provider}`}>
                   <th scope="row">{r.preset}</th>
-                  <td>{r.provider === 'coreml' ? 'CoreML' : 'CPU'}</td>
+                  <td>{PROVIDER_NAMES[r.provider]}</td>
                   <td className="num">{r.runs}</td>
                   <td className="num">{formatMs(r.ttfaEngineMs.p50)}</td>
                   <td className="num">{formatMs(r.ttfaEngineMs.p95)}</td>

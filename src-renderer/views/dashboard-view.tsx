@@ -5,6 +5,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { LineChart } from '../components/charts.tsx';
 import { describeGraph, formatBytes, formatMs, formatRtf, toMb } from '../format.ts';
 import { useStore } from '../store/store.ts';
+import { PROVIDER_NAMES } from '../../src-worker/protocol/messages.ts';
 
 function Tile({ label, value, raw, testId, sub }: { label: string; value: string; raw: number | null; testId: string; sub?: string }) {
   return (
@@ -62,7 +63,7 @@ export function DashboardView() {
       </div>
       <div className="facts" aria-label="Engine">
         <span>
-          Provider <strong data-testid="provider">{state ? (state.active === 'coreml' ? 'CoreML' : 'CPU') : '—'}</strong>
+          Provider <strong data-testid="provider">{state ? PROVIDER_NAMES[state.active] : '—'}</strong>
         </span>
         <span>
           Model <strong data-testid="model">{state?.model ?? '—'}</strong>

@@ -64,6 +64,9 @@ export const PROVIDER_IDS = ['cpu', 'coreml', 'auto'] as const;
 /** Where inference runs. */
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
+/** Each provider's name as every view, menu and log shows it. */
+export const PROVIDER_NAMES: Readonly<Record<ProviderId, string>> = { cpu: 'CPU', coreml: 'CoreML', auto: 'Auto' };
+
 /** The CoreML compute units a user can choose (mapped to onnxruntime's coreMlFlags in coreml.ts), in the order the settings list them. */
 export const COREML_UNITS = ['all', 'cpu-gpu', 'cpu-ane', 'cpu-only'] as const;
 
