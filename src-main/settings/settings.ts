@@ -28,27 +28,14 @@ import {
   DEFAULT_SPEED,
   DEFAULT_VARIANT,
   DEFAULT_VOICE,
-  MAX_PAUSE_SCALE,
-  MAX_SPEED,
-  MIN_PAUSE_SCALE,
-  MIN_SPEED,
-  modelVariantSchema,
-  providerChoiceSchema,
+  SETTINGS_FIELD_SCHEMAS,
+  SETTINGS_VERSION,
 } from '../../src-worker/protocol/messages.ts';
 import { voiceChoicesHint, voiceIdsOf } from '../../src-worker/protocol/voice-choices.ts';
 import type { Hotkeys, Settings, SettingsPatch, SettingsResult } from '../../src-worker/protocol/messages.ts';
 import { DEFAULT_HOTKEYS, checkHotkeys } from '../shortcuts/accelerators.ts';
 import { writeFileAtomic } from './atomic-file.ts';
 import { SETTINGS_FILE_NAME } from '../app/paths.ts';
-
-/** The version this build writes; older files are migrated up to it. */
-export const SETTINGS_VERSION = 2;
-
-/** Longest voice id or blend string accepted ("af_heart:0.5,af_bella:0.5" is 25). */
-const MAX_VOICE_CHARS = 200;
-
-/** Most favourites kept; the picker shows them all, so keep the list sane. */
-const MAX_FAVOURITES = 100;
 
 /** The settings a fresh install starts with. */
 export function defaultSettings(): Settings {
@@ -65,37 +52,11 @@ export function defaultSettings(): Settings {
   };
 }
 
-// Field schemas, one per key, so a bad field can be replaced alone (see [Note: Settings never
-// crash the app]). Voice ids are checked loosely here (letters, digits, _ : . , and spaces);
-// whether a voice exists is the worker's call, which answers unknown ones with a named error.
-const voiceSchema = z
-  .string()
-  .min(1)
-  .max(MAX_VOICE_CHARS)
-  .regex(/^[a-z0-9_:.,\s]+$/i, 'a voice id like "af_heart" or a blend like "af_heart:0.7,af_bella:0.3"');
-
-const hotkeysSchema = z.object({
-  speakClipboard: z.string().max(100),
-  speakSelection: z.string().max(100),
-  stop: z.string().max(100),
-});
-
-const FIELD_SCHEMAS = {
-  voice: voiceSchema,
-  speed: z.number().min(MIN_SPEED).max(MAX_SPEED),
-  provider: providerChoiceSchema,
-  modelVariant: modelVariantSchema,
-  hotkeys: hotkeysSchema,
-  launchAtLogin: z.boolean(),
-  favourites: z.array(voiceSchema).max(MAX_FAVOURITES),
-  pauseScale: z.number().min(MIN_PAUSE_SCALE).max(MAX_PAUSE_SCALE),
-} as const;
-
-type FieldKey = keyof typeof FIELD_SCHEMAS;
-const FIELD_KEYS = Object.keys(FIELD_SCHEMAS) as FieldKey[];
+type FieldKey = keyof typeof SETTINGS_FIELD_SCHEMAS;
+const FIELD_KEYS = Object.keys(SETTINGS_FIELD_SCHEMAS) as FieldKey[];
 
 /** The patch schema: any subset of fields, nothing unknown. */
-const patchSchema = z.object(FIELD_SCHEMAS).partial().strict();
+const patchSchema = z.object(SETTINGS_FIELD_SCHEMAS).partial().strict();
 
 /** The outcome of reading the settings file. */
 export interface LoadResult {
@@ -167,7 +128,7 @@ export function repairSettings(raw: Record<string, unknown>): {
   const target = settings as unknown as Record<FieldKey, unknown>;
   for (const key of FIELD_KEYS) {
     if (!(key in raw)) continue;
-    const parsed = FIELD_SCHEMAS[key].safeParse(raw[key]);
+    const parsed = SETTINGS_FIELD_SCHEMAS[key].safeParse(raw[key]);
     if (parsed.success) target[key] = stripUndefined(parsed.data);
     else problems.push(`"${key}" was invalid (${parsed.error.issues[0]?.message ?? 'invalid'})`);
   }
@@ -176,7 +137,7 @@ export function repairSettings(raw: Record<string, unknown>): {
     problems.push(`"hotkeys" were unusable (${hotkeyProblem}); the defaults are back`);
     settings.hotkeys = { ...defaults.hotkeys };
   }
-  const unknown = Object.keys(raw).filter((k) => k !== 'version' && !(k in FIELD_SCHEMAS));
+  const unknown = Object.keys(raw).filter((k) => k !== 'version' && !(k in SETTINGS_FIELD_SCHEMAS));
   if (unknown.length > 0) problems.push(`unknown keys ignored: ${unknown.join(', ')}`);
   return { settings, problems };
 }

@@ -716,27 +716,53 @@ export interface PortLike {
 // process running the real worker. Both are type-checked against this interface. The benchmark
 // history is worker traffic (`bench-history`), not a bridge call: the worker keeps the one store.
 
-/** Global shortcuts, as Electron accelerators ("Alt+Shift+S"); empty string = none. */
-export interface Hotkeys {
-  speakClipboard: string;
-  speakSelection: string;
-  stop: string;
-}
+/** The settings version this build writes; main migrates older files up to it (src-main/settings/settings.ts). */
+export const SETTINGS_VERSION = 2;
 
-/** The user's settings; main owns them (see src-main/settings/settings.ts for schema and migration). */
-export interface Settings {
-  version: 2;
-  voice: string;
-  speed: number;
-  provider: ProviderChoice;
-  modelVariant: ModelVariant;
-  hotkeys: Hotkeys;
-  launchAtLogin: boolean;
+/** Longest voice id or blend string a setting accepts ("af_heart:0.5,af_bella:0.5" is 25). */
+const MAX_SETTINGS_VOICE_CHARS = 200;
+
+/** Most favourites kept; the picker shows them all, so keep the list sane. */
+const MAX_FAVOURITES = 100;
+
+// Voice ids are checked loosely in settings (letters, digits, _ : . , and spaces): whether a voice
+// exists is the worker's call, which answers unknown ones with a named error.
+const settingsVoiceSchema = z
+  .string()
+  .min(1)
+  .max(MAX_SETTINGS_VOICE_CHARS)
+  .regex(/^[a-z0-9_:.,\s]+$/i, 'a voice id like "af_heart" or a blend like "af_heart:0.7,af_bella:0.3"');
+
+/** Global shortcuts, as Electron accelerators ("Alt+Shift+S"); empty string = none. */
+const hotkeysSchema = z.object({
+  speakClipboard: z.string().max(100),
+  speakSelection: z.string().max(100),
+  stop: z.string().max(100),
+});
+export type Hotkeys = z.infer<typeof hotkeysSchema>;
+
+/**
+ * The schema of each settings field, one per key, so that main can replace a bad field alone
+ * (see [Note: Settings never crash the app] in src-main/settings/settings.ts).
+ */
+export const SETTINGS_FIELD_SCHEMAS = {
+  voice: settingsVoiceSchema,
+  speed: z.number().min(MIN_SPEED).max(MAX_SPEED),
+  provider: providerChoiceSchema,
+  modelVariant: modelVariantSchema,
+  hotkeys: hotkeysSchema,
+  launchAtLogin: z.boolean(),
   /** Voice ids (or blends) starred in the picker. */
-  favourites: string[];
-  /** Scales the pauses between sentences and clauses (1 = natural; MIN_PAUSE_SCALE..MAX_PAUSE_SCALE). */
-  pauseScale: number;
-}
+  favourites: z.array(settingsVoiceSchema).max(MAX_FAVOURITES),
+  /** Scales the pauses between sentences and clauses (1 = natural). */
+  pauseScale: z.number().min(MIN_PAUSE_SCALE).max(MAX_PAUSE_SCALE),
+} as const;
+
+/** A whole settings object as this build writes it. */
+export const settingsSchema = z.object({ version: z.literal(SETTINGS_VERSION), ...SETTINGS_FIELD_SCHEMAS });
+
+/** The user's settings; main owns them (migration and repair in src-main/settings/settings.ts). */
+export type Settings = z.infer<typeof settingsSchema>;
 
 /** A partial update; nested objects are replaced whole. */
 export type SettingsPatch = Partial<Omit<Settings, 'version'>>;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { TEST_TOKEN_HEADER } from '../../src-main/dev-host/guards.ts';
-import { SETTINGS_VERSION } from '../../src-main/settings/settings.ts';
+import { SETTINGS_VERSION } from '../../src-worker/protocol/messages.ts';
 import { startDevHost, type DevHost } from '../../src-main/dev-host/server.ts';
 import { decodeChunk, type ServerFrame } from '../../src-worker/protocol/wire.ts';
 import type { ChunkEvent, WorkerEvent } from '../../src-worker/protocol/messages.ts';

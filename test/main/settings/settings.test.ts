@@ -14,12 +14,17 @@ import {
   migrate,
   writeSettings,
 } from '../../../src-main/settings/settings.ts';
+import { settingsSchema } from '../../../src-worker/protocol/messages.ts';
 
 async function tempDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'kokoro-settings-'));
 }
 
 const NOW = new Date('2026-01-02T03:04:05.678Z');
+
+test('the defaults are valid settings as a whole', () => {
+  assert.deepEqual(settingsSchema.parse(defaultSettings()), defaultSettings());
+});
 
 test('a missing file gives defaults and no notice', async () => {
   const dir = await tempDir();
@@ -91,6 +96,8 @@ test('bad fields take defaults alone, good ones are kept, and the old file is co
   assert.match(notice, /mystery/);
   assert.ok(loaded.backupPath !== undefined);
   assert.equal(await fs.readFile(loaded.backupPath, 'utf8'), content);
+  // Parsing strips unknown keys, so equal means valid and nothing extra.
+  assert.deepEqual(settingsSchema.parse(loaded.settings), loaded.settings, 'the repaired settings are valid as a whole');
   // The repaired file is what is on disk now, and reads back cleanly.
   const again = await loadSettings(dir, NOW);
   assert.deepEqual(again.settings, loaded.settings);
