@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { createSupervisor, type WorkerHandle } from '../../../src-main/worker/supervisor.ts';
 import { createWorkerClient, type WorkerClient } from '../../../src-main/preload/worker-client.ts';
-import type { ChunkEvent, PortLike, WorkerEvent } from '../../../src-worker/protocol/messages.ts';
+import type { ChunkEvent, PortLike } from '../../../src-worker/protocol/messages.ts';
+import { collect, until } from './client-waits.ts';
 
 const ENTRY = new URL('../../../src-worker/serve/entry-node.ts', import.meta.url);
 
@@ -48,34 +49,6 @@ function nodePort(port: MessagePort): PortLike {
       };
     },
   };
-}
-
-/** Resolves with the events of request `id` up to and including its terminal event. */
-function collect(client: WorkerClient, id: string, onEvent?: (event: WorkerEvent) => void): Promise<WorkerEvent[]> {
-  return new Promise((resolve) => {
-    const events: WorkerEvent[] = [];
-    const off = client.onEvent((event) => {
-      if (event.id !== id) return;
-      events.push(event);
-      onEvent?.(event);
-      if (event.type === 'done' || event.type === 'error') {
-        off();
-        resolve(events);
-      }
-    });
-  });
-}
-
-function until(client: WorkerClient, state: 'up' | 'down'): Promise<void> {
-  if (client.state === state) return Promise.resolve();
-  return new Promise((resolve) => {
-    const off = client.onState((s) => {
-      if (s === state) {
-        off();
-        resolve();
-      }
-    });
-  });
 }
 
 test(

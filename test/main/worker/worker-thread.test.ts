@@ -15,9 +15,10 @@ import type { MessagePort } from 'node:worker_threads';
 import { createWorkerClient, type WorkerClient } from '../../../src-main/preload/worker-client.ts';
 import { createSupervisor } from '../../../src-main/worker/supervisor.ts';
 import { spawnWorkerThread, type ThreadWorker } from '../../../src-main/worker/worker-thread.ts';
-import type { PortLike, WorkerEvent } from '../../../src-worker/protocol/messages.ts';
+import type { PortLike } from '../../../src-worker/protocol/messages.ts';
 import { WORKER_ENV } from '../../../src-worker/protocol/worker-env.ts';
 import { modelFiles } from '../../worker/model-fixture.ts';
+import { collect, until } from './client-waits.ts';
 
 const ENTRY = new URL('../../../src-worker/serve/entry-node.ts', import.meta.url);
 /** Each worker start loads the model and warms up (seconds on our shared 2-core machines). */
@@ -62,34 +63,6 @@ function nodePort(port: MessagePort): PortLike {
       return () => port.off('message', listener);
     },
   };
-}
-
-/** Resolves with the events of request `id` up to and including its terminal event. */
-function collect(client: WorkerClient, id: string, onEvent?: (event: WorkerEvent) => void): Promise<WorkerEvent[]> {
-  return new Promise((resolve) => {
-    const events: WorkerEvent[] = [];
-    const off = client.onEvent((event) => {
-      if (event.id !== id) return;
-      events.push(event);
-      onEvent?.(event);
-      if (event.type === 'done' || event.type === 'error') {
-        off();
-        resolve(events);
-      }
-    });
-  });
-}
-
-function until(client: WorkerClient, state: 'up' | 'down'): Promise<void> {
-  if (client.state === state) return Promise.resolve();
-  return new Promise((resolve) => {
-    const off = client.onState((s) => {
-      if (s === state) {
-        off();
-        resolve();
-      }
-    });
-  });
 }
 
 /** Speaks `text` as request `id` and checks it ends in `done` with PCM. */

@@ -7,11 +7,10 @@
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { test } from 'node:test';
-import type { MessagePort } from 'node:worker_threads';
 import { spawnWorkerThread } from '../../../src-main/worker/worker-thread.ts';
-import { isTerminal, isWorkerEvent, type ChunkEvent, type WorkerEvent, type WorkerRequest } from '../../../src-worker/protocol/messages.ts';
 import { WORKER_ENV } from '../../../src-worker/protocol/worker-env.ts';
 import { modelFiles } from '../model-fixture.ts';
+import { chunksOf, client, portClient } from './protocol-client.ts';
 
 const ENTRY = new URL('../../../src-worker/serve/entry-node.ts', import.meta.url);
 /** Each start loads the model (seconds on our shared 2-core machines). */
@@ -21,36 +20,6 @@ const GRACE_MS = 120_000;
 
 const files = await modelFiles();
 const engineEnv = { ...process.env, [WORKER_ENV.engine]: JSON.stringify({ assets: files }) };
-
-// A client on one end of a channel: records every event, resolves waits on conditions.
-function client(send: (request: WorkerRequest) => void, subscribe: (listener: (raw: unknown) => void) => void) {
-  const events: WorkerEvent[] = [];
-  const waiters: { check: () => boolean; resolve: () => void }[] = [];
-  subscribe((raw) => {
-    assert.ok(isWorkerEvent(raw), `a well-formed event: ${JSON.stringify(raw)}`);
-    events.push(raw);
-    for (const w of [...waiters]) {
-      if (w.check()) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve();
-      }
-    }
-  });
-  const until = (check: () => boolean): Promise<void> =>
-    check() ? Promise.resolve() : new Promise((resolve) => waiters.push({ check, resolve }));
-  const of = (id: string) => events.filter((e) => e.id === id);
-  const ended = (id: string) => until(() => of(id).some(isTerminal));
-  return { events, send, until, of, ended };
-}
-
-function portClient(port: MessagePort) {
-  return client(
-    (request) => port.postMessage(request),
-    (listener) => port.on('message', listener),
-  );
-}
-
-const chunksOf = (events: WorkerEvent[]): ChunkEvent[] => events.filter((e): e is ChunkEvent => e.type === 'chunk');
 
 test(
   'as a worker thread: serves each connected port, ignores stray messages, ends by itself on shutdown mid-utterance',

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
 import { createEngine } from '../../../src-worker/engine/engine.ts';
 import { serve } from '../../../src-worker/serve/host.ts';
 import { fromNodePort } from '../../../src-worker/protocol/port-adapters.ts';
@@ -16,56 +16,22 @@ import { saveBenchResult } from '../../../src-worker/sessions/auto-provider.ts';
 import {
   PROTOCOL_VERSION,
   isTerminal,
-  isWorkerEvent,
   type BenchResult,
   type ChunkEvent,
   type ProviderChoice,
   type WorkerEvent,
-  type WorkerRequest,
 } from '../../../src-worker/protocol/messages.ts';
 import { modelFiles } from '../model-fixture.ts';
+import { chunksOf, portClient } from './protocol-client.ts';
 
 const files = await modelFiles();
 const engine = await createEngine({ assets: files });
 after(() => engine.dispose());
 
-// A client on one end of a channel: records every event, resolves waits on conditions.
-function client(send: (request: WorkerRequest) => void, subscribe: (listener: (raw: unknown) => void) => void) {
-  const events: WorkerEvent[] = [];
-  const waiters: { check: () => boolean; resolve: () => void }[] = [];
-  subscribe((raw) => {
-    assert.ok(isWorkerEvent(raw), `a well-formed event: ${JSON.stringify(raw)}`);
-    events.push(raw);
-    for (const w of [...waiters]) {
-      if (w.check()) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve();
-      }
-    }
-  });
-  const until = (check: () => boolean): Promise<void> =>
-    check() ? Promise.resolve() : new Promise((resolve) => waiters.push({ check, resolve }));
-  const of = (id: string) => events.filter((e) => e.id === id);
-  const ended = (id: string) => until(() => of(id).some(isTerminal));
-  return { events, send, until, of, ended };
-}
-
-function portClient(port: MessagePort) {
-  return client(
-    (request) => port.postMessage(request),
-    (listener) => port.on('message', listener),
-  );
-}
-
-// Checks [Note: One protocol] for one request: data events, then exactly one terminal, last.
 function assertAnswered(events: WorkerEvent[], terminal: 'done' | 'error') {
   const terminals = events.filter(isTerminal);
   assert.equal(terminals.length, 1, 'exactly one terminal event');
   assert.equal(events.at(-1)?.type, terminal, 'the terminal event comes last');
-}
-
-function chunksOf(events: WorkerEvent[]): ChunkEvent[] {
-  return events.filter((e): e is ChunkEvent => e.type === 'chunk');
 }
 
 // Two sentences, the first under the first-chunk budget (22 and 19 ids), the second under the
