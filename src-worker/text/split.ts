@@ -59,85 +59,20 @@ const CLOSERS = new Set(['"', "'", '”', '’', ')', ']', '}', '»', '›', '�
 const OPENERS = new Set(['"', "'", '“', '‘', '(', '[', '{', '«', '‹', '「', '『']);
 const CLAUSE_MARKS = new Set([',', ';', ':', '、', '，', '；', '：']);
 
-/** Words before a dot that never end a sentence, lower case, without the dot. */
-const NEVER_FINAL = new Set([
-  'mr',
-  'mrs',
-  'ms',
-  'mx',
-  'dr',
-  'prof',
-  'rev',
-  'hon',
-  'st',
-  'mt',
-  'ft',
-  'sgt',
-  'capt',
-  'col',
-  'gen',
-  'lt',
-  'maj',
-  'cmdr',
-  'gov',
-  'sen',
-  'rep',
-  'pres',
-  'e.g',
-  'i.e',
-  'vs',
-  'cf',
-  'approx',
-  'ca',
-  'viz',
-  'fig',
-  'figs',
-  'eq',
-  'vol',
-  'pp',
-  'no',
-  'nos',
-  'op',
-  'ed',
-  'est',
-  'jan',
-  'feb',
-  'mar',
-  'apr',
-  'jun',
-  'jul',
-  'aug',
-  'sep',
-  'sept',
-  'oct',
-  'nov',
-  'dec',
+/** Words before a dot that end a sentence unless a number follows ("no. 5", "fig. 3"), lower case, without the dot. */
+// prettier-ignore
+const FINAL_UNLESS_NUMBER = new Set([
+  'no', 'nos', 'fig', 'figs', 'eq', 'vol', 'pp', 'op', 'ed', 'est', 'jan', 'feb', 'mar', 'apr',
+  'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec',
 ]);
 
-/** Of NEVER_FINAL, those that do end a sentence unless a number follows ("no. 5", "fig. 3"). */
-const FINAL_UNLESS_NUMBER = new Set([
-  'no',
-  'nos',
-  'fig',
-  'figs',
-  'eq',
-  'vol',
-  'pp',
-  'op',
-  'ed',
-  'est',
-  'jan',
-  'feb',
-  'mar',
-  'apr',
-  'jun',
-  'jul',
-  'aug',
-  'sep',
-  'sept',
-  'oct',
-  'nov',
-  'dec',
+/** Words before a dot that do not end a sentence: these always, those of FINAL_UNLESS_NUMBER before a number. */
+// prettier-ignore
+const NEVER_FINAL = new Set([
+  'mr', 'mrs', 'ms', 'mx', 'dr', 'prof', 'rev', 'hon', 'st', 'mt', 'ft', 'sgt', 'capt', 'col',
+  'gen', 'lt', 'maj', 'cmdr', 'gov', 'sen', 'rep', 'pres', 'e.g', 'i.e', 'vs', 'cf', 'approx',
+  'ca', 'viz',
+  ...FINAL_UNLESS_NUMBER,
 ]);
 
 const SPACE = /\s/;
