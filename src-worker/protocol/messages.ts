@@ -75,7 +75,7 @@ export type CoreMlUnits = (typeof COREML_UNITS)[number];
 
 /** Labels of the compute-unit choices, as the settings, the provider descriptions and `doctor` show them. */
 export const COREML_UNIT_LABELS: Readonly<Record<CoreMlUnits, string>> = {
-  all: 'All (CPU, GPU and Neural Engine)',
+  all: 'All compute units',
   'cpu-gpu': 'CPU + GPU',
   'cpu-ane': 'CPU + Neural Engine',
   'cpu-only': 'CPU only',

@@ -82,7 +82,7 @@ test('the faster first audio wins when both keep up', () => {
   assert.deepEqual(decision.choice, { provider: 'coreml', coreml: { units: 'all', mlProgram: true } });
   assert.equal(
     decision.reason,
-    'Auto chose CoreML (All (CPU, GPU and Neural Engine), ML Program): first audio 180 ms, RTF 0.15, against CPU first audio 420 ms, RTF 0.30, measured on this machine on 2026-11-20.',
+    'Auto chose CoreML (All compute units, ML Program): first audio 180 ms, RTF 0.15, against CPU first audio 420 ms, RTF 0.30, measured on this machine on 2026-11-20.',
   );
 });
 

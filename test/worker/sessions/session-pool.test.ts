@@ -457,7 +457,7 @@ test('a CoreML choice that took the last worker down starts on CPU once, with th
     assert.equal(state.active, 'cpu');
     assert.equal(
       state.fallbackReason,
-      "CoreML (All (CPU, GPU and Neural Engine), ML Program) stopped Kokoro Bar's speech engine the last time it started; using CPU. Choose it again to retry.",
+      "CoreML (All compute units, ML Program) stopped Kokoro Bar's speech engine the last time it started; using CPU. Choose it again to retry.",
     );
     // Other CoreML choices are not affected, and choosing it again retries.
     assert.equal((await next.setProvider(COREML_CPU_ONLY)).active, 'coreml');
