@@ -324,13 +324,20 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       refuse(response, 405, 'The test endpoints take POST');
       return;
     }
+    const body = await readBody(request);
+    if (body === null) {
+      // Answered, not reset: a test that sends too much should hear why.
+      response.setHeader('connection', 'close');
+      refuse(response, 413, `The request body is over ${MAX_BODY_BYTES} bytes; send less text`);
+      return;
+    }
     if (pathname === '/__test/clipboard') {
-      clipboard = await readBody(request);
+      clipboard = body;
       response.writeHead(204).end();
       return;
     }
     if (pathname === '/__test/command') {
-      const parsed = parseTestCommand(await readBody(request));
+      const parsed = parseTestCommand(body);
       if (!parsed.ok) {
         refuse(response, 400, parsed.message);
         return;
@@ -444,18 +451,25 @@ function sendFrame(socket: WebSocket, frame: ServerFrame): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+/**
+ * The request's body as text, or null when it is over MAX_BODY_BYTES. A declared length over the
+ * limit is refused before reading; otherwise the rest is read and dropped (not kept), so that
+ * the caller can still answer 413 on a connection that was not reset under the client.
+ */
+function readBody(request: IncomingMessage): Promise<string | null> {
+  if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    request.resume();
+    return Promise.resolve(null);
+  }
   return new Promise((resolve, reject) => {
     let size = 0;
     const parts: Buffer[] = [];
     request.on('data', (part: Buffer) => {
       size += part.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`Request body over ${MAX_BODY_BYTES} bytes`));
-        request.destroy();
-      } else parts.push(part);
+      if (size <= MAX_BODY_BYTES) parts.push(part);
+      else parts.length = 0;
     });
-    request.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    request.on('end', () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(parts).toString('utf8')));
     request.on('error', reject);
   });
 }

@@ -21,6 +21,10 @@ const WAIT_MS = 120_000;
 const QUIET_MS = 500;
 /** WebSocket close code for a frame over maxPayload. */
 const MESSAGE_TOO_BIG = 1009;
+/** One byte over the test endpoints' body limit (MAX_BODY_BYTES in server.ts). */
+const OVER_BODY_LIMIT = 1_000_001;
+/** A part of a chunked upload. */
+const STREAM_PART = 'a'.repeat(64 * 1024);
 
 interface Reply {
   status: number;
@@ -274,6 +278,35 @@ describe('dev host with --test-endpoints', () => {
     const changed = await c.call('readClipboard');
     assert.equal(changed.ok && changed.value, 'second');
     assert.equal((await send(host, 'GET', '/__test/clipboard', { ...local(), [TEST_TOKEN_HEADER]: token })).status, 405);
+    c.socket.close();
+  });
+
+  test('a body over the limit is answered 413 with the reason, declared or streamed, and changes nothing', async () => {
+    const c = await connect(host);
+    const clipboard = async () => {
+      const reply = await c.call('readClipboard');
+      return reply.ok ? reply.value : null;
+    };
+    const before = await clipboard();
+    const headers = { ...local(), [TEST_TOKEN_HEADER]: token };
+    const declared = await send(host, 'POST', '/__test/clipboard', headers, 'a'.repeat(OVER_BODY_LIMIT));
+    assert.equal(declared.status, 413, 'a declared length over the limit');
+    assert.match(declared.body, /over 1000000 bytes/);
+    // Without a length (chunked), the body is read and dropped, then answered the same way.
+    const streamed = await new Promise<Reply>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: host.port, method: 'POST', path: '/__test/command', headers }, (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (part: Buffer) => parts.push(part));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }));
+      });
+      req.on('error', reject);
+      for (let sent = 0; sent < OVER_BODY_LIMIT; sent += STREAM_PART.length) req.write(STREAM_PART);
+      req.end();
+    });
+    assert.equal(streamed.status, 413, 'a chunked body over the limit');
+    assert.match(streamed.body, /over 1000000 bytes/);
+    assert.equal(await clipboard(), before, 'the clipboard is unchanged');
+    assert.equal((await send(host, 'POST', '/__test/clipboard', headers, 'small')).status, 204, 'the host still serves');
     c.socket.close();
   });
 
