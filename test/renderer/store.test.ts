@@ -286,7 +286,12 @@ test('media session: play/pause/stop/previous/next handlers drive playback; stat
     playbackState: 'none',
     setActionHandler: (action, handler) => void handlers.set(action, handler),
   };
-  const disconnect = connectMediaSession(session, (info) => info as unknown as MediaMetadata);
+  // The silent <audio> anchor Chromium needs before it routes media keys to the page.
+  const anchor = { playing: false };
+  const disconnect = connectMediaSession(session, (info) => info as unknown as MediaMetadata, {
+    play: () => void (anchor.playing = true),
+    pause: () => void (anchor.playing = false),
+  });
   assert.deepEqual([...handlers.keys()].sort(), [...MEDIA_ACTIONS].sort());
   const press = (action: MediaSessionAction) => handlers.get(action)?.({ action });
   const text = 'First sentence here. Second one.';
@@ -304,10 +309,12 @@ test('media session: play/pause/stop/previous/next handlers drive playback; stat
   });
   useStore.setState((s) => ({ playback: { ...s.playback, status: 'playing', sentenceIndex: 0 } }));
   assert.equal(session.playbackState, 'playing');
+  assert.equal(anchor.playing, true, 'the anchor plays while speech does');
   assert.deepEqual(session.metadata, { title: 'First sentence here.', artist: 'Heart', album: 'Kokoro Bar' });
   press('pause');
   assert.equal(state().playback.status, 'paused');
   assert.equal(session.playbackState, 'paused');
+  assert.equal(anchor.playing, false, 'and pauses with it');
   assert.equal(sent.at(-1)?.type, 'pause');
   press('play');
   assert.equal(state().playback.status, 'playing');
@@ -316,10 +323,22 @@ test('media session: play/pause/stop/previous/next handlers drive playback; stat
   await flush();
   assert.equal(speakRequests().at(-1)?.text, 'Second one.');
   assert.equal(session.metadata && (session.metadata as unknown as NowPlaying).title, 'Second one.');
+  useStore.setState((s) => ({ playback: { ...s.playback, status: 'playing', sentenceIndex: 1 } }));
+  press('previoustrack');
+  await flush();
+  assert.equal(speakRequests().at(-1)?.text, text, 'previous track reads from the first sentence again');
+  assert.equal(session.metadata && (session.metadata as unknown as NowPlaying).title, 'First sentence here.');
   press('stop');
   assert.equal(state().playback.status, 'idle');
   assert.equal(session.playbackState, 'none');
   assert.equal(session.metadata, null);
+  assert.equal(anchor.playing, false, 'the anchor stops with the speech');
+  // Play on the keyboard or headphones while nothing is being read speaks the text box.
+  useStore.setState((s) => ({ playback: { ...s.playback, draft: 'From the media key.' } }));
+  press('play');
+  await flush();
+  assert.equal(speakRequests().at(-1)?.text, 'From the media key.');
+  stop();
   disconnect();
 });
 
