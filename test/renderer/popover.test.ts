@@ -62,6 +62,56 @@ async function shootAll(name: string): Promise<void> {
 
 const store = <T>(fn: string): Promise<T> => page.evaluate(`(() => { const s = window.__kokoroStore.getState(); return (${fn})(s); })()`);
 const setState = (patch: string) => page.evaluate(`(() => { const st = window.__kokoroStore; st.setState((s) => (${patch})(s)); })()`);
+const setReadiness = (value: unknown) => page.evaluate((v) => (window as any).__kokoroReadiness.setState(v), value);
+
+/** A fetch-progress event half way through the first download. */
+const DOWNLOADING = {
+  phase: 'downloading',
+  label: 'kokoro-v1.0.int8.onnx',
+  bytes: 41_200_000,
+  total: 92_400_000,
+  filesDone: 3,
+  files: 56,
+  totalBytes: 120_600_000,
+};
+const FETCH = { id: 'f', variant: undefined, samples: [], stepKey: 'k', thenSwitch: false, firstRun: true };
+const ENGINE = { variant: 'int8', firstRun: true, variants: [] };
+/**
+ * The engine's states the badge and the first-run panel show (first-run-view.tsx), each as a
+ * patch of the app store's worker state and the readiness store: every badge colour and label.
+ */
+const READINESS_STATES: { name: string; worker: 'up' | 'down' | 'connecting'; readiness: unknown }[] = [
+  { name: 'connecting', worker: 'connecting', readiness: { engine: null, fetch: null } },
+  {
+    name: 'downloading',
+    worker: 'up',
+    readiness: { engine: { ...ENGINE, status: 'fetching' }, fetch: { ...FETCH, events: [DOWNLOADING], error: null } },
+  },
+  {
+    name: 'download-failed',
+    worker: 'up',
+    readiness: {
+      engine: { ...ENGINE, status: 'needs-fetch' },
+      fetch: {
+        ...FETCH,
+        events: [DOWNLOADING],
+        error: {
+          message: 'No source had the file. Tried the official host and two registries.',
+          action: 'Check the network and try again.',
+        },
+      },
+    },
+  },
+  {
+    name: 'model-missing',
+    worker: 'up',
+    readiness: {
+      engine: { ...ENGINE, status: 'needs-fetch', reason: 'The model files are not there yet.', action: 'Fetch them (92 MB, once).' },
+      fetch: null,
+    },
+  },
+  { name: 'offline', worker: 'down', readiness: { engine: null, fetch: null } },
+];
 
 /** Where an element is, whether it is inside the viewport, and whether a click at its centre reaches it. */
 async function reach(locator: Locator) {
@@ -98,9 +148,17 @@ async function assertNoSidewaysOverflow(what: string): Promise<void> {
         ({ el, r }) =>
           `${el.tagName.toLowerCase()}.${(el as HTMLElement).className} "${el.textContent?.trim().slice(0, 30)}" ${Math.round(r.left)}–${Math.round(r.right)}`,
       );
-    const clipped = [...document.querySelectorAll('.badge, .tab')]
+    const clipped = [...document.querySelectorAll('.badge, .tab, .tabs')]
       .filter((el) => el.scrollWidth > el.clientWidth + 1)
-      .map((el) => el.textContent);
+      .map((el) => el.textContent || el.getAttribute('data-short'));
+    // The toolbar's parts side by side, none over another (a long badge once ran into Settings).
+    const parts = [...document.querySelectorAll('.toolbar .tabs, .toolbar .readiness > *')].filter((el) => el.getClientRects().length > 0);
+    for (const [i, a] of parts.entries()) {
+      for (const b of parts.slice(i + 1)) {
+        const [ra, rb] = [a.getBoundingClientRect(), b.getBoundingClientRect()];
+        if (ra.right > rb.left + 0.5 && rb.right > ra.left + 0.5) clipped.push(`${a.className} overlaps ${b.className}`);
+      }
+    }
     return { pageWidth: document.documentElement.scrollWidth, viewWidth: view.scrollWidth, viewClient: view.clientWidth, out, clipped };
   });
   assert.ok(
@@ -112,7 +170,7 @@ async function assertNoSidewaysOverflow(what: string): Promise<void> {
     `${what}: the view does not scroll sideways (${facts.viewWidth} > ${facts.viewClient})`,
   );
   assert.deepEqual(facts.out, [], `${what}: everything is within the width`);
-  assert.deepEqual(facts.clipped, [], `${what}: the badge and tabs are not clipped`);
+  assert.deepEqual(facts.clipped, [], `${what}: the badge and tabs are not clipped and do not overlap`);
 }
 
 /**
@@ -193,6 +251,14 @@ function contrastFailures(min: number): Promise<string[]> {
         else if (!el.value && el.placeholder) check(el, getComputedStyle(el, '::placeholder').color, el.placeholder, '::placeholder');
       }
       if (el instanceof HTMLSelectElement) check(el, style.color, el.selectedOptions[0]?.textContent ?? '');
+      // Text drawn by CSS: the popover's badge shows its short label as ::after { content: attr(data-short) }.
+      for (const pseudo of ['::before', '::after']) {
+        const ps = getComputedStyle(el, pseudo);
+        if (ps.display === 'none' || ps.content === 'none' || ps.content === 'normal') continue;
+        const attr = /^attr\(([\w-]+)\)$/.exec(ps.content);
+        const text = attr ? (el.getAttribute(attr[1] as string) ?? '') : ps.content.replace(/^"(.*)"$/, '$1');
+        if (text.trim()) check(el, ps.color, text, pseudo);
+      }
     }
     return failures;
   }, min);
@@ -288,6 +354,24 @@ describe('the popover at 380×520 and a larger window, light and dark', { skip }
     await assertReachable(page.getByTestId('worker-state'), 'the status badge');
     await assertNoSidewaysOverflow('Speak');
     await shootAll('speak-idle');
+  });
+
+  test('a blend at 380×520: the voice button shows its whole name and the transport stays in view', async (t) => {
+    const voice = await store<string>('(s) => s.settings.value.voice');
+    t.after(() => setState(`(s) => ({ settings: { ...s.settings, value: { ...s.settings.value, voice: '${voice}' } } })`));
+    for (const blend of ['af_heart:0.7,af_bella:0.3', 'am_michael:0.6,af_jessica:0.4']) {
+      await setState(`(s) => ({ settings: { ...s.settings, value: { ...s.settings.value, voice: '${blend}' } } })`);
+      const name = page.locator('.voice-button-name');
+      const shown = await name.evaluate((el) => ({ text: el.textContent, cut: el.scrollWidth > el.clientWidth + 1 }));
+      assert.equal(shown.cut, false, `the voice button shows "${shown.text}" whole`);
+      await assertReachable(page.getByRole('button', { name: /^Voice: / }), `the voice button with ${blend}`);
+      await assertReachable(page.getByRole('slider', { name: /Speed/ }), `the speed slider with ${blend}`);
+      for (const control of ['Speak', 'Stop']) {
+        await assertReachable(page.getByRole('button', { name: control, exact: true }), `${control} with ${blend}`);
+      }
+      await assertNoSidewaysOverflow(`Speak with ${blend}`);
+    }
+    await shootAll('speak-blend');
   });
 
   test(
@@ -408,11 +492,47 @@ describe('the popover at 380×520 and a larger window, light and dark', { skip }
     await page.keyboard.press('Control+1');
   });
 
+  test('the engine starting, downloading, failing, missing or offline at 380×520: the panel, the badge and the transport fit', async (t) => {
+    const saved = await page.evaluate(() => {
+      const { engine, fetch } = (window as any).__kokoroReadiness.getState();
+      return { engine, fetch };
+    });
+    t.after(async () => {
+      await setReadiness(saved);
+      await setState(`(s) => ({ metrics: { ...s.metrics, worker: 'up' } })`);
+      await page.setViewportSize(POPOVER);
+      await page.emulateMedia({ colorScheme: 'light' });
+    });
+    for (const state of READINESS_STATES) {
+      await setState(`(s) => ({ metrics: { ...s.metrics, worker: '${state.worker}' } })`);
+      await setReadiness(state.readiness);
+      await page.keyboard.press('Control+1');
+      const what = `Speak while ${state.name}`;
+      await assertReachable(page.getByRole('button', { name: 'Speak', exact: true }), `Speak (${state.name})`);
+      await assertReachable(page.getByRole('button', { name: /^Voice: / }), `the voice button (${state.name})`);
+      await assertReachable(page.getByTestId('worker-state'), `the badge (${state.name})`);
+      const panel = page.getByTestId('first-run');
+      if (await panel.isVisible()) {
+        await assertReachable(panel.locator('strong').first(), `the model panel's headline (${state.name})`);
+        for (const name of ['Fetch model', 'Try again']) {
+          const action = panel.getByRole('button', { name, exact: true });
+          if (await action.isVisible()) await assertReachable(action, `${name} (${state.name})`);
+        }
+      }
+      await assertNoSidewaysOverflow(what);
+      await shootAll(`engine-${state.name}`);
+    }
+  });
+
   test('every text meets WCAG AA 4.5:1 in light and dark, measured from the computed styles', async () => {
     // States that show colours idle does not: speaking and paused labels, the transcript, a
     // warning and an error, a provider fallback, a blend, a favourite, benchmark results.
     const voice = await store<string>('(s) => s.settings.value.voice');
     const provider = await store<unknown>('(s) => s.metrics.provider');
+    const readiness = await page.evaluate(() => {
+      const { engine, fetch } = (window as any).__kokoroReadiness.getState();
+      return { engine, fetch };
+    });
     const states = [
       `(s) => ({ playback: { ...s.playback, status: 'playing', spokenText: 'One. Two. Three.', sentences: [{ start: 0, end: 4 }, { start: 5, end: 9 }, { start: 10, end: 16 }], sentenceIndex: 1 } })`,
       `(s) => ({ playback: { ...s.playback, status: 'paused', problem: { message: 'A problem.', action: 'Do this.' } } })`,
@@ -437,6 +557,18 @@ describe('the popover at 380×520 and a larger window, light and dark', { skip }
           await page.keyboard.press(`Control+${key}`);
           for (const f of await contrastFailures(AA_CONTRAST)) failures.push(`${scheme} ${sizeName(size)} view ${key}: ${f}`);
         }
+        // The badge (long label, or the popover's short one drawn by CSS) and the model panel in
+        // every engine state, and "Starting…" while a request waits for its first audio.
+        await page.keyboard.press('Control+1');
+        for (const state of READINESS_STATES) {
+          await setState(
+            `(s) => ({ metrics: { ...s.metrics, worker: '${state.worker}' }, playback: { ...s.playback, status: 'starting', problem: null } })`,
+          );
+          await setReadiness(state.readiness);
+          for (const f of await contrastFailures(AA_CONTRAST)) failures.push(`${scheme} ${sizeName(size)} ${state.name}: ${f}`);
+        }
+        await setReadiness(readiness);
+        await setState(`(s) => ({ metrics: { ...s.metrics, worker: 'up' }, playback: { ...s.playback, status: 'idle' } })`);
       }
     }
     await setState(
