@@ -171,7 +171,7 @@ function BenchResults({ result }: { result: BenchResult }) {
       </div>
       <div className="results-body">
         <div className="table-scroll">
-          <table className="table" data-testid="bench-table">
+          <table className="table stack" data-testid="bench-table">
             <thead>
               <tr>
                 <th scope="col">Preset</th>
@@ -187,14 +187,28 @@ function BenchResults({ result }: { result: BenchResult }) {
             <tbody>
               {result.rows.map((r) => (
                 <tr key={`${r.preset}-${r.provider}`}>
-                  <th scope="row">{r.preset}</th>
-                  <td>{PROVIDER_NAMES[r.provider]}</td>
-                  <td className="num">{r.runs}</td>
-                  <td className="num">{formatMs(r.ttfaEngineMs.p50)}</td>
-                  <td className="num">{formatMs(r.ttfaEngineMs.p95)}</td>
-                  <td className="num">{formatRtf(r.rtf.p50)}</td>
-                  <td className="num">{formatRtf(r.rtf.p95)}</td>
-                  <td className="num">{formatBytes(r.peakRssBytes)}</td>
+                  <th scope="row" data-label="Preset">
+                    {r.preset}
+                  </th>
+                  <td data-label="Provider">{PROVIDER_NAMES[r.provider]}</td>
+                  <td className="num" data-label="Runs">
+                    {r.runs}
+                  </td>
+                  <td className="num" data-label="TTFA p50">
+                    {formatMs(r.ttfaEngineMs.p50)}
+                  </td>
+                  <td className="num" data-label="TTFA p95">
+                    {formatMs(r.ttfaEngineMs.p95)}
+                  </td>
+                  <td className="num" data-label="RTF p50">
+                    {formatRtf(r.rtf.p50)}
+                  </td>
+                  <td className="num" data-label="RTF p95">
+                    {formatRtf(r.rtf.p95)}
+                  </td>
+                  <td className="num" data-label="Peak memory">
+                    {formatBytes(r.peakRssBytes)}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -114,7 +114,7 @@ export function DashboardView() {
       {done.length > 0 && (
         <section className="recent" aria-label="Recent utterances">
           <div className="table-scroll">
-            <table className="table">
+            <table className="table stack">
               <thead>
                 <tr>
                   <th scope="col">Time</th>
@@ -130,14 +130,26 @@ export function DashboardView() {
               <tbody>
                 {[...done].reverse().map((m) => (
                   <tr key={m.id}>
-                    <td>{new Date(m.at).toLocaleTimeString()}</td>
-                    <td className="label">{m.label}</td>
-                    <td>{m.voice}</td>
-                    <td className="num">{formatMs(m.ttfaAudibleMs)}</td>
-                    <td className="num">{formatMs(m.ttfaEngineMs)}</td>
-                    <td className="num">{formatRtf(m.rtf)}</td>
-                    <td className="num">{formatBytes(m.peakRssBytes)}</td>
-                    <td className="num">{m.underruns}</td>
+                    <td data-label="Time">{new Date(m.at).toLocaleTimeString()}</td>
+                    <td className="label" data-label="Text">
+                      {m.label}
+                    </td>
+                    <td data-label="Voice">{m.voice}</td>
+                    <td className="num" data-label="Audible TTFA">
+                      {formatMs(m.ttfaAudibleMs)}
+                    </td>
+                    <td className="num" data-label="Engine TTFA">
+                      {formatMs(m.ttfaEngineMs)}
+                    </td>
+                    <td className="num" data-label="RTF">
+                      {formatRtf(m.rtf)}
+                    </td>
+                    <td className="num" data-label="Peak memory">
+                      {formatBytes(m.peakRssBytes)}
+                    </td>
+                    <td className="num" data-label="Underruns">
+                      {m.underruns}
+                    </td>
                   </tr>
                 ))}
               </tbody>

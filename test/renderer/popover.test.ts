@@ -487,6 +487,18 @@ describe('the popover at 380×520 and a larger window, light and dark', { skip }
     ] as const) {
       await page.keyboard.press(`Control+${key}`);
       await assertNoSidewaysOverflow(name);
+      // Tables too: no column left out of view to the right (they used to scroll sideways, 919 px wide).
+      const tables = await page
+        .locator('.table-scroll')
+        .evaluateAll((els) =>
+          els.map((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, rows: el.querySelectorAll('tbody tr').length })),
+        );
+      if (name !== 'settings')
+        assert.ok(
+          tables.some((t) => t.rows > 0),
+          `${name} shows a table with rows`,
+        );
+      for (const t of tables) assert.ok(t.scroll <= t.client + 1, `${name}: a table fits the popover (${t.scroll} > ${t.client})`);
       await shootAll(name);
     }
     await page.keyboard.press('Control+1');
