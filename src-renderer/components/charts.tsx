@@ -71,6 +71,7 @@ export function LineChart({
 }: {
   title: string;
   series: Series[];
+  /** What one point is, singular ("utterance"): the axis reads "last utterance" or "last 5 utterances". */
   unit: string;
   format: (v: number) => string;
 }) {
@@ -88,7 +89,7 @@ export function LineChart({
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}: ${summary.join('; ')}`}>
         <GridLines y={y} max={max} format={format} labelled={n > 0} />
         <text className="axis" x={W - PAD.r} y={H - 4} textAnchor="end">
-          {n === 0 ? 'no data yet' : `last ${n} ${unit}`}
+          {n === 0 ? 'no data yet' : n === 1 ? `last ${unit}` : `last ${n} ${unit}s`}
         </text>
         {series.map((s) => {
           const pts = s.values.map((v, i) => (v === null ? null : `${x(i)},${y(v)}`)).filter(Boolean);

@@ -88,7 +88,7 @@ export function DashboardView() {
       <div className="charts">
         <LineChart
           title="Time to first audio"
-          unit="utterances"
+          unit="utterance"
           format={formatMs}
           series={[
             { label: 'Audible', values: done.map((m) => m.ttfaAudibleMs), className: 's1' },
@@ -97,13 +97,13 @@ export function DashboardView() {
         />
         <LineChart
           title="Real-time factor"
-          unit="utterances"
+          unit="utterance"
           format={(v) => v.toFixed(2)}
           series={[{ label: 'RTF', values: done.map((m) => m.rtf), className: 's3' }]}
         />
         <LineChart
           title="Worker memory"
-          unit="utterances"
+          unit="utterance"
           format={(v) => `${Math.round(v)}`}
           series={[
             { label: 'Peak MB', values: done.map((m) => (m.peakRssBytes ? toMb(m.peakRssBytes) : null)), className: 's2' },

@@ -139,12 +139,21 @@ test('recent utterances are listed newest first once measured, with their text, 
   render(createElement(DashboardView));
   assert.equal(screen.queryByRole('region', { name: 'Recent utterances' }), null, 'no table before anything was measured');
   const texts = ['First thing said.', 'Second thing said.', 'Third thing said.'];
+  // What each chart's axis says it shows, after each utterance: singular for one.
+  const axes = () =>
+    new Set([...document.querySelectorAll('svg text.axis')].map((t) => t.textContent).filter((t) => /^(last|no data)/.test(t ?? '')));
+  const seen: Set<string | null>[] = [axes()];
   for (const [i, text] of texts.entries()) {
     const id = await utterance(fake, text, performance.timeOrigin, 1_200);
     emit(fake, metrics(id, { ttfaEngineMs: 500 + i * 100, final: true }));
     emit(fake, { type: 'done', id, stopped: false });
     await played(12);
+    seen.push(axes());
   }
+  assert.deepEqual(
+    seen.map((s) => [...s]),
+    [['no data yet'], ['last utterance'], ['last 2 utterances'], ['last 3 utterances']],
+  );
   const rows = within(screen.getByRole('region', { name: 'Recent utterances' }))
     .getAllByRole('row')
     .slice(1);

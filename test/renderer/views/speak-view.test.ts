@@ -72,7 +72,7 @@ async function click(element: HTMLElement) {
   });
 }
 
-test('Speak is enabled only with text, a running engine, loaded settings and the model there', async () => {
+test('Speak is enabled, and idle reads "Ready", only with a running engine, loaded settings and the model there', async () => {
   const ready: ReadinessState = { status: 'ready', variant: 'int8', firstRun: false, variants: [] };
   // [worker says hello, readiness, text] → Speak enabled
   const table: [boolean, ReadinessState | null, string, boolean][] = [
@@ -94,6 +94,9 @@ test('Speak is enabled only with text, a running engine, loaded settings and the
       !enabled,
       `${up ? 'up' : 'connecting'}, ${engine?.status ?? 'no readiness'}, ${JSON.stringify(draft)}`,
     );
+    // The label speaks for the engine, not the text box: blank text is still "Ready".
+    const engineReady = enabled || draft.trim() === '';
+    assert.equal(stateLabel(), engineReady ? 'Ready' : 'Not ready', `${up ? 'up' : 'connecting'}, ${engine?.status ?? 'no readiness'}`);
     disconnect();
   }
 });
