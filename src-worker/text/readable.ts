@@ -47,13 +47,19 @@ const LONE_GREEK = /^\p{sc=Greek}\p{sc=Inherited}*$/u;
 const READABLE = /[\p{L}\p{N}]/u;
 const SPACE = /\s/u;
 
-/** Script names as users know them, tried in order on the first letter of a run. */
+/**
+ * Script names as users know them. Kana and Hangul are looked for anywhere in a run, since
+ * Japanese and Korean mix them with Han characters (今日は… starts with Han but is Japanese);
+ * the rest are tried in order on the first letter of the run.
+ */
+const RUN_SCRIPT_NAMES: readonly (readonly [RegExp, string])[] = [
+  [/[\p{sc=Hiragana}\p{sc=Katakana}]/u, 'Japanese'],
+  [/\p{sc=Hangul}/u, 'Korean (Hangul)'],
+];
 const SCRIPT_NAMES: readonly (readonly [RegExp, string])[] = [
   [/\p{sc=Arabic}/u, 'Arabic'],
   [/\p{sc=Hebrew}/u, 'Hebrew'],
   [/\p{sc=Han}/u, 'Chinese (Han)'],
-  [/[\p{sc=Hiragana}\p{sc=Katakana}]/u, 'Japanese (kana)'],
-  [/\p{sc=Hangul}/u, 'Korean (Hangul)'],
   [/\p{sc=Cyrillic}/u, 'Cyrillic'],
   [/\p{sc=Greek}/u, 'Greek'],
   [/\p{sc=Devanagari}/u, 'Devanagari'],
@@ -102,7 +108,8 @@ export function checkText(text: string, opts: CheckTextOptions = {}): { skipped:
   const runs = foreignRuns(text);
   if (runs.length === 0) return { skipped: undefined };
   const scripts = [...new Set(runs.map((r) => r.script))];
-  const chars = runs.reduce((sum, r) => sum + r.end - r.start, 0);
+  // Characters as users count them (code points), not UTF-16 units: 𝐀 or 𠀋 is one character.
+  const chars = runs.reduce((sum, r) => sum + codePoints(text, r), 0);
   if (!READABLE.test(withoutRuns(text, runs).replace(JUNK, ''))) {
     throw new KokoroError(
       'unsupported-script',
@@ -126,7 +133,10 @@ export function foreignRuns(text: string): (TextSpan & { script: string })[] {
   for (const match of text.matchAll(FOREIGN_RUN)) {
     if (LONE_GREEK.test(match[0])) continue;
     const first = String.fromCodePoint(match[0].codePointAt(0) ?? 0);
-    const script = SCRIPT_NAMES.find(([pattern]) => pattern.test(first))?.[1] ?? 'a non-Latin';
+    const script =
+      RUN_SCRIPT_NAMES.find(([pattern]) => pattern.test(match[0]))?.[1] ??
+      SCRIPT_NAMES.find(([pattern]) => pattern.test(first))?.[1] ??
+      'a non-Latin';
     runs.push({ start: match.index, end: match.index + match[0].length, script });
   }
   return runs;
@@ -194,6 +204,12 @@ function withoutRuns(text: string, runs: readonly TextSpan[]): string {
     from = run.end;
   }
   return out + text.slice(from);
+}
+
+function codePoints(text: string, span: TextSpan): number {
+  let count = 0;
+  for (const _ of text.slice(span.start, span.end)) count++;
+  return count;
 }
 
 function listWords(words: readonly string[]): string {
