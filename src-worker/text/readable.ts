@@ -45,6 +45,8 @@ export const FOREIGN_RUN = new RegExp(String.raw`${FOREIGN}(?:${JOINER}*${FOREIG
 
 const LONE_GREEK = /^\p{sc=Greek}\p{sc=Inherited}*$/u;
 const READABLE = /[\p{L}\p{N}]/u;
+/** Characters that take no space on screen (zero-width space and joiners, direction marks, word joiner, soft hyphen); JS's \s already covers U+FEFF. */
+const INVISIBLE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069]/g;
 const SPACE = /\s/u;
 
 /**
@@ -84,7 +86,8 @@ export const EMPTY_TEXT_ACTION = 'Select or copy some text, then try again.';
  * `text-too-long`, `not-text`, `unsupported-script`) or returns what will be skipped.
  */
 export function checkText(text: string, opts: CheckTextOptions = {}): { skipped: SkippedText | undefined } {
-  if (text.trim() === '') {
+  // Text that looks empty is empty, even when it holds invisible characters (a copied zero-width space).
+  if (text.replace(INVISIBLE, '').trim() === '') {
     throw new KokoroError('empty-text', 'The text to speak is empty.', opts.emptyAction ?? EMPTY_TEXT_ACTION);
   }
   if (text.length > MAX_TEXT_CHARS) {

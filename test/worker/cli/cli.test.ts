@@ -126,6 +126,7 @@ test('say checks the text before loading the model, in command-line words', asyn
   const cases: [string[], string | Buffer | undefined, string, RegExp][] = [
     [['say', '--out', path.join(dir, 'e.wav'), '   '], undefined, 'empty-text', /empty[\s\S]*kokoro-bar say "Hello"[\s\S]*standard input/],
     [['say', '--out', path.join(dir, 'e.wav'), '-'], '\n\n', 'empty-text', /empty/],
+    [['say', '--out', path.join(dir, 'e.wav'), '\u200b\u200d '], undefined, 'empty-text', /empty[\s\S]*standard input/],
     [
       ['say', '--out', path.join(dir, 'a.wav'), 'مرحبا بالعالم'],
       undefined,
@@ -133,6 +134,8 @@ test('say checks the text before loading the model, in command-line words', asyn
       /Arabic script, which the voices cannot read/,
     ],
     [['say', '--out', path.join(dir, 'c.wav'), '你好。世界！'], undefined, 'unsupported-script', /Chinese \(Han\) script/],
+    [['say', '--out', path.join(dir, 'h.wav'), 'שלום עולם'], undefined, 'unsupported-script', /Hebrew script/],
+    [['say', '--out', path.join(dir, 'j.wav'), '今日は晴れです。明日は雨！'], undefined, 'unsupported-script', /Japanese script/],
     [['say', '--out', path.join(dir, 'b.wav'), '-'], randomBytes(3072, 1), 'not-text', /does not look like text[\s\S]*UTF-8/],
   ];
   for (const [args, input, code, pattern] of cases) {

@@ -40,6 +40,8 @@ const cases: [string, string, ReturnType<typeof outcome>][] = [
   ['emoji and symbols', 'Nice 😀 → ★ © 2024', 'ok'],
   ['a stray replacement character is dropped, not refused', 'Caf\ufffd au lait is good today.', 'ok'],
   ['empty', '   \n ', 'empty-text'],
+  // Before, these reached the engine and failed as no-speakable-text only after the model loaded.
+  ['only invisible characters', ' \u200b\u200d \u2060\u00ad\u200e\ufeff ', 'empty-text'],
   ['too long', 'x'.repeat(MAX_TEXT_CHARS + 1), 'text-too-long'],
   ['Arabic alone', 'مرحبا بالعالم', 'unsupported-script'],
   ['Arabic with harakat and its own full stop', 'مَرْحَبًا بِالْعَالَمِ۔', 'unsupported-script'],
