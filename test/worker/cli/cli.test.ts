@@ -162,20 +162,27 @@ test('say skips text the voices cannot read with a note, and speaks the rest', a
   assert.ok(seconds > 0.4 && seconds < 3, `${seconds} s for "Hello there."`);
 });
 
-test('a killed say leaves a valid WAV of what it wrote', async () => {
-  const out = path.join(dir, 'killed.wav');
+/** Starts `say` on a long text, waits for its first chunk on disk, sends `signal`; resolves to how it ended. */
+async function interruptSay(out: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
   const text = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1} of a long text that takes a while to speak.`).join(
     ' ',
   );
+  let stderr = '';
   const child = execFile(process.execPath, [BIN, 'say', '--out', out, text], {
     env: { ...process.env, [WORKER_ENV.engine]: JSON.stringify({ assets: files }) },
   });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  // Wait for the first chunk's samples, give its header update a moment, then kill.
+  child.stderr?.on('data', (part: string) => (stderr += part));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  // Wait for the first chunk's samples, give its header update a moment, then signal.
   while (!(existsSync(out) && statSync(out).size > WAV_HEADER_BYTES)) await delay(50);
   await delay(300);
-  child.kill('SIGKILL');
-  await exited;
+  child.kill(signal);
+  return { code: await exited, stderr };
+}
+
+test('a killed say leaves a valid WAV of what it wrote', async () => {
+  const out = path.join(dir, 'killed.wav');
+  await interruptSay(out, 'SIGKILL');
   const wav = readWav(out);
   assert.ok(wav.dataSize > 0, 'the header counts the samples written');
   assert.ok(
@@ -184,6 +191,25 @@ test('a killed say leaves a valid WAV of what it wrote', async () => {
   );
   assert.equal(wav.riffSize, wav.dataSize + WAV_HEADER_BYTES - 8);
   assert.ok(wav.dataSize < 12 * 4 * 48_000, 'killed before the end');
+});
+
+test('Ctrl-C or SIGTERM stops say with its WAV closed: the header counts exactly the samples present', async () => {
+  // Before, both signals killed the process: no message, and a header one chunk short when the
+  // signal came between a chunk's samples and its header update.
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    const out = path.join(dir, `${signal}.wav`);
+    const result = await interruptSay(out, signal);
+    assert.equal(result.code, code, `${signal}: ${result.stderr}`);
+    assert.match(result.stderr, new RegExp(`Stopped \\(${signal}\\): .*${signal}\\.wav holds the [\\d.]+ s spoken so far`));
+    const wav = readWav(out);
+    assert.ok(wav.dataSize > 0, `${signal}: the header counts the samples written`);
+    assert.equal(wav.dataSize, wav.fileSize - WAV_HEADER_BYTES, `${signal}: header and data agree`);
+    assert.equal(wav.riffSize, wav.dataSize + WAV_HEADER_BYTES - 8);
+    assert.ok(wav.dataSize < 12 * 4 * 48_000, `${signal}: stopped before the end`);
+  }
 });
 
 test('voices lists all 54 voices with their languages', async () => {
