@@ -27,6 +27,7 @@ import { KokoroError } from '../engine/errors.ts';
 import { WORKER_ENV } from '../protocol/worker-env.ts';
 import { engineOptionsFromEnv } from '../serve/boot.ts';
 import { createMeter, memory } from '../engine/metrics.ts';
+import { parseVoiceSpec } from '../engine/voices.ts';
 import { checkText } from '../text/readable.ts';
 import {
   DEFAULT_SPEED,
@@ -186,6 +187,8 @@ async function say(args: string[], io: CliIo): Promise<number> {
   }
 
   return withEngine(async (engine) => {
+    // The voice is checked against the voice files before the model loads, as the text was above.
+    parseVoiceSpec(voice, new Set(engine.voices().map((v) => v.id)));
     await engine.warmUp();
     const meter = createMeter(performance.now());
     let waitFrom = performance.now();
