@@ -70,9 +70,13 @@ async function main(): Promise<void> {
   }
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
   const dataDir = values['data-dir'] ?? path.join(os.tmpdir(), 'kokoro-bar-dev');
-  if (!values['no-fetch']) await fetchIfNeeded((await loadSettings(dataDir)).settings.modelVariant);
+  // Loaded once, here, and handed to the host: loading again would drop the notices of a file
+  // this load has already moved aside or repaired.
+  const settings = await loadSettings(dataDir);
+  if (!values['no-fetch']) await fetchIfNeeded(settings.settings.modelVariant);
   const host = await startDevHost({
     port,
+    settings,
     rendererDir: values.renderer ?? path.join(root, 'dist', 'renderer'),
     dataDir,
     ...(values.clipboard === undefined ? {} : { clipboard: values.clipboard }),

@@ -32,7 +32,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isWorkerEvent, type AppCommand, type PlatformInfo, type Settings } from '../../src-worker/protocol/messages.ts';
 import { WORKER_ENV } from '../../src-worker/protocol/worker-env.ts';
-import { applyPatch, fallBackToKnownVoice, loadSettings, writeSettings } from '../settings/settings.ts';
+import { applyPatch, fallBackToKnownVoice, loadSettings, writeSettings, type LoadResult } from '../settings/settings.ts';
 import {
   TEST_TOKEN_HEADER,
   WS_MAX_PAYLOAD_BYTES,
@@ -73,6 +73,12 @@ export interface DevHostOptions {
   clipboard?: string;
   /** Serve `POST /__test/*` behind a fresh random token (see [Note: The dev host trusts only itself]). */
   testEndpoints?: boolean;
+  /**
+   * The settings of `dataDir` as the caller loaded them, notices included; loaded here when
+   * absent. A second load would lose the notices: the first one has already moved a corrupt
+   * file aside or rewritten a repaired one.
+   */
+  settings?: LoadResult;
 }
 
 /** A running dev host. */
@@ -114,7 +120,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const rendererDir = path.resolve(options.rendererDir);
   const dataDir = path.resolve(options.dataDir);
   await fs.mkdir(dataDir, { recursive: true });
-  const loaded = await loadSettings(dataDir);
+  const loaded = options.settings ?? (await loadSettings(dataDir));
   let settings: Settings = loaded.settings;
   let clipboard = options.clipboard ?? SAMPLE_CLIPBOARD;
   const testToken = options.testEndpoints === true ? newTestToken() : null;

@@ -27,6 +27,7 @@ import { KokoroError } from '../engine/errors.ts';
 import { WORKER_ENV } from '../protocol/worker-env.ts';
 import { engineOptionsFromEnv } from '../serve/boot.ts';
 import { createMeter, memory } from '../engine/metrics.ts';
+import { parseVoiceSpec } from '../engine/voices.ts';
 import { checkText } from '../text/readable.ts';
 import {
   DEFAULT_SPEED,
@@ -45,6 +46,12 @@ import { createWavWriter } from './wav.ts';
 
 /** What to do about empty text, in command-line terms (the engine's wording is the app's). */
 const CLI_EMPTY_TEXT_ACTION = 'Give the text as an argument (kokoro-bar say "Hello") or on standard input (echo Hello | kokoro-bar say -).';
+
+/** Signals that stop `say` with its WAV closed (see [Note: A stopped say closes its WAV]). */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+type StopSignal = (typeof STOP_SIGNALS)[number];
+/** A process ended by signal n exits with 128 + n, as the shell reports it. */
+const SIGNAL_EXIT_BASE = 128;
 
 /** Runs the benchmark this many times per preset unless told otherwise. */
 const DEFAULT_BENCH_RUNS = 3;
@@ -180,14 +187,17 @@ async function say(args: string[], io: CliIo): Promise<number> {
   }
 
   return withEngine(async (engine) => {
+    // The voice is checked against the voice files before the model loads, as the text was above.
+    parseVoiceSpec(voice, new Set(engine.voices().map((v) => v.id)));
     await engine.warmUp();
     const meter = createMeter(performance.now());
     let waitFrom = performance.now();
     let chunks = 0;
     const words: WordTiming[] = [];
     let wav: Awaited<ReturnType<typeof createWavWriter>> | undefined;
+    const stop = stopOnSignals();
     try {
-      for await (const chunk of engine.speak(text, { voice, speed })) {
+      for await (const chunk of engine.speak(text, { voice, speed, signal: stop.signal })) {
         meter.chunk(chunk.pcm, performance.now() - waitFrom, chunk.dropped);
         meter.posted();
         wav ??= await createWavWriter(out, SAMPLE_RATE);
@@ -197,7 +207,12 @@ async function say(args: string[], io: CliIo): Promise<number> {
         waitFrom = performance.now();
       }
     } finally {
+      stop.dispose();
       await wav?.close();
+    }
+    if (stop.stoppedBy !== undefined) {
+      io.stderr.write(`Stopped (${stop.stoppedBy}): ${out} holds the ${meter.audioSeconds.toFixed(2)} s spoken so far.\n`);
+      return SIGNAL_EXIT_BASE + os.constants.signals[stop.stoppedBy];
     }
     if ((timingsOut !== undefined || subtitlesOut !== undefined) && words.length === 0) {
       io.stderr.write(
@@ -217,6 +232,35 @@ async function say(args: string[], io: CliIo): Promise<number> {
     if (outArg === undefined && !values['no-play']) await play(out, io);
     return 0;
   });
+}
+
+/**
+ * [Note: A stopped say closes its WAV]
+ * Ctrl-C (SIGINT) or SIGTERM during `say` stops the speech instead of killing the process: the
+ * chunk being written is finished and the header rewritten to count it, so the WAV's header
+ * matches its data exactly (a kill between a chunk's samples and its header update would leave
+ * the header one chunk short). A second signal exits at once. The exit code is the shell's for
+ * the signal (130, 143). Handlers are set only while speech runs: a signal while the model loads
+ * ends the process at once, before any WAV exists.
+ */
+function stopOnSignals(): { signal: AbortSignal; readonly stoppedBy: StopSignal | undefined; dispose(): void } {
+  const controller = new AbortController();
+  let stoppedBy: StopSignal | undefined;
+  const onSignal = (signal: StopSignal): void => {
+    if (stoppedBy !== undefined) process.exit(SIGNAL_EXIT_BASE + os.constants.signals[signal]);
+    stoppedBy = signal;
+    controller.abort();
+  };
+  for (const name of STOP_SIGNALS) process.on(name, onSignal);
+  return {
+    signal: controller.signal,
+    get stoppedBy() {
+      return stoppedBy;
+    },
+    dispose: () => {
+      for (const name of STOP_SIGNALS) process.off(name, onSignal);
+    },
+  };
 }
 
 // Writes the --timings and --subtitles files (see captions.ts); returns the paths written.

@@ -269,7 +269,7 @@ export interface SkippedText {
   /** For the user, e.g. "Skipped 12 characters in Arabic script: the voices read English only." */
   message: string;
   scripts: string[];
-  /** Characters skipped (UTF-16 code units), in all runs. */
+  /** Characters skipped (code points, as users count them), in all runs. */
   chars: number;
   /** The first runs skipped (at most MAX_SKIPPED_SPANS of readable.ts), as spans of the original text. */
   spans: TextSpan[];

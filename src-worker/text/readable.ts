@@ -45,15 +45,23 @@ export const FOREIGN_RUN = new RegExp(String.raw`${FOREIGN}(?:${JOINER}*${FOREIG
 
 const LONE_GREEK = /^\p{sc=Greek}\p{sc=Inherited}*$/u;
 const READABLE = /[\p{L}\p{N}]/u;
+/** Characters that take no space on screen (zero-width space and joiners, direction marks, word joiner, soft hyphen); JS's \s already covers U+FEFF. */
+const INVISIBLE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069]/g;
 const SPACE = /\s/u;
 
-/** Script names as users know them, tried in order on the first letter of a run. */
+/**
+ * Script names as users know them. Kana and Hangul are looked for anywhere in a run, since
+ * Japanese and Korean mix them with Han characters (今日は… starts with Han but is Japanese);
+ * the rest are tried in order on the first letter of the run.
+ */
+const RUN_SCRIPT_NAMES: readonly (readonly [RegExp, string])[] = [
+  [/[\p{sc=Hiragana}\p{sc=Katakana}]/u, 'Japanese'],
+  [/\p{sc=Hangul}/u, 'Korean (Hangul)'],
+];
 const SCRIPT_NAMES: readonly (readonly [RegExp, string])[] = [
   [/\p{sc=Arabic}/u, 'Arabic'],
   [/\p{sc=Hebrew}/u, 'Hebrew'],
   [/\p{sc=Han}/u, 'Chinese (Han)'],
-  [/[\p{sc=Hiragana}\p{sc=Katakana}]/u, 'Japanese (kana)'],
-  [/\p{sc=Hangul}/u, 'Korean (Hangul)'],
   [/\p{sc=Cyrillic}/u, 'Cyrillic'],
   [/\p{sc=Greek}/u, 'Greek'],
   [/\p{sc=Devanagari}/u, 'Devanagari'],
@@ -78,7 +86,8 @@ export const EMPTY_TEXT_ACTION = 'Select or copy some text, then try again.';
  * `text-too-long`, `not-text`, `unsupported-script`) or returns what will be skipped.
  */
 export function checkText(text: string, opts: CheckTextOptions = {}): { skipped: SkippedText | undefined } {
-  if (text.trim() === '') {
+  // Text that looks empty is empty, even when it holds invisible characters (a copied zero-width space).
+  if (text.replace(INVISIBLE, '').trim() === '') {
     throw new KokoroError('empty-text', 'The text to speak is empty.', opts.emptyAction ?? EMPTY_TEXT_ACTION);
   }
   if (text.length > MAX_TEXT_CHARS) {
@@ -102,7 +111,8 @@ export function checkText(text: string, opts: CheckTextOptions = {}): { skipped:
   const runs = foreignRuns(text);
   if (runs.length === 0) return { skipped: undefined };
   const scripts = [...new Set(runs.map((r) => r.script))];
-  const chars = runs.reduce((sum, r) => sum + r.end - r.start, 0);
+  // Characters as users count them (code points), not UTF-16 units: 𝐀 or 𠀋 is one character.
+  const chars = runs.reduce((sum, r) => sum + codePoints(text, r), 0);
   if (!READABLE.test(withoutRuns(text, runs).replace(JUNK, ''))) {
     throw new KokoroError(
       'unsupported-script',
@@ -126,7 +136,10 @@ export function foreignRuns(text: string): (TextSpan & { script: string })[] {
   for (const match of text.matchAll(FOREIGN_RUN)) {
     if (LONE_GREEK.test(match[0])) continue;
     const first = String.fromCodePoint(match[0].codePointAt(0) ?? 0);
-    const script = SCRIPT_NAMES.find(([pattern]) => pattern.test(first))?.[1] ?? 'a non-Latin';
+    const script =
+      RUN_SCRIPT_NAMES.find(([pattern]) => pattern.test(match[0]))?.[1] ??
+      SCRIPT_NAMES.find(([pattern]) => pattern.test(first))?.[1] ??
+      'a non-Latin';
     runs.push({ start: match.index, end: match.index + match[0].length, script });
   }
   return runs;
@@ -194,6 +207,12 @@ function withoutRuns(text: string, runs: readonly TextSpan[]): string {
     from = run.end;
   }
   return out + text.slice(from);
+}
+
+function codePoints(text: string, span: TextSpan): number {
+  let count = 0;
+  for (const _ of text.slice(span.start, span.end)) count++;
+  return count;
 }
 
 function listWords(words: readonly string[]): string {

@@ -55,6 +55,18 @@ describe('settings notices in the page', { skip }, () => {
     const text = await alert.innerText();
     assert.match(text, /Some settings were reset to defaults: "speed" was invalid/);
     assert.match(text, /The voice "af_nobody" in your settings is not installed, so Kokoro Bar is using af_heart instead/);
+    // The notice is taller than its box here: its first line must be reachable, not cut off above
+    // the scroll origin (a centred flex item overflows on both sides, and the top half cannot be scrolled to).
+    const overflow = await alert.evaluate((box) => {
+      box.scrollTop = 0;
+      const text = box.querySelector('span');
+      return {
+        above: box.getBoundingClientRect().top - (text?.getBoundingClientRect().top ?? 0),
+        scrolls: box.scrollHeight > box.clientHeight,
+      };
+    });
+    assert.ok(overflow.scrolls, 'the notice is long enough to scroll at this size');
+    assert.ok(overflow.above <= 0, `the notice's first line is ${overflow.above} px above its box`);
     const voice = await page.evaluate(() => (window as any).__kokoroStore.getState().settings.value?.voice);
     assert.equal(voice, 'af_heart');
     assert.equal(JSON.parse(readFileSync(path.join(dataDir, 'settings.json'), 'utf8')).voice, 'af_heart');

@@ -126,6 +126,7 @@ test('say checks the text before loading the model, in command-line words', asyn
   const cases: [string[], string | Buffer | undefined, string, RegExp][] = [
     [['say', '--out', path.join(dir, 'e.wav'), '   '], undefined, 'empty-text', /empty[\s\S]*kokoro-bar say "Hello"[\s\S]*standard input/],
     [['say', '--out', path.join(dir, 'e.wav'), '-'], '\n\n', 'empty-text', /empty/],
+    [['say', '--out', path.join(dir, 'e.wav'), '\u200b\u200d '], undefined, 'empty-text', /empty[\s\S]*standard input/],
     [
       ['say', '--out', path.join(dir, 'a.wav'), 'مرحبا بالعالم'],
       undefined,
@@ -133,6 +134,8 @@ test('say checks the text before loading the model, in command-line words', asyn
       /Arabic script, which the voices cannot read/,
     ],
     [['say', '--out', path.join(dir, 'c.wav'), '你好。世界！'], undefined, 'unsupported-script', /Chinese \(Han\) script/],
+    [['say', '--out', path.join(dir, 'h.wav'), 'שלום עולם'], undefined, 'unsupported-script', /Hebrew script/],
+    [['say', '--out', path.join(dir, 'j.wav'), '今日は晴れです。明日は雨！'], undefined, 'unsupported-script', /Japanese script/],
     [['say', '--out', path.join(dir, 'b.wav'), '-'], randomBytes(3072, 1), 'not-text', /does not look like text[\s\S]*UTF-8/],
   ];
   for (const [args, input, code, pattern] of cases) {
@@ -143,6 +146,10 @@ test('say checks the text before loading the model, in command-line words', asyn
     assert.doesNotMatch(result.stderr, /Select or copy|model|dictionary/i, `${code}: ${result.stderr}`);
     console.log(`# ${code}: rejected in ${Math.round(performance.now() - started)} ms`);
   }
+  // An unknown voice is found before the model too, from the voice files (before: 6.6 s, 327 MB).
+  const voice = await run(['say', '--out', path.join(dir, 'v.wav'), '--voice', 'af_nobody', 'Hi.'], undefined, { assets: missing });
+  assert.equal(voice.code, 1, voice.stderr);
+  assert.match(voice.stderr, /Unknown voice "af_nobody"[\s\S]*Choose one of 54 voices/);
   // A speed out of range is a usage error found before the model, too.
   const slow = await run(['say', '--out', path.join(dir, 's.wav'), '--speed', '0.1', 'Hi.'], undefined, { assets: missing });
   assert.equal(slow.code, 2, slow.stderr);
@@ -159,20 +166,27 @@ test('say skips text the voices cannot read with a note, and speaks the rest', a
   assert.ok(seconds > 0.4 && seconds < 3, `${seconds} s for "Hello there."`);
 });
 
-test('a killed say leaves a valid WAV of what it wrote', async () => {
-  const out = path.join(dir, 'killed.wav');
+/** Starts `say` on a long text, waits for its first chunk on disk, sends `signal`; resolves to how it ended. */
+async function interruptSay(out: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
   const text = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1} of a long text that takes a while to speak.`).join(
     ' ',
   );
+  let stderr = '';
   const child = execFile(process.execPath, [BIN, 'say', '--out', out, text], {
     env: { ...process.env, [WORKER_ENV.engine]: JSON.stringify({ assets: files }) },
   });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  // Wait for the first chunk's samples, give its header update a moment, then kill.
+  child.stderr?.on('data', (part: string) => (stderr += part));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  // Wait for the first chunk's samples, give its header update a moment, then signal.
   while (!(existsSync(out) && statSync(out).size > WAV_HEADER_BYTES)) await delay(50);
   await delay(300);
-  child.kill('SIGKILL');
-  await exited;
+  child.kill(signal);
+  return { code: await exited, stderr };
+}
+
+test('a killed say leaves a valid WAV of what it wrote', async () => {
+  const out = path.join(dir, 'killed.wav');
+  await interruptSay(out, 'SIGKILL');
   const wav = readWav(out);
   assert.ok(wav.dataSize > 0, 'the header counts the samples written');
   assert.ok(
@@ -181,6 +195,25 @@ test('a killed say leaves a valid WAV of what it wrote', async () => {
   );
   assert.equal(wav.riffSize, wav.dataSize + WAV_HEADER_BYTES - 8);
   assert.ok(wav.dataSize < 12 * 4 * 48_000, 'killed before the end');
+});
+
+test('Ctrl-C or SIGTERM stops say with its WAV closed: the header counts exactly the samples present', async () => {
+  // Before, both signals killed the process: no message, and a header one chunk short when the
+  // signal came between a chunk's samples and its header update.
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    const out = path.join(dir, `${signal}.wav`);
+    const result = await interruptSay(out, signal);
+    assert.equal(result.code, code, `${signal}: ${result.stderr}`);
+    assert.match(result.stderr, new RegExp(`Stopped \\(${signal}\\): .*${signal}\\.wav holds the [\\d.]+ s spoken so far`));
+    const wav = readWav(out);
+    assert.ok(wav.dataSize > 0, `${signal}: the header counts the samples written`);
+    assert.equal(wav.dataSize, wav.fileSize - WAV_HEADER_BYTES, `${signal}: header and data agree`);
+    assert.equal(wav.riffSize, wav.dataSize + WAV_HEADER_BYTES - 8);
+    assert.ok(wav.dataSize < 12 * 4 * 48_000, `${signal}: stopped before the end`);
+  }
 });
 
 test('voices lists all 54 voices with their languages', async () => {

@@ -40,6 +40,8 @@ const cases: [string, string, ReturnType<typeof outcome>][] = [
   ['emoji and symbols', 'Nice 😀 → ★ © 2024', 'ok'],
   ['a stray replacement character is dropped, not refused', 'Caf\ufffd au lait is good today.', 'ok'],
   ['empty', '   \n ', 'empty-text'],
+  // Before, these reached the engine and failed as no-speakable-text only after the model loaded.
+  ['only invisible characters', ' \u200b\u200d \u2060\u00ad\u200e\ufeff ', 'empty-text'],
   ['too long', 'x'.repeat(MAX_TEXT_CHARS + 1), 'text-too-long'],
   ['Arabic alone', 'مرحبا بالعالم', 'unsupported-script'],
   ['Arabic with harakat and its own full stop', 'مَرْحَبًا بِالْعَالَمِ۔', 'unsupported-script'],
@@ -52,6 +54,16 @@ const cases: [string, string, ReturnType<typeof outcome>][] = [
   ['Arabic in English, twice', 'Say مرحبا then سلام again.', { scripts: ['Arabic'], chars: 9 }],
   ['Hebrew and Chinese in English', 'Hello שלום and 你好 friends.', { scripts: ['Hebrew', 'Chinese (Han)'], chars: 6 }],
   ['Greek words in English', 'The word λόγος means word.', { scripts: ['Greek'], chars: 5 }],
+  // Characters are code points: 𠀋 and 𝐀-like letters outside the BMP count once, not twice.
+  ['Han outside the BMP counts once per character', 'Read 𠀋𠀌 aloud.', { scripts: ['Chinese (Han)'], chars: 2 }],
+  // Japanese mixes Han and kana: a run with kana is Japanese even when it starts with Han.
+  ['Japanese starting with Han', 'Hello 今日は晴れです。 Goodbye.', { scripts: ['Japanese'], chars: 7 }],
+  [
+    'Chinese and Japanese runs',
+    'The word 你好 means hello. 今日は晴れです。Then English again.',
+    { scripts: ['Chinese (Han)', 'Japanese'], chars: 9 },
+  ],
+  ['Korean with Hanja', 'Say 大韓민국 now.', { scripts: ['Korean (Hangul)'], chars: 4 }],
   ['random bytes', Buffer.from(Array.from({ length: 600 }, (_, i) => (i * 97 + 13) % 256)).toString('utf8'), 'not-text'],
   ['control characters', 'a\u0001b\u0002c\u0003d\u0004', 'not-text'],
   ['private use and unassigned', '\ue000\ue001\u{10ffff}\u0378 ab', 'not-text'],
@@ -78,6 +90,10 @@ test('checkText names the script and what to do; the notice names what was skipp
   const text = 'One مرحبا two שלום three.';
   const { skipped } = checkText(text);
   assert.equal(skipped?.message, 'Skipped 9 characters in Arabic and Hebrew script: the voices read English only.');
+  assert.throws(
+    () => checkText('今日は晴れです。'),
+    (error: unknown) => error instanceof KokoroError && /^The text is in Japanese script/.test(error.message),
+  );
   assert.deepEqual(
     skipped?.spans.map((s) => text.slice(s.start, s.end)),
     ['مرحبا', 'שלום'],
