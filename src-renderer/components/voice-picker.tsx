@@ -4,9 +4,10 @@
 // In the compact popover it is a sheet over the Speak view (see [Note: Compact popover layout]).
 
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { VoiceInfo } from '../../src-worker/protocol/messages.ts';
+import type { ReadinessState, VoiceInfo } from '../../src-worker/protocol/messages.ts';
 import { preview, stop, toggleFavourite, updateSettings } from '../store/actions.ts';
 import { useStore } from '../store/store.ts';
+import { useReadiness } from '../first-run/readiness-store.ts';
 import { cursorIndex, flattenGroups, groupVoices, type RowKey } from '../voice-groups.ts';
 import { DEFAULT_BLEND_WEIGHT, formatVoice, parseVoice, type VoiceMix } from '../voice-mix.ts';
 
@@ -20,6 +21,19 @@ export function useVoiceLabel(): string {
   return describeMix(parseVoice(voice), byId);
 }
 
+// What the empty voice list says while the engine is in `status` (the badge above says why).
+function voicesWaitFor(status: ReadinessState['status'] | undefined): string {
+  switch (status) {
+    case 'needs-fetch':
+    case 'fetching':
+      return 'The voices arrive with the model download.';
+    case 'failed':
+      return 'No voices: the engine could not start.';
+    default:
+      return 'Loading voices…';
+  }
+}
+
 /** The voice picker panel (a sheet in the compact layout). */
 export function VoicePicker() {
   const voices = useStore((s) => s.voices.list);
@@ -31,6 +45,8 @@ export function VoicePicker() {
   const sheetOpen = useStore((s) => s.ui.voiceSheet);
   const setSheet = useStore((s) => s.setVoiceSheet);
   const idle = useStore((s) => s.playback.status === 'idle');
+  // The voices come with the model files: while they are missing the list is not "loading".
+  const waiting = useReadiness((s) => voicesWaitFor(s.engine?.status));
   const mix = parseVoice(voice);
   const groups = useMemo(() => groupVoices(voices, favourites, query), [voices, favourites, query]);
   const flat = useMemo(() => flattenGroups(groups), [groups]);
@@ -138,7 +154,7 @@ export function VoicePicker() {
         aria-activedescendant={flat.length > 0 ? optionId(activeIndex) : undefined}
         onKeyDown={onKeyDown}
       >
-        {voices.length === 0 && <div className="empty">Loading voices…</div>}
+        {voices.length === 0 && <div className="empty">{waiting}</div>}
         {voices.length > 0 && flat.length === 0 && <div className="empty">No voice matches “{query}”.</div>}
         {groups.map((g, k) => (
           <div role="group" aria-label={g.label} key={g.label}>

@@ -45,6 +45,11 @@ export const useReadiness = create<ReadinessStore>(() => ({ engine: null, fetch:
 let bridge: KokoroBridge | undefined;
 let writeSettings: ((patch: SettingsPatch) => Promise<string | null>) | undefined;
 let serial = 0;
+/**
+ * A fetch failed with this worker: its later `needs-fetch` answers wait for the user's "Fetch
+ * model" instead of starting the same failing fetch again (a new worker starts afresh).
+ */
+let fetchFailed = false;
 const newId = (kind: string): string => `${kind}-${Date.now().toString(36)}-${++serial}`;
 const set = useReadiness.setState;
 const get = useReadiness.getState;
@@ -57,7 +62,9 @@ export function startReadiness(b: KokoroBridge, updateSettings: (patch: Settings
   bridge = b;
   writeSettings = updateSettings;
   b.onEvent(onEvent);
+  fetchFailed = false;
   b.onWorkerState((state) => {
+    fetchFailed = false;
     if (state === 'up') askReadiness();
     // A fetch, or its failure, belonged to the worker that went away.
     else set({ engine: null, fetch: null });
@@ -110,8 +117,9 @@ function onEvent(event: WorkerEvent): void {
       // Warmed up: the session is loaded, so the provider state now says which graph it runs
       // (after a fetch, its 'done' asks instead).
       if (event.state.status === 'ready' && !running) bridge?.send({ type: 'status', id: newId('status') });
-      // Nothing can be spoken until the files are there: fetch now, or join another window's fetch.
-      if ((event.state.status === 'needs-fetch' || event.state.status === 'fetching') && !running) fetchModel();
+      // Nothing can be spoken until the files are there: fetch now (unless that already failed),
+      // or join another window's fetch.
+      if (!running && ((event.state.status === 'needs-fetch' && !fetchFailed) || event.state.status === 'fetching')) fetchModel();
       return;
     }
     case 'fetch-progress': {
@@ -124,7 +132,12 @@ function onEvent(event: WorkerEvent): void {
       return;
     }
     case 'error':
-      if (running?.id === event.id) set({ fetch: { ...running, error: { message: event.message, action: event.action } } });
+      if (running?.id !== event.id) return;
+      fetchFailed = true;
+      set({ fetch: { ...running, error: { message: event.message, action: event.action } } });
+      // The last state heard may be 'fetching' (told while the fetch ran): ask again, so that once
+      // the error is dismissed the badge says what is missing and offers "Fetch model".
+      askReadiness();
       return;
     case 'done':
       if (running?.id !== event.id) return;

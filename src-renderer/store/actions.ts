@@ -146,15 +146,32 @@ export function speakBlocker(state: AppState): Problem | null {
   if (!state.settings.value) {
     return { message: 'Settings are still loading.', action: 'Try again in a moment.' };
   }
-  return modelBlocker(useReadiness.getState().engine);
+  const { engine, fetch } = useReadiness.getState();
+  return modelBlocker(engine, fetch !== null && fetch.error === null);
 }
 
-/** Why the model cannot speak yet, from the worker's readiness (unknown or checking: no reason). */
-export function modelBlocker(engine: ReadinessState | null): Problem | null {
+/** What blocks speaking while this window's fetch of the model files runs. */
+const DOWNLOADING: Problem = {
+  message: 'The voice model is still being downloaded.',
+  action: 'Speech can start when the download is done.',
+};
+
+/**
+ * Why the model cannot speak yet, from the worker's readiness (unknown or checking: no reason);
+ * `fetching` says whether this window has a fetch running (missing files are then being downloaded).
+ */
+export function modelBlocker(engine: ReadinessState | null, fetching = false): Problem | null {
   switch (engine?.status) {
-    case 'needs-fetch':
     case 'fetching':
-      return { message: 'The voice model is still being downloaded.', action: 'Speech can start when the download is done.' };
+      return DOWNLOADING;
+    case 'needs-fetch':
+      // Missing with no fetch running (it failed and was dismissed): say so, not "downloading".
+      return fetching
+        ? DOWNLOADING
+        : {
+            message: engine.reason ?? 'The voice model is not downloaded.',
+            action: engine.action ?? 'Use “Fetch model” to download it.',
+          };
     case 'failed':
       return {
         message: engine.reason ?? 'The speech engine could not start.',

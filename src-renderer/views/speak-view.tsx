@@ -107,7 +107,7 @@ function Transport() {
           <NextIcon />
         </button>
       </div>
-      <PlaybackStatus />
+      <PlaybackStatus ready={ready} />
     </div>
   );
 }
@@ -141,12 +141,9 @@ function formatTime(seconds: number): string {
 }
 
 // Position changes 40 times a second: written into the DOM through a ref, not React state.
-function PlaybackStatus() {
+// `ready`: Speak may be pressed; idle says "Ready" only then (the badge says why not).
+function PlaybackStatus({ ready }: { ready: boolean }) {
   const status = useStore((s) => s.playback.status);
-  // Idle is "Ready" only when a request could be sent now; the badge and notice say why not.
-  const engineBlocked = useStore((s) => speakBlocker(s) !== null);
-  const modelBlocked = useReadiness((s) => modelBlocker(s.engine) !== null);
-  const blocked = engineBlocked || modelBlocked;
   const timeRef = useRef<HTMLSpanElement>(null);
   const meterRef = useRef<HTMLSpanElement>(null);
   useEffect(
@@ -161,7 +158,7 @@ function PlaybackStatus() {
       ),
     [],
   );
-  const label = { idle: blocked ? 'Not ready' : 'Ready', starting: 'Starting…', playing: 'Speaking', paused: 'Paused' }[status];
+  const label = { idle: ready ? 'Ready' : 'Not ready', starting: 'Starting…', playing: 'Speaking', paused: 'Paused' }[status];
   return (
     <div className="playback-status" role="status" aria-live="polite">
       <span className={`state state-${status}`} data-testid="playback-state">

@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import type { KokoroBridge, ReadinessState, SettingsPatch, WorkerEvent, WorkerRequest } from '../../src-worker/protocol/messages.ts';
 import { describeFetch, formatBytes, installedBytes, speedOf, type Progress } from '../../src-renderer/first-run/progress.ts';
-import { chooseVariant, startReadiness, useReadiness } from '../../src-renderer/first-run/readiness-store.ts';
+import {
+  chooseVariant,
+  dismissFetchError,
+  fetchModel,
+  startReadiness,
+  useReadiness,
+} from '../../src-renderer/first-run/readiness-store.ts';
 import { variantLabel, variantOffered } from '../../src-renderer/first-run/variants.ts';
 import { resetStores } from './store/reset-stores.ts';
 
@@ -208,4 +214,56 @@ test('the store fetches missing files at once, asks for the voices after, and fe
   assert.equal(useReadiness.getState().fetch?.error?.message, 'Could not fetch 1 of 1 model file(s).');
   emit({ type: 'readiness', id: 'z', state: state({}) });
   assert.equal(useReadiness.getState().fetch, null);
+});
+
+test('after a failed fetch the badge says what is missing, with "Fetch model", and no fetch starts by itself', () => {
+  const sent: WorkerRequest[] = [];
+  let emit: (event: WorkerEvent) => void = () => undefined;
+  let workerState: (state: 'up' | 'down' | 'connecting') => void = () => undefined;
+  const bridge = {
+    send: (request: WorkerRequest) => sent.push(request),
+    onEvent: (listener: (event: WorkerEvent) => void) => {
+      emit = listener;
+      return () => undefined;
+    },
+    onWorkerState: (listener: typeof workerState) => {
+      workerState = listener;
+      return () => undefined;
+    },
+  } as unknown as KokoroBridge;
+  startReadiness(bridge, async () => null);
+  const missing: ReadinessState = { status: 'needs-fetch', variant: 'int8', firstRun: true, variants: [], reason: 'not downloaded yet' };
+  const fetches = () => sent.filter((r) => r.type === 'fetch-model').length;
+  emit({ type: 'readiness', id: 'r1', state: missing });
+  assert.equal(fetches(), 1, 'a first run fetches by itself');
+  // The worker's second answer (with the variants) comes while the fetch runs: 'fetching'.
+  emit({ type: 'readiness', id: 'r1', state: { ...missing, status: 'fetching' } });
+  const failing = useReadiness.getState().fetch;
+  const before = sent.length;
+  emit({
+    type: 'error',
+    id: failing?.id ?? '',
+    code: 'model-missing',
+    message: 'Could not fetch 56 of 56 model file(s).',
+    action: 'Check.',
+  });
+  assert.deepEqual(
+    sent.slice(before).map((r) => r.type),
+    ['readiness'],
+    'the state is asked for again: "fetching" is over',
+  );
+  emit({ type: 'readiness', id: sent.at(-1)?.id ?? '', state: missing });
+  dismissFetchError();
+  assert.equal(useReadiness.getState().engine?.status, 'needs-fetch', 'the badge says the model is missing, not "Downloading"');
+  assert.equal(useReadiness.getState().fetch, null);
+  emit({ type: 'readiness', id: 'r3', state: missing });
+  assert.equal(fetches(), 1, 'a failed fetch waits for the user: no second one by itself');
+  fetchModel();
+  assert.equal(fetches(), 2, '"Fetch model" starts one');
+  // A new worker is a new start: its missing files are fetched by themselves again.
+  emit({ type: 'error', id: useReadiness.getState().fetch?.id ?? '', code: 'model-missing', message: 'x', action: 'y' });
+  workerState('down');
+  workerState('up');
+  emit({ type: 'readiness', id: 'r4', state: missing });
+  assert.equal(fetches(), 3);
 });

@@ -2,8 +2,9 @@
 // size, with the real engine and real files: an empty cache shows the first-run view (bytes,
 // speed, what is being verified) and the badge is not green until the model is there, then the
 // voices load and Speak plays real samples; a damaged model is repaired ("again" only then); a
-// fetch that cannot succeed turns the badge red with the reason and "Try again", which works once
-// a source has the file. Screenshots under test-results/.
+// fetch that cannot succeed turns the badge red with the reason and "Try again"; dismissed, the
+// badge says what is missing and "Fetch model" works once a source has the file. Screenshots
+// under test-results/.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -181,7 +182,7 @@ describe('first run in Chromium via the dev host', { skip }, () => {
   });
 
   test(
-    'a fetch that cannot succeed turns the badge red with the reason; Try again works once a source has the file',
+    'a fetch that cannot succeed turns the badge red with the reason; dismissed, it says what is missing, and Fetch model works once a source has the file',
     { timeout: SLOW_MS * 2 },
     async () => {
       await fsp.rm(path.join(mirror, MODEL));
@@ -203,8 +204,30 @@ describe('first run in Chromium via the dev host', { skip }, () => {
       await page.emulateMedia({ colorScheme: 'light' });
       await page.setViewportSize(POPOVER);
 
-      await fsp.symlink(realModel, path.join(mirror, MODEL));
+      // Try again fails the same way; dismissed, the failure leaves the badge saying what is
+      // missing (not "Downloading", which it said while the fetch ran), the view offers "Fetch
+      // model", nothing starts by itself, and the toolbar still fits the popover.
       await page.getByRole('button', { name: 'Try again' }).click();
+      await page.waitForSelector('text=The model could not be downloaded', { timeout: SLOW_MS });
+      await page.getByRole('button', { name: 'Dismiss' }).click();
+      await page.waitForSelector('[data-testid=worker-state].badge-down', { timeout: SLOW_MS });
+      assert.equal(await badge.textContent(), 'Model missing');
+      assert.match((await badge.getAttribute('title')) ?? '', /kokoro-v1\.0\.int8\.onnx is missing/);
+      const fetchButton = page.locator('[data-testid=first-run]').getByRole('button', { name: 'Fetch model' });
+      assert.equal(await fetchButton.count(), 1);
+      assert.equal(await page.evaluate(() => (window as any).__kokoroReadiness.getState().fetch), null, 'no fetch started by itself');
+      const layout = await page.evaluate(() => {
+        const badgeBox = document.querySelector('[data-testid=worker-state]')?.getBoundingClientRect();
+        const tabs = [...document.querySelectorAll('.tab')].at(-1)?.getBoundingClientRect();
+        const widest = Math.max(...[...document.querySelectorAll('.toolbar *')].map((el) => el.getBoundingClientRect().right));
+        return { overlap: badgeBox && tabs ? tabs.right - badgeBox.left : Number.NaN, widest, width: window.innerWidth };
+      });
+      assert.ok(layout.overlap <= 0, `the badge overlaps the tabs by ${layout.overlap} px`);
+      assert.ok(layout.widest <= layout.width, `the toolbar runs ${layout.widest - layout.width} px past the popover`);
+      await page.screenshot({ path: path.join(RESULTS, 'first-run-missing-380x520.png') });
+
+      await fsp.symlink(realModel, path.join(mirror, MODEL));
+      await fetchButton.click();
       await waitReady();
     },
   );

@@ -368,7 +368,12 @@ test('while the model is downloading or failed, speaking is refused at once with
   assert.equal(modelBlocker({ ...ready }), null);
   assert.equal(modelBlocker({ ...ready, status: 'checking' }), null, 'a warm-up in progress: the request waits for it');
   assert.match(modelBlocker({ ...ready, status: 'fetching', firstRun: true })?.message ?? '', /being downloaded/);
-  assert.match(modelBlocker({ ...ready, status: 'needs-fetch' })?.message ?? '', /being downloaded/);
+  assert.match(modelBlocker({ ...ready, status: 'needs-fetch' }, true)?.message ?? '', /being downloaded/, 'missing, fetch running');
+  // Missing with no fetch running (one failed and was dismissed): the worker's reason, not "downloading".
+  assert.deepEqual(
+    modelBlocker({ ...ready, status: 'needs-fetch', reason: 'kokoro-v1.0.int8.onnx is missing.', action: 'Press “Fetch model”.' }),
+    { message: 'kokoro-v1.0.int8.onnx is missing.', action: 'Press “Fetch model”.' },
+  );
   assert.deepEqual(modelBlocker({ ...ready, status: 'failed', reason: 'The model file is damaged.', action: 'Fetch it again.' }), {
     message: 'The model file is damaged.',
     action: 'Fetch it again.',

@@ -10,6 +10,8 @@ import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { createElement } from 'react';
 import { defaultSettings } from '../../../src-main/settings/settings.ts';
 import { PREVIEW_TEXT } from '../../../src-renderer/store/actions.ts';
+import { useReadiness } from '../../../src-renderer/first-run/readiness-store.ts';
+import type { ReadinessState } from '../../../src-worker/protocol/messages.ts';
 
 // After the harness: the Speak view imports a stylesheet (see dom.ts).
 const { VoicePicker } = await import('../../../src-renderer/components/voice-picker.tsx');
@@ -34,6 +36,25 @@ const groups = () =>
 async function act_(fn: () => void) {
   await act(async () => fn());
 }
+
+test('with the model files missing or the engine failed, the empty list says so instead of "Loading voices…"', async () => {
+  const ready: ReadinessState = { status: 'ready', variant: 'int8', firstRun: false, variants: [] };
+  // [readiness] → what the empty list says
+  const table: [ReadinessState | null, string][] = [
+    [null, 'Loading voices…'],
+    [{ ...ready, status: 'checking' }, 'Loading voices…'],
+    [{ ...ready, status: 'needs-fetch', firstRun: true }, 'The voices arrive with the model download.'],
+    [{ ...ready, status: 'fetching', firstRun: true }, 'The voices arrive with the model download.'],
+    [{ ...ready, status: 'failed', reason: 'out of memory' }, 'No voices: the engine could not start.'],
+  ];
+  for (const [engine, text] of table) {
+    await connect({ voices: false });
+    useReadiness.setState({ engine });
+    render(createElement(VoicePicker));
+    assert.equal(list().querySelector('.empty')?.textContent, text, engine?.status ?? 'no readiness');
+    disconnect();
+  }
+});
 
 test('the list waits for the worker, then shows the voices by accent and gender; search narrows it', async () => {
   const fake = await connect({ voices: false });
