@@ -23,12 +23,13 @@ import { ALL_PRESETS, engineProcess, runBenchSweep, type BenchSweepOptions } fro
 import { buildBenchChild, runBenchInChild } from './bench-process.ts';
 import { timingsJson, toSrt, toVtt } from './captions.ts';
 import { createEngine, type Engine, type EngineOptions } from '../engine/engine.ts';
-import { KokoroError } from '../engine/errors.ts';
+import { KokoroError, noSpeakableText } from '../engine/errors.ts';
 import { WORKER_ENV } from '../protocol/worker-env.ts';
 import { engineOptionsFromEnv } from '../serve/boot.ts';
 import { createMeter, memory } from '../engine/metrics.ts';
 import { parseVoiceSpec } from '../engine/voices.ts';
 import { checkText } from '../text/readable.ts';
+import { mayHaveSpeech } from '../text/normalize.ts';
 import {
   DEFAULT_SPEED,
   DEFAULT_VOICE,
@@ -175,6 +176,7 @@ async function say(args: string[], io: CliIo): Promise<number> {
   }
   // The text is checked before anything is loaded: empty or unreadable input fails at once.
   const { skipped } = checkText(text, { emptyAction: CLI_EMPTY_TEXT_ACTION });
+  if (!mayHaveSpeech(text)) throw noSpeakableText();
   if (skipped) io.stderr.write(`Note: ${skipped.message}\n`);
   const voice = typeof values['voice'] === 'string' ? values['voice'] : DEFAULT_VOICE;
   const outArg = values['out'];

@@ -16,7 +16,7 @@
 // one clause beyond the chunk being run (see [Note: Bounded look-ahead] in plan.ts).
 
 import { assetPaths, ensureAssets, type AssetPaths } from '../assets/cache.ts';
-import { KokoroError } from './errors.ts';
+import { KokoroError, noSpeakableText } from './errors.ts';
 import { boundaryAt, innerBoundary, joinChunk, type Boundary } from './joins.ts';
 import { warmUpPhonemizer, type G2pLang } from '../text/phonemize.ts';
 import { lazySegments, planChunks, type Prepare } from './plan.ts';
@@ -191,11 +191,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
       let planned = await untilAborted(plan.next(), signal);
       if (planned.done) {
         start();
-        throw new KokoroError(
-          'no-speakable-text',
-          'The text has nothing that can be spoken (no letters or numbers).',
-          'Give text with words in it.',
-        );
+        throw noSpeakableText();
       }
       let emitted = 0; // Samples of this utterance yielded so far: the word timings' clock.
       let before: Boundary | undefined;

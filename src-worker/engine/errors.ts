@@ -38,3 +38,12 @@ export function toErrorEvent(id: string, error: unknown): ErrorEvent {
     action: 'Try again; if it keeps happening, run `npx kokoro-bar doctor` and report the output.',
   };
 }
+
+/** The error for text with nothing in it to say (only punctuation, emoji, spaces). */
+export function noSpeakableText(): KokoroError {
+  return new KokoroError(
+    'no-speakable-text',
+    'The text has nothing that can be spoken (no letters or numbers).',
+    'Give text with words in it.',
+  );
+}

@@ -404,6 +404,21 @@ const DAY_MONTH = new RegExp(String.raw`(?<![\d.,:])\b(\d{1,2})(?:st|nd|rd|th)? 
 // ---------------------------------------------------------------------------------------------
 // The pipeline
 
+/** A letter or digit: text with one is worth sending to the model. */
+const SPEAKABLE = /[\p{L}\p{N}]/u;
+/** After normalisation, also a symbol (\p{S}: "$", "+"), left to espeak so the check below never refuses one it may name. */
+const MAYBE_SPEAKABLE = /[\p{L}\p{N}\p{S}]/u;
+
+/**
+ * False when `text` surely has nothing to say (only punctuation, emoji, spaces), cheaply and without
+ * the model: the CLI rejects it before loading the model. True whenever in doubt.
+ */
+export function mayHaveSpeech(text: string, lang: G2pLang = 'en-us'): boolean {
+  // Letters or digits: nothing to work out (the common case costs one regex test).
+  if (SPEAKABLE.test(text)) return true;
+  return MAYBE_SPEAKABLE.test(normalizeText(text, lang));
+}
+
 /** Rewrites one clause as English words for speech (see [Note: Normalise after splitting]). */
 export function normalizeText(text: string, lang: G2pLang = 'en-us'): string {
   return normalizeMapped(text, lang).text;

@@ -137,6 +137,9 @@ test('say checks the text before loading the model, in command-line words', asyn
     [['say', '--out', path.join(dir, 'h.wav'), 'שלום עולם'], undefined, 'unsupported-script', /Hebrew script/],
     [['say', '--out', path.join(dir, 'j.wav'), '今日は晴れです。明日は雨！'], undefined, 'unsupported-script', /Japanese script/],
     [['say', '--out', path.join(dir, 'b.wav'), '-'], randomBytes(3072, 1), 'not-text', /does not look like text[\s\S]*UTF-8/],
+    // Only punctuation and emoji (before: the model loaded first, 8–10 s and 330 MB to say so).
+    [['say', '--out', path.join(dir, 'p.wav'), '...'], undefined, 'no-speakable-text', /nothing that can be spoken/],
+    [['say', '--out', path.join(dir, 'p.wav'), '😀 ♥ — !?'], undefined, 'no-speakable-text', /nothing that can be spoken/],
   ];
   for (const [args, input, code, pattern] of cases) {
     const started = performance.now();

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cardinal, digitsToWords, normalizeText, ordinal, yearWords } from '../../../src-worker/text/normalize.ts';
+import { cardinal, digitsToWords, mayHaveSpeech, normalizeText, ordinal, yearWords } from '../../../src-worker/text/normalize.ts';
 
 const cases: [string, string, string][] = [
   // Numbers.
@@ -258,4 +258,22 @@ test('ordinal, yearWords and digitsToWords', () => {
   assert.equal(yearWords(1907), 'nineteen oh seven');
   assert.equal(yearWords(1000), 'one thousand');
   assert.equal(digitsToWords('0900'), 'zero nine zero zero');
+});
+
+test('mayHaveSpeech is false only for text with nothing to say, and never refuses a symbol espeak may name', () => {
+  const table: [string, boolean][] = [
+    ['Hello.', true],
+    ['42', true],
+    ['&', true], // "and"
+    ['%', true], // "percent"
+    ['$', true], // a symbol: left to espeak
+    ['§ ¶', false], // punctuation to espeak: it reads nothing
+    ['½', true], // "one half"
+    ['...', false],
+    ['、。', false],
+    ['😀 ♥', false],
+    ['— !? …', false],
+    ['...', false], // repeated: no state kept between calls
+  ];
+  for (const [text, expected] of table) assert.equal(mayHaveSpeech(text), expected, JSON.stringify(text));
 });
