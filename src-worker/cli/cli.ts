@@ -85,7 +85,7 @@ Commands:
 /** Where the CLI writes; the tests pass their own. */
 export interface CliIo {
   stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
@@ -206,11 +206,13 @@ async function say(args: string[], io: CliIo): Promise<number> {
         await wav.write(chunk.pcm);
         words.push(...chunk.words);
         chunks++;
+        if (io.stderr.isTTY) io.stderr.write(progressLine(meter.audioSeconds, chunk.span.end, text.length));
         waitFrom = performance.now();
       }
     } finally {
       stop.dispose();
       await wav?.close();
+      if (io.stderr.isTTY && chunks > 0) io.stderr.write(CLEAR_LINE);
     }
     if (stop.stoppedBy !== undefined) {
       io.stderr.write(`Stopped (${stop.stoppedBy}): ${out} holds the ${meter.audioSeconds.toFixed(2)} s spoken so far.\n`);
@@ -234,6 +236,15 @@ async function say(args: string[], io: CliIo): Promise<number> {
     if (outArg === undefined && !values['no-play']) await play(out, io);
     return 0;
   });
+}
+
+/** Carriage return and erase-line: the progress line is redrawn in place on a terminal. */
+const CLEAR_LINE = '\r\x1b[K';
+
+/** The terminal's progress line after a chunk: audio written and how far through the text it is. */
+export function progressLine(audioSeconds: number, spokenTo: number, textLength: number): string {
+  const percent = Math.min(100, Math.floor((100 * spokenTo) / Math.max(1, textLength)));
+  return `${CLEAR_LINE}Speaking… ${audioSeconds.toFixed(1)} s of audio, ${percent} % of the text (Ctrl-C stops and keeps what is written)`;
 }
 
 /**

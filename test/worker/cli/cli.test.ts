@@ -248,3 +248,37 @@ test('the WAV writer: header fields, clipping, and sizes filled in on close', as
   assert.equal(wav.samples[0], 8192);
   assert.equal(wav.samples[149], -8192);
 });
+
+test('say on a terminal shows its progress after each chunk and clears the line at the end', async () => {
+  const { main, progressLine } = await import('../../../src-worker/cli/cli.ts');
+  assert.equal(progressLine(1.25, 5, 20), '\r\x1b[KSpeaking… 1.3 s of audio, 25 % of the text (Ctrl-C stops and keeps what is written)');
+  assert.match(progressLine(0, 0, 0), / 0 % of the text/);
+  // In this process, as a terminal user runs it: stderr is a TTY.
+  const written: string[] = [];
+  const io = {
+    stdout: { write: () => true },
+    stderr: { write: (t: string) => written.push(t), isTTY: true },
+    stdin: process.stdin,
+  };
+  const saved = process.env[WORKER_ENV.engine];
+  process.env[WORKER_ENV.engine] = JSON.stringify({ assets: files });
+  try {
+    const text = 'Kokoro Bar reads aloud. On a terminal it says how far it has got, chunk by chunk, as it goes.';
+    const code = await main(['say', '--out', path.join(dir, 'progress.wav'), text], io);
+    assert.equal(code, 0, written.join(''));
+  } finally {
+    if (saved === undefined) delete process.env[WORKER_ENV.engine];
+    else process.env[WORKER_ENV.engine] = saved;
+  }
+  const percents = written.flatMap((t) => [...t.matchAll(/(\d+) % of the text/g)].map((m) => Number(m[1])));
+  assert.ok(percents.length >= 2, `a progress line per chunk: ${JSON.stringify(written)}`);
+  assert.deepEqual(
+    percents,
+    [...percents].sort((a, b) => a - b),
+    'progress only moves forward',
+  );
+  assert.equal(percents.at(-1), 100);
+  const last = written.findLastIndex((t) => t.includes('% of the text'));
+  assert.ok(written.slice(last + 1).includes('\r\x1b[K'), 'the line is cleared before the summary');
+  assert.match(written.at(-1) ?? '', /Wrote .*progress\.wav/);
+});
