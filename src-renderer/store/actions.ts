@@ -208,7 +208,7 @@ async function speakFrom(text: string, base: number, actionAt: number, voice: st
     return;
   }
   const sent = text.slice(base);
-  stop();
+  halt();
   const id = newId('speak');
   liveActionAt = actionAt;
   liveDone = false;
@@ -291,10 +291,17 @@ export function preview(voice: string): void {
 
 /** Stops speaking at once: silences the player and tells the worker to stop synthesising. */
 export function stop(): void {
-  const { requestId, status } = get().playback;
+  const { status } = get().playback;
+  halt();
+  if (status !== 'idle') patchPlayback({ status: 'idle', requestId: null, sentenceIndex: -1 });
+}
+
+// stop() without the status: a new utterance (speakFrom) sets 'starting' itself, so playback
+// goes playing → starting without passing through idle, which Now Playing would show as a flicker.
+function halt(): void {
+  const { requestId } = get().playback;
   player.stop();
   if (requestId && bridge) bridge.send({ type: 'stop', id: newId('stop'), target: requestId });
-  if (status !== 'idle') patchPlayback({ status: 'idle', requestId: null, sentenceIndex: -1 });
   set((s) => ({ voices: { ...s.voices, previewing: null } }));
 }
 

@@ -281,9 +281,18 @@ test('media session: play/pause/stop/previous/next handlers drive playback; stat
     voices: [{ id: 'af_heart', name: 'Heart', language: 'American English', lang: 'en-us', gender: 'female' }],
   });
   const handlers = new Map<string, MediaSessionActionHandler | null>();
+  // Every playback state Now Playing is told, in order.
+  const told: MediaSessionPlaybackState[] = [];
+  let playbackState: MediaSessionPlaybackState = 'none';
   const session: MediaSessionLike = {
     metadata: null,
-    playbackState: 'none',
+    get playbackState() {
+      return playbackState;
+    },
+    set playbackState(value) {
+      told.push(value);
+      playbackState = value;
+    },
     setActionHandler: (action, handler) => void handlers.set(action, handler),
   };
   // The silent <audio> anchor Chromium needs before it routes media keys to the page.
@@ -319,9 +328,12 @@ test('media session: play/pause/stop/previous/next handlers drive playback; stat
   press('play');
   assert.equal(state().playback.status, 'playing');
   assert.equal(sent.at(-1)?.type, 'resume');
+  told.length = 0;
   press('nexttrack');
   await flush();
   assert.equal(speakRequests().at(-1)?.text, 'Second one.');
+  assert.deepEqual(told, [], 'next sentence keeps Now Playing playing (no flicker through none)');
+  assert.equal(anchor.playing, true);
   assert.equal(session.metadata && (session.metadata as unknown as NowPlaying).title, 'Second one.');
   useStore.setState((s) => ({ playback: { ...s.playback, status: 'playing', sentenceIndex: 1 } }));
   press('previoustrack');
