@@ -125,6 +125,15 @@ test('a normalised token is one word spanning its original characters', async ()
   const money = utterance.words[spans.indexOf('$42.50')] as WordTiming;
   const paid = utterance.words[spans.indexOf('paid')] as WordTiming;
   assert.ok(money.endSample - money.startSample > 3 * (paid.endSample - paid.startSample));
+  // A long first clause is cut after its first few words, never right after "Dr." (read alone,
+  // "Dr." is "Drive", a word spanning "Dr" without its dot).
+  const dated = 'On 3/14/2024, Dr. Jones wrote that the 2nd edition cost €19.99.';
+  const datedUtterance = await speak(dated);
+  assertWords(dated, datedUtterance);
+  const datedSpans = datedUtterance.words.map((w) => dated.slice(w.span.start, w.span.end));
+  for (const token of ['3/14/2024', 'Dr.', '2nd', '€19.99']) {
+    assert.ok(datedSpans.includes(token), `"${token}" is one word (${datedSpans.join(' | ')})`);
+  }
 });
 
 test('a blend, speeds 0.5 and 2.0 and a multi-chunk text stay consistent with the audio', async () => {
