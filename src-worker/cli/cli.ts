@@ -200,6 +200,10 @@ async function say(args: string[], io: CliIo): Promise<number> {
     } finally {
       await wav?.close();
     }
+    if ((timingsOut !== undefined || subtitlesOut !== undefined) && words.length === 0 && engineOptions().wordTimings === false) {
+      io.stderr.write(`kokoro-bar: ${WORKER_ENV.engine} turns word timings off, so no timings were written; ${out} was.\n`);
+      return 1;
+    }
     if ((timingsOut !== undefined || subtitlesOut !== undefined) && words.length === 0) {
       io.stderr.write(
         `kokoro-bar: the model gave no word durations (the original graph is running), so no timings were written; ${out} was.\n` +

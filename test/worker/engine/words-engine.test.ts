@@ -2,7 +2,8 @@
 // in order, none lost or doubled; a normalised token is one word spanning its original
 // characters; starts are monotone and inside the audio; the timed words are where the speech
 // is (loud inside, the leading silence before the first); a blend, speeds 0.5 and 2.0 and a
-// multi-chunk text stay consistent with the audio length; the CLI writes the same timings.
+// multi-chunk text stay consistent with the audio length; the CLI writes the same timings; an
+// engine with word timings off gives the same ids and audio without words.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -164,6 +165,32 @@ test('a blend, speeds 0.5 and 2.0 and a multi-chunk text stay consistent with th
   const many = await speak(long);
   assert.ok(many.chunks.length >= 3, `${many.chunks.length} chunks`);
   assertWords(long, many);
+});
+
+test('with wordTimings off (the benchmark A/B) the chunks carry no words, and the same ids and audio', async () => {
+  const text = 'Dr. Smith paid $42.50 at 3:30 pm. Then we went home, slowly.';
+  const on = await speak(text);
+  const off = await createEngine({ assets: files, wordTimings: false });
+  try {
+    const chunks: Chunk[] = [];
+    for await (const chunk of off.speak(text, HEART)) chunks.push(chunk);
+    assert.ok(on.words.length > 0);
+    assert.deepEqual(
+      chunks.map((c) => c.words),
+      chunks.map(() => []),
+    );
+    assert.deepEqual(
+      chunks.map((c) => [...c.input.ids]),
+      on.chunks.map((c) => [...c.input.ids]),
+      'the plain text stages give the same ids',
+    );
+    assert.deepEqual(
+      chunks.map((c) => c.pcm.length),
+      on.chunks.map((c) => c.pcm.length),
+    );
+  } finally {
+    await off.dispose();
+  }
 });
 
 // Cue times ascend without overlap and lie inside the audio; WebVTT's word timestamps lie
