@@ -189,7 +189,7 @@ async function measureAll(): Promise<void> {
         maxDeviationMs: Math.round(deviationsMs(r.differences, offset).at(-1) ?? Number.NaN),
         ...(values.words
           ? {
-              words: r.detail.map((d) => ({
+              wordDetail: r.detail.map((d) => ({
                 ...d,
                 deviationMs: d.aligner === null ? null : Math.round((d.ours - d.aligner - offset) * MS),
               })),
