@@ -323,7 +323,12 @@ function onReport(report: PlaybackReport): void {
   const { playback } = get();
   const id = playback.requestId;
   if (!id) return;
-  const offset = report.textOffset < 0 ? report.textOffset : report.textOffset + playback.textBase;
+  const words = wordsAtPlayed(get().words, id, report.played, report.contextRate);
+  // The sentence heard is the word heard's, by the same sample timings (so the highlight,
+  // previous/next and the announcer agree with the word); only without word timings (a graph
+  // without durations) is it the player's estimate, spread evenly over the chunk's text.
+  const heard = words.requestId === id ? words.list[words.current] : undefined;
+  const offset = heard ? heard.span.start : report.textOffset < 0 ? report.textOffset : report.textOffset + playback.textBase;
   const sentenceIndex = sentenceAt(playback.sentences, offset);
   // The played position and the word heard change in one update, so no reader (a component, a
   // listener, a test) ever sees one without the other.
@@ -339,7 +344,7 @@ function onReport(report: PlaybackReport): void {
       ...(sentenceIndex !== playback.sentenceIndex && sentenceIndex >= 0 ? { sentenceIndex } : {}),
       ...(report.played > 0 && playback.status === 'starting' ? { status: 'playing' as const } : {}),
     },
-    words: wordsAtPlayed(s.words, id, report.played, report.contextRate),
+    words,
   }));
   const current = get().metrics.current;
   if (current && current.id === playback.requestId) {

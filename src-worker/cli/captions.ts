@@ -21,7 +21,10 @@ const MS_PER_SECOND = 1000;
 const SECONDS_PER_MINUTE = 60;
 const MINUTES_PER_HOUR = 60;
 
-/** One word of the `--timings` file: seconds from the WAV's first sample, offsets into the input text. */
+/**
+ * One word of the `--timings` file: seconds from the WAV's first sample, offsets into the input
+ * text in UTF-16 code units (JavaScript string indices: a character outside the BMP counts 2).
+ */
 export interface TimedWord {
   text: string;
   start: number;

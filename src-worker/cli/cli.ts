@@ -65,7 +65,8 @@ const USAGE = `Usage: kokoro-bar <command> [options]
 Commands:
   say [--voice V] [--speed S] [--out FILE.wav] [--timings FILE.json] [--subtitles FILE.vtt|FILE.srt] [--no-play] [TEXT | -]
         Speak TEXT (or standard input with "-" or when piped) to a 24 kHz mono WAV.
-        --timings writes each word's start and end (seconds into the WAV) and its characters in TEXT;
+        --timings writes each word's start and end (seconds into the WAV) and its characters in TEXT
+        (charStart/charEnd count UTF-16 code units, as JavaScript strings do: an emoji counts 2);
         --subtitles writes sentence captions (WebVTT with word timestamps, or SRT).
         V is a voice id or a blend like "af_heart:0.7,af_bella:0.3" (default ${DEFAULT_VOICE});
         S is ${MIN_SPEED}..${MAX_SPEED} (default ${DEFAULT_SPEED}). Without --out the WAV goes to a temporary
@@ -217,6 +218,10 @@ async function say(args: string[], io: CliIo): Promise<number> {
     if (stop.stoppedBy !== undefined) {
       io.stderr.write(`Stopped (${stop.stoppedBy}): ${out} holds the ${meter.audioSeconds.toFixed(2)} s spoken so far.\n`);
       return SIGNAL_EXIT_BASE + os.constants.signals[stop.stoppedBy];
+    }
+    if ((timingsOut !== undefined || subtitlesOut !== undefined) && words.length === 0 && engineOptions().wordTimings === false) {
+      io.stderr.write(`kokoro-bar: ${WORKER_ENV.engine} turns word timings off, so no timings were written; ${out} was.\n`);
+      return 1;
     }
     if ((timingsOut !== undefined || subtitlesOut !== undefined) && words.length === 0) {
       io.stderr.write(

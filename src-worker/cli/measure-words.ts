@@ -13,7 +13,9 @@
 // span read as several spoken words ("$42.50") is compared by its first spoken word. Needs
 // python3 with `pip install pocketsphinx` and sox on PATH.
 //
-// Usage: npm run measure:words -- [--json] [--voice V] [--speed S]
+// Usage: npm run measure:words -- [--json] [--voice V] [--speed S] [--text T]… [--words]
+// (each --text replaces the built-in ALIGN_TEXTS, give it several times for several texts;
+// --words adds every word's start, ours and the aligner's, and its signed deviation to the JSON)
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,6 +26,8 @@ import type { TimedWord } from './captions.ts';
 import { main } from './cli.ts';
 import { normalizeMapped } from '../text/normalize.ts';
 import { DEFAULT_VOICE } from '../protocol/messages.ts';
+import { describeVoice, parseVoiceSpec } from '../engine/voices.ts';
+import type { G2pLang } from '../text/phonemize.ts';
 
 /** Texts to align: plain prose, a paragraph break, and normalised numbers, money and titles. */
 export const ALIGN_TEXTS = [
@@ -59,6 +63,8 @@ interface TextResult {
   words: number;
   /** ours − aligner, seconds, per compared word. */
   differences: number[];
+  /** Every one of our words: its text, our start and the aligner's (seconds; null when not compared). */
+  detail: { text: string; ours: number; aligner: number | null; alignerWord: string | null }[];
 }
 
 function run(command: string, args: string[]): string {
@@ -70,14 +76,23 @@ function run(command: string, args: string[]): string {
 
 // The spoken words of `text` as the aligner wants them (lower case, no punctuation), each with
 // the offset in `text` it was read from.
-function spokenWords(text: string): { word: string; source: number }[] {
-  const mapped = normalizeMapped(text);
+function spokenWords(text: string, lang: G2pLang): { word: string; source: number }[] {
+  const mapped = normalizeMapped(text, lang);
   const out: { word: string; source: number }[] = [];
   for (const m of mapped.text.matchAll(/[\p{L}']+/gu)) {
     const word = m[0].toLowerCase().replace(/^'+|'+$/g, '');
     if (word !== '') out.push({ word, source: mapped.spanOf(m.index, m.index + m[0].length).start });
   }
   return out;
+}
+
+// The dialect the engine reads `spec` (a voice or blend) in: that of its heaviest voice, as
+// voices.ts decides, so the aligner hears "the fourteenth of March" where a British voice says it.
+function voiceLang(spec: string): G2pLang {
+  const ids = spec.split(',').map((part) => part.split(':')[0]?.trim() ?? '');
+  const parts = parseVoiceSpec(spec, new Set(ids));
+  const heaviest = parts.reduce((a, b) => (b.weight > a.weight ? b : a));
+  return (describeVoice(heaviest.id)?.lang ?? 'en-us') as G2pLang;
 }
 
 async function measure(text: string, dir: string, voice: string, speed: string): Promise<TextResult> {
@@ -93,7 +108,7 @@ async function measure(text: string, dir: string, voice: string, speed: string):
   if (code !== 0) throw new Error(`kokoro-bar say exited ${code}`);
   const ours = (JSON.parse(readFileSync(json, 'utf8')) as { words: TimedWord[] }).words;
   run('sox', [wav, '-r', String(ALIGN_RATE), '-b', '16', '-c', '1', '-e', 'signed-integer', '-t', 'raw', raw]);
-  const spoken = spokenWords(text);
+  const spoken = spokenWords(text, voiceLang(voice));
   const segments = JSON.parse(run('python3', ['-c', ALIGN_PY, raw, spoken.map((w) => w.word).join(' ')])) as [string, number, number][];
   const aligned = segments.filter(([w]) => !/^(<s>|<\/s>|<sil>|\[.*\]|\(NULL\))$/i.test(w));
   if (aligned.length !== spoken.length) {
@@ -101,14 +116,20 @@ async function measure(text: string, dir: string, voice: string, speed: string):
   }
   // Each of our words against the first spoken word read from inside its span.
   const differences: number[] = [];
+  const detail: TextResult['detail'] = [];
   let next = 0;
   for (const word of ours) {
     while (next < spoken.length && (spoken[next] as { source: number }).source < word.charStart) next++;
     const first = spoken[next];
-    if (first === undefined || first.source >= word.charEnd) continue;
-    differences.push(word.start - (aligned[next] as [string, number, number])[1]);
+    if (first === undefined || first.source >= word.charEnd) {
+      detail.push({ text: word.text, ours: word.start, aligner: null, alignerWord: null });
+      continue;
+    }
+    const [alignerWord, alignerStart] = aligned[next] as [string, number, number];
+    differences.push(word.start - alignerStart);
+    detail.push({ text: word.text, ours: word.start, aligner: alignerStart, alignerWord });
   }
-  return { text, words: ours.length, differences };
+  return { text, words: ours.length, differences, detail };
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -117,26 +138,41 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[at] as number;
 }
 
+// |difference − offset| in ms, ascending.
+function deviationsMs(differences: readonly number[], offset: number): number[] {
+  return differences.map((d) => Math.abs(d - offset) * MS).sort((a, b) => a - b);
+}
+
 async function measureAll(): Promise<void> {
   const { values } = parseArgs({
-    options: { json: { type: 'boolean' }, voice: { type: 'string' }, speed: { type: 'string' } },
+    options: {
+      json: { type: 'boolean' },
+      voice: { type: 'string' },
+      speed: { type: 'string' },
+      text: { type: 'string', multiple: true },
+      words: { type: 'boolean' },
+    },
     strict: true,
   });
+  const texts = values.text ?? ALIGN_TEXTS;
+  const blank = texts.findIndex((t) => t.trim() === '');
+  if (blank >= 0) throw new Error(`--text number ${blank + 1} is empty: give each --text some words to read.`);
   const voice = values.voice ?? DEFAULT_VOICE;
   const speed = values.speed ?? '1';
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-words-'));
   try {
     const results: TextResult[] = [];
-    for (const text of ALIGN_TEXTS) results.push(await measure(text, dir, voice, speed));
+    for (const text of texts) results.push(await measure(text, dir, voice, speed));
     const all = results.flatMap((r) => r.differences);
     const offset = quantile(
       [...all].sort((a, b) => a - b),
       0.5,
     );
-    const deviations = all.map((d) => Math.abs(d - offset) * MS).sort((a, b) => a - b);
+    const deviations = deviationsMs(all, offset);
     const summary = {
       aligner: 'pocketsphinx (forced alignment, en-us model of its wheel)',
       voice,
+      lang: voiceLang(voice),
       speed: Number(speed),
       texts: results.length,
       words: all.length,
@@ -149,12 +185,16 @@ async function measureAll(): Promise<void> {
         text: r.text.slice(0, 40),
         words: r.words,
         compared: r.differences.length,
-        medianDeviationMs: Math.round(
-          quantile(
-            r.differences.map((d) => Math.abs(d - offset) * MS).sort((a, b) => a - b),
-            0.5,
-          ),
-        ),
+        medianDeviationMs: Math.round(quantile(deviationsMs(r.differences, offset), 0.5)),
+        maxDeviationMs: Math.round(deviationsMs(r.differences, offset).at(-1) ?? Number.NaN),
+        ...(values.words
+          ? {
+              wordDetail: r.detail.map((d) => ({
+                ...d,
+                deviationMs: d.aligner === null ? null : Math.round((d.ours - d.aligner - offset) * MS),
+              })),
+            }
+          : {}),
       })),
     };
     process.stdout.write(

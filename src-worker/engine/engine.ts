@@ -18,7 +18,8 @@
 import { assetPaths, ensureAssets, type AssetPaths } from '../assets/cache.ts';
 import { KokoroError, noSpeakableText } from './errors.ts';
 import { boundaryAt, innerBoundary, joinChunk, type Boundary } from './joins.ts';
-import { warmUpPhonemizer, type G2pLang } from '../text/phonemize.ts';
+import { phonemize, warmUpPhonemizer, type G2pLang } from '../text/phonemize.ts';
+import { normalizeText } from '../text/normalize.ts';
 import { lazySegments, planChunks, type Prepare } from './plan.ts';
 import { checkText } from '../text/readable.ts';
 import {
@@ -128,6 +129,12 @@ export interface EngineOptions {
   session?: KokoroSessionOptions;
   /** Most ids in one run (default LONGEST_RUN_TOKENS; see [Note: Stop frees the engine] in plan.ts). */
   longestRunTokens?: number;
+  /**
+   * Word timings (default on). Off, chunks carry no words and clauses go through the plain text
+   * stages: for measuring what the word work costs (`KOKORO_BAR_ENGINE='{"wordTimings":false}'
+   * kokoro-bar bench`), not a setting of the app.
+   */
+  wordTimings?: boolean;
 }
 
 /** Builds an engine. Nothing is loaded yet: a missing model is reported by the request that needs it. */
@@ -137,6 +144,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   const sessions = opts.sessions ?? createSessionPool(paths.model, opts.session);
   const runQueue = createRunQueue();
   const longestRun = opts.longestRunTokens;
+  const wordTimings = opts.wordTimings ?? true;
 
   // Each is loaded on first need and memoised on success only, so a request after
   // `kokoro-bar fetch` succeeds without a restart.
@@ -170,7 +178,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
       sentences = [];
       return taken;
     };
-    const plan = planChunks(text, lazySegments(text, undefined, found), prepareFor(vocab, voice.lang), {
+    const plan = planChunks(text, lazySegments(text, undefined, found), prepareFor(vocab, voice.lang, wordTimings), {
       separator,
       ...(longestRun === undefined ? {} : { maxTokens: longestRun }),
     });
@@ -205,8 +213,8 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
         const running = untilAborted(runQueue(lease, ids, style, opts.speed, signal), signal);
         start();
         // Worked out while the model runs (see [Note: Words off the critical path] in words.ts).
-        const words = chunk.words();
-        words.catch(() => undefined);
+        const words = wordTimings ? chunk.words() : undefined;
+        words?.catch(() => undefined);
         const out = await running;
         planned = await untilAborted(following, signal);
         const last = planned.done === true;
@@ -232,13 +240,14 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
           span: last ? { start: chunk.span.start, end: text.length } : chunk.span,
           sentences: takeSentences(),
           timings: { prepareMs: chunk.prepareMs, inferMs, tokens: chunk.ids.length },
-          words: joined.frames
-            ? timeWords(await untilAborted(words, signal), joined.frames, {
-                offset: emitted,
-                trimmedStart: joined.trimmedStart,
-                speechLength: joined.kept,
-              })
-            : [],
+          words:
+            joined.frames && words
+              ? timeWords(await untilAborted(words, signal), joined.frames, {
+                  offset: emitted,
+                  trimmedStart: joined.trimmedStart,
+                  speechLength: joined.kept,
+                })
+              : [],
           last,
           dropped: chunk.dropped,
           input: { ids, style, speed: opts.speed },
@@ -291,9 +300,11 @@ function checkInput(text: string, speed: number, pauseScale: number | undefined)
   return skipped;
 }
 
-// The text stages for one clause: normalise, phonemise, tokenise, keeping the words (words.ts).
-function prepareFor(vocab: Vocab, lang: G2pLang): Prepare {
-  return (clause) => prepareClause(clause, lang, vocab);
+// The text stages for one clause: normalise, phonemise, tokenise, keeping the words (words.ts);
+// without word timings, the plain stages, which give the same ids.
+function prepareFor(vocab: Vocab, lang: G2pLang, words: boolean): Prepare {
+  if (words) return (clause) => prepareClause(clause, lang, vocab);
+  return async (clause) => tokenize(await phonemize(normalizeText(clause, lang), lang), vocab);
 }
 
 /** Thrown inside speak() when its signal fires; never escapes it. */

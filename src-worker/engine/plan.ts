@@ -53,6 +53,7 @@
 // order with nothing lost; the engine stretches the last one to the end of the text.
 
 import type { TextSpan } from '../protocol/messages.ts';
+import { READ_WITH_NEXT_WORD } from '../text/normalize.ts';
 import { splitText, type Segment } from '../text/split.ts';
 import { MAX_TOKENS } from '../text/tokenize.ts';
 import { joinLazyWords, type LazyWords } from '../text/words.ts';
@@ -435,6 +436,8 @@ export function headCuts(text: string, start: number, end: number): HeadCut[] {
     const before = /\S+$/.exec(text.slice(Math.max(start, i - 40), i))?.[0] ?? '';
     const after = /^\S+/.exec(text.slice(j, Math.min(end, j + 40)))?.[0] ?? '';
     if (/\d/.test(before) || /\d/.test(after)) continue;
+    // Nor after "Dr." or "St.", read by the word after them: alone, "Dr." is read "Drive".
+    if (READ_WITH_NEXT_WORD.test(before)) continue;
     if (words >= FIRST_HEAD_MIN_WORDS && j < end) cuts.push({ at: i, words, weight: CUT_BEFORE.get(next) ?? 0 });
   }
   return cuts;

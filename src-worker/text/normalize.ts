@@ -282,6 +282,12 @@ const MONTH_ABBREVIATIONS: [string, string][] = [
 ];
 const MONTH_PATTERN = MONTHS.join('|');
 
+/**
+ * Abbreviations whose reading depends on the word after them ("Dr. Jones" is Doctor, "Elm Dr." is
+ * Drive; "St. Paul", "Elm St."): the planner never ends a chunk on one (plan.ts, headCuts).
+ */
+export const READ_WITH_NEXT_WORD = /^(?:Dr|St)\.$/;
+
 /** Abbreviations with their dot: [pattern, replacement]. Order matters. */
 const ABBREVIATIONS: [RegExp, string][] = [
   [/\bMr\.(?=\s|$)/g, 'Mister'],

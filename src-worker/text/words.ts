@@ -20,7 +20,8 @@
 // clause's own G2P; words already read alone are remembered, see wordsAlone). The ids do not need it, so prepareClause returns them at once and the words
 // as a memoised promise-maker that the engine calls only once the chunk's run is queued: the
 // call then runs while the model does (and after the next chunk's G2P, already queued), never
-// before the first sound.
+// before the first sound. An engine built with `wordTimings: false` (EngineOptions) skips all of
+// it and takes the plain text stages, so a benchmark can weigh what the word work costs.
 //
 // [Note: Word samples]
 // Kokoro renders padded token i over frames [cum(i), cum(i+1)), cum being the running sum of

@@ -546,7 +546,8 @@ describe('the popover at 380×520 and a larger window, light and dark', { skip }
       return { engine, fetch };
     });
     const states = [
-      `(s) => ({ playback: { ...s.playback, status: 'playing', spokenText: 'One. Two. Three.', sentences: [{ start: 0, end: 4 }, { start: 5, end: 9 }, { start: 10, end: 16 }], sentenceIndex: 1 } })`,
+      // Playing, with the word "Two" lit inside its sentence (white on the accent fill).
+      `(s) => ({ playback: { ...s.playback, status: 'playing', requestId: 'contrast', spokenText: 'One. Two. Three.', sentences: [{ start: 0, end: 4 }, { start: 5, end: 9 }, { start: 10, end: 16 }], sentenceIndex: 1 }, words: { requestId: 'contrast', list: [{ span: { start: 5, end: 8 }, startSample: 0, endSample: 2400 }], current: 0 } })`,
       `(s) => ({ playback: { ...s.playback, status: 'paused', problem: { message: 'A problem.', action: 'Do this.' } } })`,
       `(s) => ({ playback: { ...s.playback, status: 'idle', problem: null }, ui: { ...s.ui, notice: { level: 'warning', message: 'A warning.' } }, metrics: { ...s.metrics, provider: s.metrics.provider && { ...s.metrics.provider, fallbackReason: 'CoreML failed here.' } }, settings: { ...s.settings, value: { ...s.settings.value, voice: 'af_heart:0.7,af_bella:0.3', favourites: ['af_heart', 'af_alloy'] } } })`,
     ];
@@ -559,6 +560,7 @@ describe('the popover at 380×520 and a larger window, light and dark', { skip }
         for (const [i, patch] of states.entries()) {
           await setState(patch);
           await page.keyboard.press('Control+1');
+          if (i === 0) assert.equal(await page.locator('.transcript .word.current').count(), 1, 'the lit word is among the texts checked');
           // The last state also opens the popover's voice sheet, where there is one.
           const sheet = size === POPOVER && i === states.length - 1 && (await voiceButton.isVisible());
           if (sheet) await voiceButton.click();

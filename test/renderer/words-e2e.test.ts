@@ -1,7 +1,8 @@
 // Runs in Node (tests), driving Chromium through the dev host with the real engine: the word
 // highlight in the Speak view. The highlighted word is the one the played position says (read
-// from the store at the same moment), it moves forward through the text, clicking a word starts
-// a request from that word, and the sentence announcer holds the sentence, not the word.
+// from the store at the same moment), it moves forward through the text, it is scrolled back into
+// view when the transcript was scrolled away, clicking a word starts a request from that word, and
+// the sentence announcer holds the sentence, not the word.
 // Screenshots at 380×520 and 900×700, light and dark, go to test-results/.
 
 import assert from 'node:assert/strict';
@@ -18,7 +19,10 @@ import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_SKIP } from './chromium.ts';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RESULTS = path.join(ROOT, 'test-results');
 const SPEAK_TIMEOUT_MS = 180_000;
-const TEXT = 'The old library closed its doors at six. Nobody knew where the keeper had gone, and the lamps stayed dark.';
+const TEXT =
+  'The old library closed its doors at six. Nobody knew where the keeper had gone, and the lamps stayed dark. ' +
+  // More than a screen of text after them, so the transcript scrolls (only the first chunks are ever synthesised).
+  'Snow fell on the roof, and the windows were white with frost. '.repeat(24).trim();
 const skip = CHROMIUM_SKIP;
 
 let host: DevHost;
@@ -111,6 +115,37 @@ describe('word highlight in Chromium via the dev host', { skip }, () => {
       [...seen].sort((a, b) => a - b),
       'forward only',
     );
+    // Scroll the transcript away from the word heard: the next word lit is scrolled back into view.
+    await page.setViewportSize({ width: 380, height: 520 });
+    const away = await page.evaluate(() => {
+      const box = document.querySelector('.transcript') as HTMLElement;
+      box.scrollTop = box.scrollHeight;
+      const lit = box.querySelector('.word.current') as HTMLElement;
+      const r = lit.getBoundingClientRect();
+      const b = box.getBoundingClientRect();
+      return {
+        overflows: box.scrollHeight > box.clientHeight,
+        lit: Number(lit.dataset['word']),
+        outOfView: r.bottom <= b.top || r.top >= b.bottom,
+      };
+    });
+    assert.ok(
+      away.overflows && away.outOfView,
+      `the transcript scrolls and the lit word was scrolled out of view (${JSON.stringify(away)})`,
+    );
+    await page.waitForFunction(
+      (was) => Number(document.querySelector<HTMLElement>('.transcript .word.current')?.dataset['word'] ?? was) !== was,
+      away.lit,
+      { timeout: SPEAK_TIMEOUT_MS },
+    );
+    const back = await page.evaluate(() => {
+      const box = document.querySelector('.transcript') as HTMLElement;
+      const lit = box.querySelector('.word.current') as HTMLElement;
+      const r = lit.getBoundingClientRect();
+      const b = box.getBoundingClientRect();
+      return { word: lit.textContent, top: r.top, bottom: r.bottom, boxTop: b.top, boxBottom: b.bottom };
+    });
+    assert.ok(back.top >= back.boxTop && back.bottom <= back.boxBottom, `the next word lit is in view: ${JSON.stringify(back)}`);
     // Click a word of the second sentence (once its chunk is in): a new request starts there.
     const before = (await highlight()).requestId;
     const target = page.locator('.transcript .word', { hasText: 'keeper' }).first();

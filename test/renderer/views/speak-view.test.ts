@@ -1,7 +1,8 @@
 // Runs in Node (tests): the Speak view rendered in happy-dom against a fake bridge and the fake
 // audio device (real worklet): when Speak may be pressed, what a press sends, the transcript and
 // its highlight following the audio played, pause/resume/stop, previous/next sentence, a word
-// clicked, the speed slider. Behaviour only: what the user sees and what goes through the bridge.
+// clicked or entered, the sentence heard taken from the word timings and announced once per
+// sentence, the speed slider. Behaviour only: what the user sees and what goes through the bridge.
 
 import { audio, connect, disconnect, emit, played } from './view-harness.ts';
 import assert from 'node:assert/strict';
@@ -210,6 +211,91 @@ test('next and previous sentence start a new request from that sentence; a click
       .map((r) => r.id),
     'each jump stops the request before it',
   );
+});
+
+/** Samples in one render quantum of the fake audio device. */
+const QUANTUM = 128;
+/**
+ * TEXT as one chunk whose words are timed unevenly: "two." lasts 80 quanta, so at quantum 60 the
+ * player's even spread over the chunk's characters (60/140 of 25 → offset 10) says "Three" while
+ * the word heard is still "two.". [word start, end] in quanta.
+ */
+const UNEVEN: [number, number, number, number][] = [
+  [0, 3, 0, 20],
+  [4, 8, 20, 100],
+  [9, 14, 100, 110],
+  [15, 19, 110, 120],
+  [20, 25, 120, 140],
+];
+
+function answerUneven(fake: FakeBridge, id: string) {
+  emit(fake, { type: 'started', id, sentences: SENTENCES, provider: 'cpu', voice: 'af_heart' });
+  const words = UNEVEN.map(([start, end, from, to]) => ({ span: { start, end }, startSample: from * QUANTUM, endSample: to * QUANTUM }));
+  emit(fake, {
+    type: 'chunk',
+    id,
+    index: 0,
+    pcm: new Float32Array(140 * QUANTUM).fill(0.25),
+    sampleRate: 24_000,
+    span: { start: 0, end: TEXT.length },
+    timings: { prepareMs: 1, inferMs: 10, tokens: 20 },
+    words,
+    last: true,
+  });
+}
+
+test("the sentence heard is the word heard's (by its timings); it is announced politely once per sentence, never per word", async () => {
+  const fake = await connect({ clipboard: TEXT });
+  render(createElement(SpeakView));
+  await click(speakButton());
+  answerUneven(fake, fake.requests('speak')[0]?.id ?? '');
+  const transcript = screen.getByTestId('transcript');
+  const announcer = screen.getByTestId('sentence-announcer');
+  assert.equal(announcer.getAttribute('aria-live'), 'polite');
+  const words: string[] = [];
+  const announced: string[] = [];
+  for (let quanta = 1; quanta <= 139; quanta++) {
+    await played(1);
+    const word = transcript.querySelector('.word.current')?.textContent ?? '';
+    const sentence = transcript.querySelector('[aria-current="true"]')?.textContent ?? '';
+    assert.ok(sentence.includes(word), `after ${quanta} quanta the lit sentence "${sentence}" holds the lit word "${word}"`);
+    assert.equal(announcer.textContent, sentence, `after ${quanta} quanta the announcer holds the lit sentence`);
+    if (words.at(-1) !== word) words.push(word);
+    if (announced.at(-1) !== announcer.textContent) announced.push(announcer.textContent ?? '');
+  }
+  assert.deepEqual(words, ['One', 'two.', 'Three', 'four', 'five.']);
+  assert.deepEqual(announced, ['One two.', 'Three four five.'], 'two announcements for five words');
+});
+
+test('next sentence goes from the sentence of the word heard, not from an even spread over the chunk', async () => {
+  const fake = await connect({ clipboard: TEXT });
+  render(createElement(SpeakView));
+  await click(speakButton());
+  answerUneven(fake, fake.requests('speak')[0]?.id ?? '');
+  await played(60);
+  assert.equal(screen.getByTestId('transcript').querySelector('.word.current')?.textContent, 'two.');
+  await click(button('Next sentence'));
+  assert.equal(fake.requests('speak')[1]?.text, 'Three four five.', 'from "two." the next sentence is the second');
+});
+
+test('Enter on a word (reached with the arrow keys) reads from it', async () => {
+  const fake = await connect({ clipboard: TEXT });
+  render(createElement(SpeakView));
+  await click(speakButton());
+  answer(fake, fake.requests('speak')[0]?.id ?? '', TEXT, SENTENCES);
+  await played(1);
+  const transcript = screen.getByTestId('transcript');
+  await act(async () => {
+    fireEvent.keyDown(transcript.querySelector('.word.current') as HTMLElement, { key: 'ArrowRight' });
+  });
+  assert.equal(document.activeElement?.textContent, 'two.', 'the arrow moved focus to the next word');
+  await act(async () => {
+    fireEvent.keyDown(document.activeElement as HTMLElement, { key: 'ArrowRight' });
+  });
+  await act(async () => {
+    fireEvent.keyDown(document.activeElement as HTMLElement, { key: 'Enter' });
+  });
+  assert.equal(fake.requests('speak')[1]?.text, 'Three four five.');
 });
 
 test('the speed slider writes the speed through the bridge and shows it', async () => {

@@ -228,6 +228,17 @@ test('a clause is never cut beside a number: normalisation reads it with its nei
   assert.ok(headCuts(text, 0, text.length).length > 0, 'cuts remain between plain words');
 });
 
+test('a clause is never cut right after "Dr." or "St.": alone they are read "Drive" and "Street"', () => {
+  const text = 'Yesterday we met with Dr. Jones and then St. Paul by the bridge.';
+  const before = (at: number) => /\S+$/.exec(text.slice(0, at))?.[0];
+  const cuts = headCuts(text, 0, text.length).map((c) => before(c.at));
+  assert.deepEqual(
+    cuts.filter((w) => w === 'Dr.' || w === 'St.'),
+    [],
+  );
+  assert.ok(cuts.includes('with') && cuts.includes('Jones'), `cuts remain around them: ${cuts.join(' ')}`);
+});
+
 test('a first clause that is short (about a second) is kept whole', async () => {
   // 24 ids at most (one id per letter, one per space here): the clause before the comma is 22.
   const clause = 'The keeper stood alone,';

@@ -2,7 +2,8 @@
 // in order, none lost or doubled; a normalised token is one word spanning its original
 // characters; starts are monotone and inside the audio; the timed words are where the speech
 // is (loud inside, the leading silence before the first); a blend, speeds 0.5 and 2.0 and a
-// multi-chunk text stay consistent with the audio length; the CLI writes the same timings.
+// multi-chunk text stay consistent with the audio length; the CLI writes the same timings; an
+// engine with word timings off gives the same ids and audio without words.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -125,6 +126,15 @@ test('a normalised token is one word spanning its original characters', async ()
   const money = utterance.words[spans.indexOf('$42.50')] as WordTiming;
   const paid = utterance.words[spans.indexOf('paid')] as WordTiming;
   assert.ok(money.endSample - money.startSample > 3 * (paid.endSample - paid.startSample));
+  // A long first clause is cut after its first few words, never right after "Dr." (read alone,
+  // "Dr." is "Drive", a word spanning "Dr" without its dot).
+  const dated = 'On 3/14/2024, Dr. Jones wrote that the 2nd edition cost €19.99.';
+  const datedUtterance = await speak(dated);
+  assertWords(dated, datedUtterance);
+  const datedSpans = datedUtterance.words.map((w) => dated.slice(w.span.start, w.span.end));
+  for (const token of ['3/14/2024', 'Dr.', '2nd', '€19.99']) {
+    assert.ok(datedSpans.includes(token), `"${token}" is one word (${datedSpans.join(' | ')})`);
+  }
 });
 
 test('a blend, speeds 0.5 and 2.0 and a multi-chunk text stay consistent with the audio', async () => {
@@ -157,12 +167,65 @@ test('a blend, speeds 0.5 and 2.0 and a multi-chunk text stay consistent with th
   assertWords(long, many);
 });
 
+test('with wordTimings off (the benchmark A/B) the chunks carry no words, and the same ids and audio', async () => {
+  const text = 'Dr. Smith paid $42.50 at 3:30 pm. Then we went home, slowly.';
+  const on = await speak(text);
+  const off = await createEngine({ assets: files, wordTimings: false });
+  try {
+    const chunks: Chunk[] = [];
+    for await (const chunk of off.speak(text, HEART)) chunks.push(chunk);
+    assert.ok(on.words.length > 0);
+    assert.deepEqual(
+      chunks.map((c) => c.words),
+      chunks.map(() => []),
+    );
+    assert.deepEqual(
+      chunks.map((c) => [...c.input.ids]),
+      on.chunks.map((c) => [...c.input.ids]),
+      'the plain text stages give the same ids',
+    );
+    assert.deepEqual(
+      chunks.map((c) => c.pcm.length),
+      on.chunks.map((c) => c.pcm.length),
+    );
+  } finally {
+    await off.dispose();
+  }
+});
+
+// Cue times ascend without overlap and lie inside the audio; WebVTT's word timestamps lie
+// strictly inside their cue, ascending, as the format requires.
+function assertCueTimes(captions: string, separator: '.' | ',', audioSeconds: number): void {
+  const seconds = (stamp: string): number => {
+    const [h, m, s] = stamp.replace(separator, '.').split(':').map(Number) as [number, number, number];
+    return h * 3600 + m * 60 + s;
+  };
+  const time = `(\\d{2}:\\d{2}:\\d{2}\\${separator}\\d{3})`;
+  const cues = [...captions.matchAll(new RegExp(`^${time} --> ${time}\\n(.*)$`, 'gm'))];
+  assert.ok(cues.length >= 2, `two sentences, two cues: ${captions}`);
+  let previousEnd = 0;
+  for (const [, from = '', to = '', body = ''] of cues) {
+    const [start, end] = [seconds(from), seconds(to)];
+    assert.ok(
+      previousEnd <= start && start < end && end <= audioSeconds + 0.001,
+      `cue ${from} --> ${to} after ${previousEnd}, inside ${audioSeconds} s`,
+    );
+    let last = start;
+    for (const [, stamp = ''] of body.matchAll(/<(\d{2}:\d{2}:\d{2}\.\d{3})>/g)) {
+      assert.ok(seconds(stamp) > last && seconds(stamp) < end, `word stamp ${stamp} inside ${from} --> ${to}, after the one before`);
+      last = seconds(stamp);
+    }
+    previousEnd = end;
+  }
+}
+
 test("say --timings and --subtitles write the engine's words, in seconds of the WAV", async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kokoro-words-'));
   const previous = process.env[WORKER_ENV.engine];
   try {
     process.env[WORKER_ENV.engine] = JSON.stringify({ assets: files });
-    const text = 'It cost $42.50. Then we went home.';
+    // The emoji is two UTF-16 code units: offsets are JavaScript string indices, so "It" starts at 3.
+    const text = '😀 It cost $42.50. Then we went home.';
     const out = (name: string): string => path.join(dir, name);
     const err: string[] = [];
     const io = { stdout: { write: () => true }, stderr: { write: (t: string) => err.push(t) }, stdin: process.stdin };
@@ -174,6 +237,7 @@ test("say --timings and --subtitles write the engine's words, in seconds of the 
       words.map((w) => w.text),
       ['It', 'cost', '$42.50', 'Then', 'we', 'went', 'home'],
     );
+    assert.deepEqual([words[0]?.charStart, words[0]?.charEnd], [3, 5], 'UTF-16 offsets, not code points');
     words.forEach((w, i) => {
       assert.equal(text.slice(w.charStart, w.charEnd), w.text);
       assert.ok(w.start < w.end && w.end <= wavSeconds);
@@ -181,8 +245,10 @@ test("say --timings and --subtitles write the engine's words, in seconds of the 
     });
     const vtt = readFileSync(out('a.vtt'), 'utf8');
     assert.match(vtt, /^WEBVTT\n\n1\n00:00:00\.\d{3} --> 00:00:0\d\.\d{3}\nIt <00:00:00\.\d{3}>cost <00:00:0\d\.\d{3}>\$42\.50\.\n\n2\n/);
+    assertCueTimes(vtt, '.', wavSeconds);
     const srtCode = await main(['say', '--no-play', '--out', out('b.wav'), '--subtitles', out('b.srt'), text], io);
     assert.equal(srtCode, 0);
+    assertCueTimes(readFileSync(out('b.srt'), 'utf8'), ',', wavSeconds);
     assert.match(
       readFileSync(out('b.srt'), 'utf8'),
       /^1\n00:00:00,\d{3} --> 00:00:0\d,\d{3}\nIt cost \$42\.50\.\n\n2\n.*\nThen we went home\.\n$/,
