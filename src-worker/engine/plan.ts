@@ -150,6 +150,13 @@ const SECOND_HEAD_SHARE = 0.75;
 /** Most ids in any chunk by default, bounding the wait after Stop (see [Note: Stop frees the engine]). */
 export const LONGEST_RUN_TOKENS = 40;
 
+/**
+ * Most ids of one written word (a date, a time stamp, an amount) run whole though over the
+ * run cap: cut inside, "3/14/2024" is read "three fourteen" | "twenty twenty-four" instead of a
+ * date (en-gb reads it in ~45 ids). The previous cap; the arena grows once, for that run only.
+ */
+export const ONE_WORD_MAX_TOKENS = 64;
+
 /** Growth steps after which every budget is MAX_TOKENS anyway. */
 const MAX_GROWTH_STEPS = 32;
 
@@ -267,7 +274,14 @@ export function chunkBudget(
   return Math.min(max, Math.floor(first * growth ** Math.min(index, MAX_GROWTH_STEPS)));
 }
 
-type Piece = PlanSegment & { prepared?: Prepared & { ms: number } };
+// `fragment`: part of a word, cut at a separator or a character (see cutNearMiddle).
+type Piece = PlanSegment & { prepared?: Prepared & { ms: number }; fragment?: true };
+type PreparedPiece = Piece & { prepared: Prepared & { ms: number } };
+
+// One whole written word whose reading fits ONE_WORD_MAX_TOKENS: run it whole, over the cap.
+function keepWhole(text: string, piece: PreparedPiece): boolean {
+  return !piece.fragment && piece.prepared.ids.length <= ONE_WORD_MAX_TOKENS && !/\s/.test(text.slice(piece.start, piece.end).trim());
+}
 
 /**
  * Packs `segments` (spans of `text`, in order) into chunks, preparing each clause only when it
@@ -290,8 +304,8 @@ export async function* planChunks(
   const pending: Piece[] = [];
   let spentMs = 0;
 
-  const prepared = async (piece: Piece): Promise<Required<Piece>> => {
-    if (piece.prepared) return piece as Required<Piece>;
+  const prepared = async (piece: Piece): Promise<PreparedPiece> => {
+    if (piece.prepared) return piece as PreparedPiece;
     const started = performance.now();
     const result = await prepare(text.slice(piece.start, piece.end));
     const ms = performance.now() - started;
@@ -302,12 +316,12 @@ export async function* planChunks(
   // The next piece, prepared and at most maxTokens long; with `headFirst` (the first piece of
   // the first two chunks, which cut a long clause at its most natural head below) a longer
   // piece that has such a place is returned whole, so that the cap does not halve it first.
-  const next = async (headFirst: boolean): Promise<Required<Piece> | undefined> => {
+  const next = async (headFirst: boolean): Promise<PreparedPiece | undefined> => {
     for (;;) {
       const raw = pending.shift() ?? source.next().value;
       if (raw === undefined) return undefined;
       const piece = await prepared(raw);
-      if (piece.prepared.ids.length <= maxTokens) return piece;
+      if (piece.prepared.ids.length <= maxTokens || keepWhole(text, piece)) return piece;
       if (headFirst && headCuts(text, piece.start, piece.end).length > 0) return piece;
       const halves = cutNearMiddle(text, piece);
       if (halves) pending.unshift(...halves);
@@ -352,7 +366,7 @@ export async function* planChunks(
           if (tail) pending.unshift(tail);
           piece = head;
         }
-        if (piece.prepared.ids.length > maxTokens) {
+        if (piece.prepared.ids.length > maxTokens && !keepWhole(text, piece)) {
           // A long piece kept whole for its head (next(true)) found no cut in reach: halve it.
           const halves = cutNearMiddle(text, piece);
           if (halves) {
@@ -380,17 +394,20 @@ export async function* planChunks(
 // such as "%%%%" or letters without spaces), at its middle character, never inside a surrogate
 // pair; undefined only for a single character. Without the second cut such a piece was
 // truncated to MAX_TOKENS ids and run whole, which took the worker past 800 MB.
-function cutNearMiddle(text: string, piece: PlanSegment): [Piece, Piece] | undefined {
+function cutNearMiddle(text: string, piece: Piece): [Piece, Piece] | undefined {
   const middle = piece.start + Math.floor((piece.end - piece.start) / 2);
-  let cut = wordBoundary(text, piece, middle) ?? separatorBoundary(text, piece, middle);
+  let cut = wordBoundary(text, piece, middle);
+  // Cut inside a word: its halves are fragments, never kept whole (keepWhole).
+  const fragment = cut === undefined || piece.fragment ? { fragment: true as const } : {};
+  cut ??= separatorBoundary(text, piece, middle);
   if (cut === undefined) {
     cut = middle;
     if (cut > piece.start && isLowSurrogate(text.charCodeAt(cut))) cut--;
     if (cut <= piece.start) return undefined;
   }
   return [
-    { start: piece.start, end: cut },
-    { start: cut, end: piece.end },
+    { start: piece.start, end: cut, ...fragment },
+    { start: cut, end: piece.end, ...fragment },
   ];
 }
 
@@ -474,11 +491,11 @@ export function chooseHeadCut(
 // The head of a long first clause at its most natural cut, and the rest unprepared.
 async function firstHead(
   text: string,
-  piece: Required<Piece>,
+  piece: PreparedPiece,
   target: number,
   reach: number,
-  prepared: (p: Piece) => Promise<Required<Piece>>,
-): Promise<[Required<Piece>, Piece | undefined]> {
+  prepared: (p: Piece) => Promise<PreparedPiece>,
+): Promise<[PreparedPiece, Piece | undefined]> {
   const idsPerChar = piece.prepared.ids.length / Math.max(1, piece.end - piece.start);
   const cut = chooseHeadCut(headCuts(text, piece.start, piece.end), piece.start, idsPerChar, target, reach);
   if (cut === undefined) return [piece, undefined];

@@ -10,6 +10,7 @@ import {
   FIRST_HEAD_MIN_WORDS,
   LONGEST_RUN_TOKENS,
   MAX_CHUNK_TOKENS,
+  ONE_WORD_MAX_TOKENS,
   chooseHeadCut,
   chunkBudget,
   headCuts,
@@ -310,6 +311,32 @@ test('a long URL or path without spaces is cut just after a separator, between t
       /[/.]/,
       `cut before ${JSON.stringify(text.slice(chunk.span.start, chunk.span.start + 12))}`,
     );
+  }
+});
+
+test('one written word read in more ids than a run (a date in en-gb) is prepared whole; a longer one is still cut', async () => {
+  // "3/14/2024" read as "the fourteenth of March, twenty twenty-four": 45 ids in one word.
+  const DATE = '3/14/2024';
+  for (const [ids, whole] of [
+    [45, true],
+    [ONE_WORD_MAX_TOKENS, true],
+    [ONE_WORD_MAX_TOKENS + 1, false],
+  ] as const) {
+    for (const text of [`The letter was written on ${DATE}, and it was filed later by the clerk.`, DATE, `${DATE} ${DATE}`]) {
+      const calls: string[] = [];
+      const reading: Prepare = async (piece) => {
+        calls.push(piece);
+        const base = await fakePrepare()(piece.replaceAll(DATE, ''));
+        return { ids: [...base.ids, ...Array<number>(ids * piece.split(DATE).length - ids).fill(1)], dropped: 0 };
+      };
+      const chunks = await collect(text, splitText(text), reading);
+      assertContiguous(text, chunks);
+      // A piece holding part of the date (cut at "/") reads "three fourteen" | "twenty twenty-four".
+      const fragments = calls.filter((c) => /3\/14|2024/.test(c.replaceAll(DATE, '')));
+      assert.equal(fragments.length === 0, whole, `${ids} ids, ${JSON.stringify(text.slice(0, 20))}: ${calls.join(' | ')}`);
+      for (const chunk of chunks)
+        assert.ok(chunk.ids.length <= (whole ? ONE_WORD_MAX_TOKENS : LONGEST_RUN_TOKENS), `${chunk.ids.length} ids`);
+    }
   }
 });
 
