@@ -233,6 +233,7 @@ async function start(): Promise<void> {
         speed: current.speed,
         provider: current.provider,
         voices: link.voices(),
+        voicesProblem: link.voicesProblem(),
         favourites: current.favourites,
         unavailable: link.unavailable(),
         hotkeys: current.hotkeys,

@@ -2,7 +2,7 @@
 // built by a pure function from the app's state. tray.ts turns the model into an Electron Menu
 // (through tray-template.ts) and does each item's action; tests check the model directly.
 
-import type { AppView, ProviderChoice, ProviderId, VoiceInfo } from '../../src-worker/protocol/messages.ts';
+import type { AppView, ErrorCode, ProviderChoice, ProviderId, VoiceInfo } from '../../src-worker/protocol/messages.ts';
 import { displayAccelerator } from '../shortcuts/accelerators.ts';
 import { PROVIDER_NAMES } from '../../src-worker/protocol/messages.ts';
 
@@ -44,6 +44,8 @@ export interface TrayState {
   provider: ProviderChoice;
   /** Voices the worker reported; empty until it has. */
   voices: VoiceInfo[];
+  /** Why the worker could not list them, while it cannot (e.g. the model is not downloaded). */
+  voicesProblem?: { code: ErrorCode; message: string } | undefined;
   favourites: string[];
   /** Providers that cannot work here, with the reason (from the worker). */
   unavailable: Partial<Record<ProviderId, string>>;
@@ -107,6 +109,12 @@ export function buildTrayMenu(state: TrayState): MenuItemModel[] {
   ];
 }
 
+// What the empty voice list says: waiting, or why there are none (the window shows the details).
+function noVoicesLabel(state: TrayState): string {
+  if (!state.workerUp || state.voicesProblem === undefined) return 'Loading voices…';
+  return state.voicesProblem.code === 'model-missing' ? 'Voices arrive with the model download' : 'No voices: open Kokoro Bar for details';
+}
+
 // Favourites first, then every voice grouped by language; the current voice is always listed
 // (it may be a blend, which is not among the voices).
 function voiceItems(state: TrayState): MenuItemModel[] {
@@ -126,7 +134,7 @@ function voiceItems(state: TrayState): MenuItemModel[] {
   const top = [...new Set([state.voice, ...state.favourites])];
   for (const id of top) items.push(radio(id, name(id)));
   if (state.voices.length === 0) {
-    items.push({ kind: 'label', label: 'Loading voices…' });
+    items.push({ kind: 'label', label: noVoicesLabel(state) });
     return items;
   }
   const languages = new Map<string, VoiceInfo[]>();

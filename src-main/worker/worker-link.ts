@@ -4,7 +4,7 @@
 // voice check) and which providers work here. No Electron import at run time: the channel and the
 // port hand-over come in through the deps.
 
-import type { PortLike, ProviderChoice, ProviderId, VoiceInfo } from '../../src-worker/protocol/messages.ts';
+import type { ErrorCode, PortLike, ProviderChoice, ProviderId, VoiceInfo } from '../../src-worker/protocol/messages.ts';
 import type { WorkerClient } from '../preload/worker-client.ts';
 import type { AppWindow, Client } from '../windows/window-registry.ts';
 
@@ -35,6 +35,8 @@ export interface WorkerLink<Worker, W extends AppWindow> {
   /** Whether the last connection made is up. */
   workerUp(): boolean;
   voices(): VoiceInfo[];
+  /** Why the worker could not list the voices (the model is not downloaded yet), until it can. */
+  voicesProblem(): { code: ErrorCode; message: string } | undefined;
   /** The installed voice ids, once the worker has listed them (see [Note: Settings name installed voices]). */
   knownVoices(): ReadonlySet<string> | undefined;
   /** Providers that cannot work here, with the reason. */
@@ -43,24 +45,49 @@ export interface WorkerLink<Worker, W extends AppWindow> {
   setProvider(provider: ProviderChoice): void;
 }
 
+/**
+ * How long main waits to ask again for voices the worker could not list: on a first run they
+ * arrive with the model download, which a window starts; the tray fills in soon after.
+ */
+export const VOICES_RETRY_MS = 5_000;
+
 /** Wires main's client to the worker; nothing is sent until the supervisor connects it. */
 export function setupWorkerLink<Worker, Port, W extends AppWindow>(deps: WorkerLinkDeps<Worker, Port, W>): WorkerLink<Worker, W> {
   const { client } = deps;
   let up = false;
   let voices: VoiceInfo[] = [];
+  let voicesProblem: { code: ErrorCode; message: string } | undefined;
+  let voicesRequest = '';
+  let retry: ReturnType<typeof setTimeout> | undefined;
   let unavailable: Partial<Record<ProviderId, string>> = {};
   let serial = 0;
   const id = (kind: string): string => `main-${kind}-${++serial}`;
+  const askVoices = (): void => {
+    voicesRequest = id('voices');
+    client.send({ type: 'list-voices', id: voicesRequest });
+  };
 
   client.onState((state) => {
+    clearTimeout(retry);
+    retry = undefined;
     if (state !== 'up') return;
-    client.send({ type: 'list-voices', id: id('voices') });
+    askVoices();
     client.send({ type: 'status', id: id('status') });
   });
   client.onEvent((event) => {
     if (event.type === 'voices') {
       voices = event.voices;
+      voicesProblem = undefined;
       deps.onVoices();
+    } else if (event.type === 'error' && event.id === voicesRequest && event.code !== 'worker-crashed') {
+      // (A crash fails the request too; the tray shows that as the worker restarting.)
+      voicesProblem = { code: event.code, message: event.message };
+      clearTimeout(retry);
+      retry = setTimeout(() => {
+        retry = undefined;
+        if (client.state === 'up') askVoices();
+      }, VOICES_RETRY_MS);
+      retry.unref?.(); // Never what keeps main alive.
     } else if (event.type === 'provider') {
       unavailable = {};
       for (const option of event.state.options) {
@@ -86,6 +113,7 @@ export function setupWorkerLink<Worker, Port, W extends AppWindow>(deps: WorkerL
     },
     workerUp: () => up,
     voices: () => voices,
+    voicesProblem: () => voicesProblem,
     knownVoices: () => (voices.length === 0 ? undefined : new Set(voices.map((voice) => voice.id))),
     unavailable: () => unavailable,
     setProvider(provider) {

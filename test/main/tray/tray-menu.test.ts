@@ -101,10 +101,20 @@ test('the voice submenu checks the current voice, lists favourites first, groups
   assert.ok(american.every((i) => i.kind === 'radio' && !i.checked));
 });
 
-test('a blend voice is listed as itself; before voices arrive the menu says so', () => {
+test('a blend voice is listed as itself; before voices arrive the menu says so, or why there are none', () => {
   const blend = 'af_heart:0.5,bf_emma:0.5';
   const voices = submenu(buildTrayMenu(state({ voice: blend, voices: [] })), 'Voice');
   assert.deepEqual(labels(voices), [blend, 'Loading voices…']);
+  const missing = { code: 'model-missing' as const, message: 'The voices directory /x cannot be read.' };
+  const table: [Partial<TrayState>, string][] = [
+    [{ voicesProblem: missing }, 'Voices arrive with the model download'],
+    [{ voicesProblem: { code: 'internal', message: 'Internal error: boom' } }, 'No voices: open Kokoro Bar for details'],
+    [{ voicesProblem: missing, workerUp: false }, 'Loading voices…'], // the next worker is asked afresh
+  ];
+  for (const [patch, label] of table) {
+    const items = submenu(buildTrayMenu(state({ voices: [], ...patch })), 'Voice');
+    assert.equal(labels(items).at(-1), label, JSON.stringify(patch));
+  }
 });
 
 test('speed offers steps plus the current odd value, one checked', () => {

@@ -3,10 +3,10 @@
 // main's own client asks the worker and keeps (voices, unavailable providers).
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import { PROTOCOL_VERSION, type PortLike, type WorkerEvent, type WorkerRequest } from '../../../src-worker/protocol/messages.ts';
 import { createWorkerClient } from '../../../src-main/preload/worker-client.ts';
-import { setupWorkerLink } from '../../../src-main/worker/worker-link.ts';
+import { setupWorkerLink, VOICES_RETRY_MS } from '../../../src-main/worker/worker-link.ts';
 import { FakeWindow } from '../fake-electron.ts';
 
 /** Our end of a channel: what main's client posts, and a way to deliver worker events to it. */
@@ -114,6 +114,47 @@ test('main keeps the voices and the unavailable providers the worker reports', (
   assert.equal(sent?.type, 'set-provider');
   assert.deepEqual(sent?.type === 'set-provider' && sent.provider, { provider: 'cpu' });
   assert.match(sent?.id ?? '', /^main-provider-\d+$/);
+});
+
+test('voices the worker cannot list yet (model not downloaded) are asked for again until they come', () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const l = link();
+    l.worker.connect('w1', { kind: 'main' });
+    const port = l.ports[0];
+    port?.deliver(HELLO);
+    const asked = () => port?.posted.filter((r) => r.type === 'list-voices') ?? [];
+    const missing = {
+      type: 'error',
+      code: 'model-missing',
+      message: 'The voices directory /x cannot be read.',
+      action: 'Run it.',
+    } as const;
+    const before = l.changes();
+    port?.deliver({ ...missing, id: asked()[0]?.id ?? '' });
+    assert.deepEqual(l.worker.voicesProblem(), { code: 'model-missing', message: missing.message });
+    assert.equal(l.changes() - before, 1, 'the tray shows why');
+    mock.timers.tick(VOICES_RETRY_MS - 1);
+    assert.equal(asked().length, 1, 'not before the retry delay');
+    mock.timers.tick(1);
+    assert.equal(asked().length, 2, 'asked again');
+    // An error answering something else is not about the voices.
+    port?.deliver({ ...missing, id: 'main-other-1' });
+    mock.timers.tick(VOICES_RETRY_MS);
+    assert.equal(asked().length, 2);
+    port?.deliver({ type: 'voices', id: asked()[1]?.id ?? '', voices: VOICES });
+    assert.deepEqual(l.worker.voices(), VOICES);
+    assert.equal(l.worker.voicesProblem(), undefined);
+    mock.timers.tick(VOICES_RETRY_MS * 3);
+    assert.equal(asked().length, 2, 'no more asking once they came');
+    // A retry pending when the worker goes down is dropped; the next worker is asked on hello.
+    port?.deliver({ ...missing, id: asked()[1]?.id ?? '' });
+    l.worker.down({ kind: 'main' }, 'exit code 9');
+    mock.timers.tick(VOICES_RETRY_MS * 2);
+    assert.equal(asked().length, 2);
+  } finally {
+    mock.timers.reset();
+  }
 });
 
 test('worker down: a window is told the reason, main fails its pending requests; destroyed windows are skipped', () => {
