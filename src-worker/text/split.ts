@@ -75,6 +75,9 @@ const NEVER_FINAL = new Set([
   ...FINAL_UNLESS_NUMBER,
 ]);
 
+/** Times of day written as initials, lower case, without the final dot. */
+const TIME_OF_DAY = new Set(['a.m', 'p.m']);
+
 const SPACE = /\s/;
 const NEWLINE = /[\n\r\u2028\u2029\u0085\v\f]/;
 const LOWER = /\p{Ll}/u;
@@ -177,6 +180,9 @@ function isSentenceEnd(text: string, sentenceStart: number, after: number): bool
   if (NEVER_FINAL.has(lower)) {
     return FINAL_UNLESS_NUMBER.has(lower) && !DIGIT.test(nextChar);
   }
+  // "a.m." and "p.m." look like initials, but before a capital they end the sentence far more
+  // often than a name follows them ("It opens at 9 a.m. The rest waits.").
+  if (TIME_OF_DAY.has(lower)) return true;
   // A list number or letter that opens its sentence: "1. First item", "(a). Second".
   if (wordStart === sentenceStart && LIST_NUMBER.test(word)) return false;
   // Initials: "J. R. R. Tolkien", "U.S. Navy"; but "I." is the pronoun ending a sentence.

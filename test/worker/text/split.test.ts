@@ -27,6 +27,11 @@ const sentenceCases: [string, string, string[][]][] = [
   ['decimals', 'Pi is 3.14 and e is 2.72. Both are irrational.', [['Pi is 3.14 and e is 2.72.'], ['Both are irrational.']]],
   ['initials', 'J. R. R. Tolkien wrote it. George W. Bush read it.', [['J. R. R. Tolkien wrote it.'], ['George W. Bush read it.']]],
   ['the pronoun I ends a sentence', 'So do I. Then we left.', [['So do I.'], ['Then we left.']]],
+  [
+    'a.m. and p.m. before a capital end a sentence, before lower case not',
+    'At 9:00 a.m. The rest. Back by 5 P.M. Then tea at 6 p.m. sharp. At 7 a.m. Again.',
+    [['At 9:00 a.m.'], ['The rest.'], ['Back by 5 P.M.'], ['Then tea at 6 p.m. sharp.'], ['At 7 a.m.'], ['Again.']],
+  ],
   ['initialisms', 'The U.S. Navy sailed. The U.K. Army marched.', [['The U.S. Navy sailed.'], ['The U.K. Army marched.']]],
   ['e.g. and i.e.', 'Use a tool, e.g. Vim. Or i.e. Emacs, i.e. Vim.', [['Use a tool, e.g. Vim.'], ['Or i.e. Emacs, i.e. Vim.']]],
   ['etc. before a capital ends a sentence', 'Apples, pears, etc. Then more.', [['Apples, pears, etc.'], ['Then more.']]],
