@@ -4,6 +4,7 @@
 import type { BenchPreset, BenchResult } from '../../src-worker/protocol/messages.ts';
 import { benchToCsv, benchToJson } from '../bench-export.ts';
 import { BarChart } from '../components/charts.tsx';
+import { StackTable, type Column } from '../components/stack-table.tsx';
 import { formatBytes, formatMs, formatRtf } from '../format.ts';
 import { cancelBenchmark, runBenchmark, showBenchResult } from '../store/actions.ts';
 import { useStore } from '../store/store.ts';
@@ -30,6 +31,17 @@ function fileStem(result: BenchResult): string {
 }
 
 /** The Benchmark view. */
+const BENCH_COLUMNS: Column<BenchResult['rows'][number]>[] = [
+  { label: 'Preset', cell: (r) => r.preset, rowHeader: true },
+  { label: 'Provider', cell: (r) => PROVIDER_NAMES[r.provider] },
+  { label: 'Runs', cell: (r) => r.runs, num: true },
+  { label: 'TTFA p50', cell: (r) => formatMs(r.ttfaEngineMs.p50), num: true },
+  { label: 'TTFA p95', cell: (r) => formatMs(r.ttfaEngineMs.p95), num: true },
+  { label: 'RTF p50', cell: (r) => formatRtf(r.rtf.p50), num: true },
+  { label: 'RTF p95', cell: (r) => formatRtf(r.rtf.p95), num: true },
+  { label: 'Peak memory', cell: (r) => formatBytes(r.peakRssBytes), num: true },
+];
+
 export function BenchmarkView() {
   const presets = useStore((s) => s.bench.presets);
   const providers = useStore((s) => s.bench.providers);
@@ -171,48 +183,7 @@ function BenchResults({ result }: { result: BenchResult }) {
       </div>
       <div className="results-body">
         <div className="table-scroll">
-          <table className="table stack" data-testid="bench-table">
-            <thead>
-              <tr>
-                <th scope="col">Preset</th>
-                <th scope="col">Provider</th>
-                <th scope="col">Runs</th>
-                <th scope="col">TTFA p50</th>
-                <th scope="col">TTFA p95</th>
-                <th scope="col">RTF p50</th>
-                <th scope="col">RTF p95</th>
-                <th scope="col">Peak memory</th>
-              </tr>
-            </thead>
-            <tbody>
-              {result.rows.map((r) => (
-                <tr key={`${r.preset}-${r.provider}`}>
-                  <th scope="row" data-label="Preset">
-                    {r.preset}
-                  </th>
-                  <td data-label="Provider">{PROVIDER_NAMES[r.provider]}</td>
-                  <td className="num" data-label="Runs">
-                    {r.runs}
-                  </td>
-                  <td className="num" data-label="TTFA p50">
-                    {formatMs(r.ttfaEngineMs.p50)}
-                  </td>
-                  <td className="num" data-label="TTFA p95">
-                    {formatMs(r.ttfaEngineMs.p95)}
-                  </td>
-                  <td className="num" data-label="RTF p50">
-                    {formatRtf(r.rtf.p50)}
-                  </td>
-                  <td className="num" data-label="RTF p95">
-                    {formatRtf(r.rtf.p95)}
-                  </td>
-                  <td className="num" data-label="Peak memory">
-                    {formatBytes(r.peakRssBytes)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <StackTable columns={BENCH_COLUMNS} rows={result.rows} rowKey={(r) => `${r.preset}-${r.provider}`} testId="bench-table" />
         </div>
         <BarChart
           title="Engine TTFA"

@@ -3,7 +3,9 @@
 
 import { useShallow } from 'zustand/react/shallow';
 import { LineChart } from '../components/charts.tsx';
+import { StackTable, type Column } from '../components/stack-table.tsx';
 import { describeGraph, formatBytes, formatMs, formatRtf, toMb } from '../format.ts';
+import type { UtteranceMetrics } from '../store/slices.ts';
 import { useStore } from '../store/store.ts';
 import { PROVIDER_NAMES } from '../../src-worker/protocol/messages.ts';
 
@@ -20,6 +22,17 @@ function Tile({ label, value, raw, testId, sub }: { label: string; value: string
 }
 
 /** The Dashboard view. */
+const RECENT_COLUMNS: Column<UtteranceMetrics>[] = [
+  { label: 'Time', cell: (m) => new Date(m.at).toLocaleTimeString() },
+  { label: 'Text', cell: (m) => m.label, className: 'label' },
+  { label: 'Voice', cell: (m) => m.voice },
+  { label: 'Audible TTFA', cell: (m) => formatMs(m.ttfaAudibleMs), num: true },
+  { label: 'Engine TTFA', cell: (m) => formatMs(m.ttfaEngineMs), num: true },
+  { label: 'RTF', cell: (m) => formatRtf(m.rtf), num: true },
+  { label: 'Peak memory', cell: (m) => formatBytes(m.peakRssBytes), num: true },
+  { label: 'Underruns', cell: (m) => m.underruns, num: true },
+];
+
 export function DashboardView() {
   const current = useStore((s) => s.metrics.current);
   const history = useStore((s) => s.metrics.history);
@@ -114,46 +127,7 @@ export function DashboardView() {
       {done.length > 0 && (
         <section className="recent" aria-label="Recent utterances">
           <div className="table-scroll">
-            <table className="table stack">
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Text</th>
-                  <th scope="col">Voice</th>
-                  <th scope="col">Audible TTFA</th>
-                  <th scope="col">Engine TTFA</th>
-                  <th scope="col">RTF</th>
-                  <th scope="col">Peak memory</th>
-                  <th scope="col">Underruns</th>
-                </tr>
-              </thead>
-              <tbody>
-                {[...done].reverse().map((m) => (
-                  <tr key={m.id}>
-                    <td data-label="Time">{new Date(m.at).toLocaleTimeString()}</td>
-                    <td className="label" data-label="Text">
-                      {m.label}
-                    </td>
-                    <td data-label="Voice">{m.voice}</td>
-                    <td className="num" data-label="Audible TTFA">
-                      {formatMs(m.ttfaAudibleMs)}
-                    </td>
-                    <td className="num" data-label="Engine TTFA">
-                      {formatMs(m.ttfaEngineMs)}
-                    </td>
-                    <td className="num" data-label="RTF">
-                      {formatRtf(m.rtf)}
-                    </td>
-                    <td className="num" data-label="Peak memory">
-                      {formatBytes(m.peakRssBytes)}
-                    </td>
-                    <td className="num" data-label="Underruns">
-                      {m.underruns}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <StackTable columns={RECENT_COLUMNS} rows={[...done].reverse()} rowKey={(m) => m.id} />
           </div>
         </section>
       )}
