@@ -31,7 +31,7 @@
 
 import type { G2pLang } from './phonemize.ts';
 import { MappedText } from './mapped-text.ts';
-import { dropUnreadableMapped } from './readable.ts';
+import { dropUnreadableMapped, INVISIBLE } from './readable.ts';
 
 /** Longest digit string read as one number; longer ones are read digit by digit. */
 export const MAX_CARDINAL_DIGITS = 15;
@@ -441,7 +441,7 @@ export function normalizeMapped(text: string, lang: G2pLang = 'en-us'): MappedTe
 
   // Typography and invisible characters.
   t = t
-    .replace(/[\u200b-\u200d\u2060\ufeff\u00ad]/g, '')
+    .replace(INVISIBLE, '')
     .replace(/[‘’‚‛′]/g, "'")
     .replace(/[“”„‟″«»]/g, '"')
     .replace(/©/g, ' copyright ')

@@ -45,8 +45,12 @@ export const FOREIGN_RUN = new RegExp(String.raw`${FOREIGN}(?:${JOINER}*${FOREIG
 
 const LONE_GREEK = /^\p{sc=Greek}\p{sc=Inherited}*$/u;
 const READABLE = /[\p{L}\p{N}]/u;
-/** Characters that take no space on screen (zero-width space and joiners, direction marks, word joiner, soft hyphen); JS's \s already covers U+FEFF. */
-const INVISIBLE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069]/g;
+/**
+ * Characters that take no space on screen and have no reading (zero-width space and joiners,
+ * direction marks and embeddings, word joiner, byte-order mark, soft hyphen): text of only these
+ * is empty, and normalisation drops them.
+ */
+export const INVISIBLE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 const SPACE = /\s/u;
 
 /**
