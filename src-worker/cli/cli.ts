@@ -219,14 +219,13 @@ async function say(args: string[], io: CliIo): Promise<number> {
       io.stderr.write(`Stopped (${stop.stoppedBy}): ${out} holds the ${meter.audioSeconds.toFixed(2)} s spoken so far.\n`);
       return SIGNAL_EXIT_BASE + os.constants.signals[stop.stoppedBy];
     }
-    if ((timingsOut !== undefined || subtitlesOut !== undefined) && words.length === 0 && engineOptions().wordTimings === false) {
-      io.stderr.write(`kokoro-bar: ${WORKER_ENV.engine} turns word timings off, so no timings were written; ${out} was.\n`);
-      return 1;
-    }
     if ((timingsOut !== undefined || subtitlesOut !== undefined) && words.length === 0) {
+      // No words: turned off for a measurement, or a graph without durations.
+      const off = engineOptions().wordTimings === false;
+      const why = off ? `${WORKER_ENV.engine} turns word timings off` : 'the model gave no word durations (the original graph is running)';
       io.stderr.write(
-        `kokoro-bar: the model gave no word durations (the original graph is running), so no timings were written; ${out} was.\n` +
-          'Run `npx kokoro-bar doctor` to see why the derived graph is not used.\n',
+        `kokoro-bar: ${why}, so no timings were written; ${out} was.\n` +
+          (off ? '' : 'Run `npx kokoro-bar doctor` to see why the derived graph is not used.\n'),
       );
       return 1;
     }
