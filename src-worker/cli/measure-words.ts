@@ -26,7 +26,7 @@ import type { TimedWord } from './captions.ts';
 import { main } from './cli.ts';
 import { normalizeMapped } from '../text/normalize.ts';
 import { DEFAULT_VOICE } from '../protocol/messages.ts';
-import { describeVoice, parseVoiceSpec } from '../engine/voices.ts';
+import { blendLang, parseVoiceSpec } from '../engine/voices.ts';
 import type { G2pLang } from '../text/phonemize.ts';
 
 /** Texts to align: plain prose, a paragraph break, and normalised numbers, money and titles. */
@@ -86,13 +86,11 @@ function spokenWords(text: string, lang: G2pLang): { word: string; source: numbe
   return out;
 }
 
-// The dialect the engine reads `spec` (a voice or blend) in: that of its heaviest voice, as
-// voices.ts decides, so the aligner hears "the fourteenth of March" where a British voice says it.
+// The dialect the engine reads `spec` (a voice or blend) in, so the aligner hears "the
+// fourteenth of March" where a British voice says it.
 function voiceLang(spec: string): G2pLang {
   const ids = spec.split(',').map((part) => part.split(':')[0]?.trim() ?? '');
-  const parts = parseVoiceSpec(spec, new Set(ids));
-  const heaviest = parts.reduce((a, b) => (b.weight > a.weight ? b : a));
-  return (describeVoice(heaviest.id)?.lang ?? 'en-us') as G2pLang;
+  return blendLang(parseVoiceSpec(spec, new Set(ids)));
 }
 
 async function measure(text: string, dir: string, voice: string, speed: string): Promise<TextResult> {

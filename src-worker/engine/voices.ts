@@ -165,8 +165,7 @@ export function createVoiceStore(voicesDir: string): VoiceStore {
   if (infos.length === 0) {
     throw new KokoroError('model-missing', `The voices directory ${voicesDir} has no voice files.`, FETCH_HINT);
   }
-  const byId = new Map(infos.map((info) => [info.id, info]));
-  const known = new Set(byId.keys());
+  const known = new Set(infos.map((info) => info.id));
   // Insertion-ordered map used as an LRU: a hit is re-inserted at the end.
   const tables = new Map<string, Promise<Float32Array>>();
 
@@ -193,11 +192,15 @@ export function createVoiceStore(voicesDir: string): VoiceStore {
     async resolve(spec) {
       const parts = parseVoiceSpec(spec, known);
       const loaded = await Promise.all(parts.map((part) => table(part.id)));
-      const heaviest = parts.reduce((a, b) => (b.weight > a.weight ? b : a));
-      const lang = (byId.get(heaviest.id)?.lang ?? 'en-us') as G2pLang;
-      return { spec, parts, lang, style: (tokens) => blendRow(loaded, parts, tokens) };
+      return { spec, parts, lang: blendLang(parts), style: (tokens) => blendRow(loaded, parts, tokens) };
     },
   };
+}
+
+/** The G2P language a blend is read in: that of its heaviest voice (see [Note: Non-English voices]). */
+export function blendLang(parts: readonly BlendPart[]): G2pLang {
+  const heaviest = parts.reduce((a, b) => (b.weight > a.weight ? b : a));
+  return (describeVoice(heaviest.id)?.lang ?? 'en-us') as G2pLang;
 }
 
 /** The style row index for `tokens` ids before padding (see [Note: Style rows]). */
