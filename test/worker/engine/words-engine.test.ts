@@ -115,26 +115,27 @@ test('a sentence: every word once, in order, where the speech is', async () => {
 test('a normalised token is one word spanning its original characters', async () => {
   // A URL short enough for one chunk (a longer one is cut across chunks: plan.ts; at 40 ids a run,
   // "see www.example.com now." is 63 ids and its URL is cut after "www.").
-  const text = 'Dr. Smith paid $42.50 at 3:30 pm, see example.com now.';
-  const utterance = await speak(text);
-  assertWords(text, utterance);
-  const spans = utterance.words.map((w) => text.slice(w.span.start, w.span.end));
-  for (const token of ['Dr.', '$42.50', '3:30 pm', 'example.com']) {
-    assert.ok(spans.includes(token), `"${token}" is one word (${spans.join(' | ')})`);
-  }
+  // Speaks `text`; each of `tokens` must be one word on exactly its characters.
+  const oneWordEach = async (text: string, tokens: readonly string[]) => {
+    const utterance = await speak(text);
+    assertWords(text, utterance);
+    const spans = utterance.words.map((w) => text.slice(w.span.start, w.span.end));
+    for (const token of tokens) assert.ok(spans.includes(token), `"${token}" is one word (${spans.join(' | ')})`);
+    return { utterance, spans };
+  };
+  const { utterance, spans } = await oneWordEach('Dr. Smith paid $42.50 at 3:30 pm, see example.com now.', [
+    'Dr.',
+    '$42.50',
+    '3:30 pm',
+    'example.com',
+  ]);
   // "$42.50" is read as five words: it lasts far longer than "paid".
   const money = utterance.words[spans.indexOf('$42.50')] as WordTiming;
   const paid = utterance.words[spans.indexOf('paid')] as WordTiming;
   assert.ok(money.endSample - money.startSample > 3 * (paid.endSample - paid.startSample));
   // A long first clause is cut after its first few words, never right after "Dr." (read alone,
   // "Dr." is "Drive", a word spanning "Dr" without its dot).
-  const dated = 'On 3/14/2024, Dr. Jones wrote that the 2nd edition cost €19.99.';
-  const datedUtterance = await speak(dated);
-  assertWords(dated, datedUtterance);
-  const datedSpans = datedUtterance.words.map((w) => dated.slice(w.span.start, w.span.end));
-  for (const token of ['3/14/2024', 'Dr.', '2nd', '€19.99']) {
-    assert.ok(datedSpans.includes(token), `"${token}" is one word (${datedSpans.join(' | ')})`);
-  }
+  await oneWordEach('On 3/14/2024, Dr. Jones wrote that the 2nd edition cost €19.99.', ['3/14/2024', 'Dr.', '2nd', '€19.99']);
 });
 
 test('a blend, speeds 0.5 and 2.0 and a multi-chunk text stay consistent with the audio', async () => {
